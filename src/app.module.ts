@@ -1,0 +1,51 @@
+import { Module, type DynamicModule } from '@nestjs/common';
+import { ConfigModule, ConfigService } from '@nestjs/config';
+import { LoggerModule } from 'nestjs-pino';
+import { AuthModule } from './auth/auth.module';
+import type { Environment } from './config/environment';
+import { DatabaseModule } from './database/database.module';
+import { hostMigrations } from './database/host-migrations';
+import { DemoModule } from './demo/demo.module';
+import { DepartmentModule } from './department/department.module';
+import { HostDepartmentDirectory } from './directory/host-department-directory';
+import { HealthModule } from './health/health.module';
+import { MemberSetsModule } from './member-sets/member-sets.module';
+import { messagesMigrations } from './messages/messages.migrations';
+import { MessagesModule } from './messages/messages.module';
+
+/** The host: configuration, database, auth, its department modules, and the messages plugin. */
+@Module({})
+export class AppModule {
+  static register(env: Environment): DynamicModule {
+    return {
+      module: AppModule,
+      imports: [
+        ConfigModule.forRoot({ isGlobal: true, ignoreEnvFile: true, skipProcessEnv: true, load: [() => ({ ...env })] }),
+        LoggerModule.forRoot({
+          pinoHttp: {
+            level: env.LOG_LEVEL,
+            // Never log credentials or message content: only the request line and status.
+            redact: { paths: ['req.headers.authorization', 'req.headers.cookie', 'req.body', 'res.headers["set-cookie"]'], remove: true },
+            autoLogging: { ignore: (req) => req.url === '/api/health' },
+            serializers: { req: (req: { id: unknown; method: string; url: string }) => ({ id: req.id, method: req.method, url: req.url }) },
+          },
+        }),
+        DatabaseModule.forRoot([...hostMigrations, ...messagesMigrations]),
+        AuthModule,
+        HealthModule,
+        DepartmentModule,
+        MemberSetsModule,
+        MessagesModule.forRootAsync({
+          directory: HostDepartmentDirectory,
+          inject: [ConfigService],
+          useFactory: (config: ConfigService<Environment, true>) => ({
+            databaseUrl: config.get('DATABASE_URL', { infer: true }) as string,
+            poolSize: config.get('DATABASE_POOL_SIZE', { infer: true }),
+            redisUrl: config.get('REDIS_URL', { infer: true }),
+          }),
+        }),
+        ...(env.DEMO_SEED === 'on' ? [DemoModule] : []),
+      ],
+    };
+  }
+}

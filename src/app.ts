@@ -1,0 +1,49 @@
+import 'reflect-metadata';
+import { BadRequestException, ValidationPipe } from '@nestjs/common';
+import { NestFactory } from '@nestjs/core';
+import { FastifyAdapter, type NestFastifyApplication } from '@nestjs/platform-fastify';
+import { DocumentBuilder, SwaggerModule } from '@nestjs/swagger';
+import { Logger } from 'nestjs-pino';
+import type { ValidationError } from 'class-validator';
+import { AppModule } from './app.module';
+import { ErrorsFilter } from './common/errors/errors.filter';
+import type { Environment } from './config/environment';
+
+/** Request bodies larger than this are refused (413) before they are parsed. */
+export const BODY_LIMIT_BYTES = 256 * 1024;
+
+const describe = (errors: ValidationError[], prefix = ''): string[] =>
+  errors.flatMap((e) => {
+    const path = prefix ? `${prefix}.${e.property}` : e.property;
+    if (e.children?.length) return describe(e.children, path);
+    return Object.values(e.constraints ?? {}).map((m) => (m.startsWith(e.property) ? `${path}${m.slice(e.property.length)}` : `${path}: ${m}`));
+  });
+
+/** Builds the whole server; `main.ts` and the tests both start it from here. */
+export async function createApp(env: Environment): Promise<NestFastifyApplication> {
+  const app = await NestFactory.create<NestFastifyApplication>(
+    AppModule.register(env),
+    new FastifyAdapter({ bodyLimit: BODY_LIMIT_BYTES, trustProxy: true }),
+    { bufferLogs: true, abortOnError: false },
+  );
+  app.useLogger(app.get(Logger));
+  app.setGlobalPrefix('api');
+  app.useGlobalPipes(
+    new ValidationPipe({
+      whitelist: true,
+      forbidNonWhitelisted: true,
+      transform: true,
+      exceptionFactory: (errors) => new BadRequestException(describe(errors).join('; ')),
+    }),
+  );
+  app.useGlobalFilters(new ErrorsFilter());
+  app.enableShutdownHooks();
+
+  const openApi = new DocumentBuilder()
+    .setTitle('Department messages')
+    .setDescription('Department mail, live conversations and dispatch chat')
+    .addBearerAuth()
+    .build();
+  SwaggerModule.setup('api/docs', app, () => SwaggerModule.createDocument(app, openApi));
+  return app;
+}

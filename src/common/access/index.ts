@@ -1,0 +1,3 @@
+export * from './access.decorators';
+export * from './module-enabled.guard';
+export * from './principal';

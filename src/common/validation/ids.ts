@@ -1,0 +1,35 @@
+import { BadRequestException, Injectable, PipeTransform } from '@nestjs/common';
+
+export const MAX_BATCH_IDS = 500;
+const POSITIVE_INT = /^[1-9]\d{0,9}$/;
+const MAX_ID = 2_147_483_647;
+
+const isId = (text: string) => POSITIVE_INT.test(text) && Number(text) <= MAX_ID;
+
+/** A path id: a positive 32-bit integer, else 400 naming the parameter. */
+@Injectable()
+export class ParseIdPipe implements PipeTransform<unknown, number> {
+  transform(value: unknown, metadata: { data?: string }): number {
+    // The global ValidationPipe may already have turned the string into a number.
+    if ((typeof value !== 'string' && typeof value !== 'number') || !isId(String(value))) {
+      throw new BadRequestException(`${metadata.data ?? 'id'} must be a positive integer`);
+    }
+    return Number(value);
+  }
+}
+
+/** `ids=1,2,3`: 1 to 500 distinct positive integers, else 400. */
+@Injectable()
+export class ParseIdListPipe implements PipeTransform<unknown, number[]> {
+  transform(value: unknown, metadata: { data?: string }): number[] {
+    const name = metadata.data ?? 'ids';
+    if (typeof value !== 'string' || value.length === 0) {
+      throw new BadRequestException(`${name} is required: a comma-separated list of 1 to ${MAX_BATCH_IDS} positive integers`);
+    }
+    const parts = value.split(',');
+    if (parts.length > MAX_BATCH_IDS) throw new BadRequestException(`${name} may list at most ${MAX_BATCH_IDS} ids`);
+    const bad = parts.find((p) => !isId(p.trim()));
+    if (bad !== undefined) throw new BadRequestException(`${name} must be a comma-separated list of positive integers; "${bad.slice(0, 20)}" is not one`);
+    return [...new Set(parts.map((p) => Number(p.trim())))];
+  }
+}

@@ -1,0 +1,102 @@
+import { plainToInstance, Transform } from 'class-transformer';
+import { IsIn, IsInt, IsOptional, IsString, Max, Min, MinLength, validateSync } from 'class-validator';
+
+const toInt = ({ value }: { value: unknown }) => (value === undefined || value === '' ? undefined : Number(value));
+
+/** Every environment variable the server reads. The README lists them with their defaults. */
+export class Environment {
+  @IsIn(['development', 'production', 'test'])
+  NODE_ENV: 'development' | 'production' | 'test' = 'development';
+
+  @Transform(toInt)
+  @IsInt()
+  @Min(0)
+  @Max(65535)
+  PORT = 3000;
+
+  @IsString()
+  HOST = '0.0.0.0';
+
+  /** Set: use this database. Unset: `main.ts` starts the embedded PostgreSQL and sets it. */
+  @IsOptional()
+  @IsString()
+  DATABASE_URL?: string;
+
+  @Transform(toInt)
+  @IsInt()
+  @Min(1)
+  DATABASE_POOL_SIZE = 10;
+
+  /** Signs access tokens. Unset: the demo generates one and keeps it under `.data/`. */
+  @IsOptional()
+  @IsString()
+  @MinLength(32, { message: 'JWT_SECRET must be at least 32 characters' })
+  JWT_SECRET?: string;
+
+  /** Previous secrets still accepted while tokens signed with them expire (comma separated). */
+  @IsOptional()
+  @IsString()
+  JWT_PREVIOUS_SECRETS?: string;
+
+  @IsString()
+  JWT_EXPIRES_IN = '12h';
+
+  @IsIn(['open', 'closed'])
+  DEPARTMENT_SIGNUP: 'open' | 'closed' = 'closed';
+
+  @IsIn(['on', 'off'])
+  DEMO_SEED: 'on' | 'off' = 'off';
+
+  @IsOptional()
+  @IsString()
+  REDIS_URL?: string;
+
+  @IsIn(['on', 'off'])
+  RATE_LIMIT: 'on' | 'off' = 'on';
+
+  @Transform(toInt)
+  @IsInt()
+  @Min(1)
+  RATE_LIMIT_PER_MINUTE = 1200;
+
+  @Transform(toInt)
+  @IsInt()
+  @Min(1)
+  LOGIN_ATTEMPTS_PER_MINUTE = 10;
+
+  @Transform(toInt)
+  @IsInt()
+  @Min(1)
+  MASS_SENDS_PER_MINUTE = 30;
+
+  @IsOptional()
+  @IsString()
+  CORS_ORIGINS?: string;
+
+  @IsOptional()
+  @IsString()
+  VAPID_PUBLIC_KEY?: string;
+
+  @IsOptional()
+  @IsString()
+  VAPID_PRIVATE_KEY?: string;
+
+  @IsString()
+  VAPID_SUBJECT = 'mailto:admin@department.example';
+
+  @IsIn(['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent'])
+  LOG_LEVEL = 'info';
+
+  @IsString()
+  DATA_DIR = '.data';
+}
+
+export function validateEnvironment(raw: Record<string, unknown>): Environment {
+  const env = plainToInstance(Environment, raw, { exposeDefaultValues: true });
+  const errors = validateSync(env, { skipMissingProperties: false, whitelist: false });
+  if (errors.length > 0) {
+    const problems = errors.flatMap((e) => Object.values(e.constraints ?? {}));
+    throw new Error(`Invalid environment: ${problems.join('; ')}`);
+  }
+  return env;
+}

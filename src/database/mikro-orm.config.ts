@@ -1,0 +1,26 @@
+import { defineConfig, ReflectMetadataProvider, type MigrationObject } from '@mikro-orm/postgresql';
+import { Migrator } from '@mikro-orm/migrations';
+
+/**
+ * MikroORM options for the host and every module it mounts. Entities are registered by the
+ * modules themselves (`forFeature` + `autoLoadEntities`); migrations are listed explicitly so
+ * the same list runs from `dist/`, from jest and from the CLI without globbing.
+ */
+export function ormOptions(clientUrl: string, migrations: MigrationObject[], poolSize = 10) {
+  return defineConfig({
+    clientUrl,
+    metadataProvider: ReflectMetadataProvider,
+    extensions: [Migrator],
+    discovery: { warnWhenNoEntities: false },
+    pool: { min: 0, max: poolSize },
+    forceUtcTimezone: true,
+    allowGlobalContext: false,
+    debug: false,
+    migrations: {
+      migrationsList: [...migrations].sort((a, b) => a.name.localeCompare(b.name)),
+      transactional: true,
+      allOrNothing: true,
+      snapshot: false,
+    },
+  });
+}

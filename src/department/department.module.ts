@@ -1,0 +1,14 @@
+import { Module } from '@nestjs/common';
+import { MikroOrmModule } from '@mikro-orm/nestjs';
+import { DepartmentController } from './department.controller';
+import { Department } from './department.entity';
+import { DepartmentService } from './department.service';
+import { Member } from './member.entity';
+
+@Module({
+  imports: [MikroOrmModule.forFeature([Department, Member])],
+  controllers: [DepartmentController],
+  providers: [DepartmentService],
+  exports: [DepartmentService],
+})
+export class DepartmentModule {}

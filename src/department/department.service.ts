@@ -1,0 +1,101 @@
+import { Injectable } from '@nestjs/common';
+import { EntityManager } from '@mikro-orm/postgresql';
+import { DomainError } from '../common/errors/domain-error';
+import { PrincipalService } from '../auth/principal.service';
+import { hashPassword } from '../auth/password';
+import { Department } from './department.entity';
+import { Member } from './member.entity';
+import { DEFAULT_MEMBER_PERMISSIONS } from './policies';
+import type { DepartmentView, MemberChangesDto, MemberView, NewMemberDto } from './dto/department.dto';
+
+export const toMemberView = (m: Member): MemberView => ({
+  id: m.id,
+  name: m.name,
+  email: m.email,
+  permissions: m.permissions,
+  isAdmin: m.isAdmin,
+  active: m.active,
+  currentZoneId: m.currentZoneId,
+});
+
+const toDepartmentView = (d: Department): DepartmentView => ({ id: d.id, name: d.name, modules: { messages: true, ...d.modules } });
+
+/** Departments and their members: the host's source of who is who. */
+@Injectable()
+export class DepartmentService {
+  constructor(
+    private readonly em: EntityManager,
+    private readonly principals: PrincipalService,
+  ) {}
+
+  async createDepartment(name: string, admin: { name: string; email: string; password: string }) {
+    return this.em.transactional(async (em) => {
+      const department = em.create(Department, { name, modules: { messages: true }, createdAt: new Date() });
+      await em.flush();
+      const member = await this.addMemberIn(em, department.id, { ...admin, isAdmin: true });
+      return { department: toDepartmentView(department), admin: toMemberView(member) };
+    });
+  }
+
+  async getDepartment(departmentId: number): Promise<DepartmentView> {
+    const department = await this.em.findOneOrFail(Department, departmentId);
+    return toDepartmentView(department);
+  }
+
+  async switchModule(departmentId: number, moduleName: string, enabled: boolean): Promise<DepartmentView> {
+    const department = await this.em.findOneOrFail(Department, departmentId);
+    department.modules = { ...department.modules, [moduleName]: enabled };
+    await this.em.flush();
+    this.principals.forgetDepartment(departmentId);
+    return toDepartmentView(department);
+  }
+
+  async listMembers(departmentId: number): Promise<MemberView[]> {
+    const members = await this.em.find(Member, { departmentId }, { orderBy: { id: 'asc' } });
+    return members.map(toMemberView);
+  }
+
+  async addMember(departmentId: number, input: NewMemberDto): Promise<MemberView> {
+    return toMemberView(await this.addMemberIn(this.em, departmentId, input));
+  }
+
+  async changeMember(departmentId: number, memberId: number, changes: MemberChangesDto): Promise<MemberView> {
+    const member = await this.em.findOne(Member, { id: memberId, departmentId });
+    if (!member) throw DomainError.notFound(`Member ${memberId} not found`);
+    if (changes.currentZoneId != null) {
+      const [zone] = await this.em
+        .getConnection()
+        .execute(`select 1 from member_sets where id = ? and department_id = ? and kind = 'zone'`, [changes.currentZoneId, departmentId]);
+      if (!zone) throw DomainError.invalid(`currentZoneId ${changes.currentZoneId} is not a zone of this department`);
+    }
+    if (changes.permissions !== undefined) member.permissions = [...new Set(changes.permissions)];
+    if (changes.isAdmin !== undefined) member.isAdmin = changes.isAdmin;
+    if (changes.active !== undefined) member.active = changes.active;
+    if (changes.currentZoneId !== undefined) member.currentZoneId = changes.currentZoneId;
+    await this.em.flush();
+    this.principals.forgetMember(memberId);
+    return toMemberView(member);
+  }
+
+  private async addMemberIn(
+    em: EntityManager,
+    departmentId: number,
+    input: { name: string; email: string; password: string; permissions?: string[]; isAdmin?: boolean },
+  ): Promise<Member> {
+    const [taken] = await em.getConnection().execute('select 1 from members where lower(email) = lower(?)', [input.email]);
+    if (taken) throw DomainError.conflict(`The email ${input.email} is already in use`);
+    const member = em.create(Member, {
+      departmentId,
+      name: input.name,
+      email: input.email,
+      passwordHash: await hashPassword(input.password),
+      permissions: [...new Set(input.permissions ?? DEFAULT_MEMBER_PERMISSIONS)],
+      isAdmin: input.isAdmin ?? false,
+      active: true,
+      currentZoneId: null,
+      createdAt: new Date(),
+    });
+    await em.flush();
+    return member;
+  }
+}

@@ -1,0 +1,127 @@
+import { ApiProperty, ApiPropertyOptional } from '@nestjs/swagger';
+import { Type } from 'class-transformer';
+import {
+  ArrayMaxSize,
+  IsArray,
+  IsBoolean,
+  IsEmail,
+  IsIn,
+  IsInt,
+  IsOptional,
+  IsPositive,
+  IsString,
+  MaxLength,
+  MinLength,
+  ValidateNested,
+} from 'class-validator';
+import { KNOWN_PERMISSIONS } from '../policies';
+
+export class NewMemberDto {
+  @ApiProperty({ example: 'Alex Rivera' })
+  @IsString()
+  @MinLength(1)
+  @MaxLength(120)
+  name!: string;
+
+  @ApiProperty({ example: 'alex@station1.example' })
+  @IsEmail({}, { message: 'email must be an email address' })
+  @MaxLength(254)
+  email!: string;
+
+  @ApiProperty({ minLength: 8 })
+  @IsString()
+  @MinLength(8, { message: 'password must be at least 8 characters' })
+  @MaxLength(200)
+  password!: string;
+
+  @ApiPropertyOptional({ enum: KNOWN_PERMISSIONS, isArray: true })
+  @IsOptional()
+  @IsArray()
+  @ArrayMaxSize(KNOWN_PERMISSIONS.length)
+  @IsIn(KNOWN_PERMISSIONS, { each: true, message: `each permission must be one of ${KNOWN_PERMISSIONS.join(', ')}` })
+  permissions?: string[];
+
+  @ApiPropertyOptional()
+  @IsOptional()
+  @IsBoolean()
+  isAdmin?: boolean;
+}
+
+export class NewDepartmentAdminDto {
+  @ApiProperty()
+  @IsString()
+  @MinLength(1)
+  @MaxLength(120)
+  name!: string;
+
+  @ApiProperty()
+  @IsEmail({}, { message: 'admin.email must be an email address' })
+  @MaxLength(254)
+  email!: string;
+
+  @ApiProperty({ minLength: 8 })
+  @IsString()
+  @MinLength(8, { message: 'admin.password must be at least 8 characters' })
+  @MaxLength(200)
+  password!: string;
+}
+
+export class NewDepartmentDto {
+  @ApiProperty({ example: 'Riverside Fire & Rescue' })
+  @IsString()
+  @MinLength(1)
+  @MaxLength(200)
+  name!: string;
+
+  @ApiProperty({ type: NewDepartmentAdminDto })
+  @ValidateNested()
+  @Type(() => NewDepartmentAdminDto)
+  admin!: NewDepartmentAdminDto;
+}
+
+export class MemberChangesDto {
+  @ApiPropertyOptional({ enum: KNOWN_PERMISSIONS, isArray: true })
+  @IsOptional()
+  @IsArray()
+  @ArrayMaxSize(KNOWN_PERMISSIONS.length)
+  @IsIn(KNOWN_PERMISSIONS, { each: true, message: `each permission must be one of ${KNOWN_PERMISSIONS.join(', ')}` })
+  permissions?: string[];
+
+  @ApiPropertyOptional()
+  @IsOptional()
+  @IsBoolean()
+  isAdmin?: boolean;
+
+  @ApiPropertyOptional({ nullable: true, description: 'The member’s current operational zone' })
+  @IsOptional()
+  @IsInt()
+  @IsPositive()
+  currentZoneId?: number | null;
+
+  @ApiPropertyOptional()
+  @IsOptional()
+  @IsBoolean()
+  active?: boolean;
+}
+
+export class ModuleSwitchDto {
+  @ApiProperty()
+  @IsBoolean()
+  enabled!: boolean;
+}
+
+export class MemberView {
+  @ApiProperty() id!: number;
+  @ApiProperty() name!: string;
+  @ApiProperty() email!: string;
+  @ApiProperty({ type: [String] }) permissions!: string[];
+  @ApiProperty() isAdmin!: boolean;
+  @ApiProperty() active!: boolean;
+  @ApiProperty({ nullable: true, type: Number }) currentZoneId!: number | null;
+}
+
+export class DepartmentView {
+  @ApiProperty() id!: number;
+  @ApiProperty() name!: string;
+  @ApiProperty({ example: { messages: true } }) modules!: Record<string, boolean>;
+}

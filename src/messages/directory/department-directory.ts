@@ -1,0 +1,45 @@
+/**
+ * What the messages module needs to know about a department's people, and the only way it
+ * reaches them. The host implements it over its own tables; the module never sees those.
+ * Every method is scoped to one department: ids of other departments are never returned.
+ */
+export type DirectoryKind = 'user' | 'group' | 'role' | 'shift' | 'zone';
+
+export interface DirectoryMember {
+  id: number;
+  name: string;
+  active: boolean;
+  currentZoneId: number | null;
+}
+
+/** A choice of members by group, role and shift membership, resolved by the directory in one pass. */
+export interface MemberSelection {
+  /** Every active member (groupIds and roleIds are ignored). */
+  everyone?: boolean;
+  groupIds?: readonly number[];
+  roleIds?: readonly number[];
+  /** true: in at least one of groupIds AND holding one of roleIds; false: in either. */
+  groupAndRole?: boolean;
+  /** Members of these shifts are left out. */
+  excludeShiftIds?: readonly number[];
+}
+
+export abstract class DepartmentDirectory {
+  /** Of `ids`, those that are not a `kind` of this department (unknown or another department's). */
+  abstract unknownIds(departmentId: number, kind: DirectoryKind, ids: readonly number[]): Promise<number[]>;
+
+  /** The active members the selection names, by id. */
+  abstract selectMemberIds(departmentId: number, selection: MemberSelection): Promise<number[]>;
+
+  /** Of `userIds`, the active members of this department. */
+  abstract activeMemberIds(departmentId: number, userIds: readonly number[]): Promise<number[]>;
+
+  /** The named members of this department (unknown ids are left out). */
+  abstract members(departmentId: number, userIds: readonly number[]): Promise<DirectoryMember[]>;
+
+  /** Of `userIds`, those authorized in the operational zone. */
+  abstract authorizedInZone(departmentId: number, zoneId: number, userIds: readonly number[]): Promise<number[]>;
+
+  /** Whether the department has the named module switched on. */
+  abstract isModuleEnabled(departmentId: number, moduleName: string): Promise<boolean>;
+}

@@ -1,0 +1,47 @@
+import type { INestApplication } from '@nestjs/common';
+import { METHOD_METADATA, PATH_METADATA } from '@nestjs/common/constants';
+import { RequestMethod } from '@nestjs/common';
+import { ModulesContainer } from '@nestjs/core';
+import { ACCESS_RULE, REQUIRED_MODULE, type AccessRule } from '../../src/common/access';
+
+export interface RouteDeclaration {
+  method: string;
+  path: string;
+  /** `public`, `authenticated`, `admin`, `policy:<name>`, or `NONE` (refused by the global guard). */
+  access: string;
+  module?: string;
+}
+
+const join = (...parts: string[]) => `/${parts.flatMap((p) => p.split('/')).filter(Boolean).join('/')}`;
+
+/** Every HTTP route the app registers, read from the controllers' own metadata. */
+export function listRoutes(app: INestApplication, prefix = 'api'): RouteDeclaration[] {
+  const routes: RouteDeclaration[] = [];
+  for (const module of app.get(ModulesContainer).values()) {
+    for (const wrapper of module.controllers.values()) {
+      const controller = wrapper.metatype as (new (...args: never[]) => unknown) | undefined;
+      if (!controller) continue;
+      const base: string = Reflect.getMetadata(PATH_METADATA, controller) ?? '';
+      for (const name of Object.getOwnPropertyNames(controller.prototype)) {
+        const handler = controller.prototype[name];
+        if (name === 'constructor' || typeof handler !== 'function') continue;
+        const path: string | undefined = Reflect.getMetadata(PATH_METADATA, handler);
+        const method: RequestMethod | undefined = Reflect.getMetadata(METHOD_METADATA, handler);
+        if (path === undefined || method === undefined) continue;
+        const rule: AccessRule | undefined = Reflect.getMetadata(ACCESS_RULE, handler) ?? Reflect.getMetadata(ACCESS_RULE, controller);
+        const moduleName: string | undefined = Reflect.getMetadata(REQUIRED_MODULE, handler) ?? Reflect.getMetadata(REQUIRED_MODULE, controller);
+        const access = !rule
+          ? 'NONE'
+          : rule.public
+            ? 'public'
+            : rule.policy
+              ? `policy:${rule.policy}`
+              : rule.admin
+                ? 'admin'
+                : 'authenticated';
+        routes.push({ method: RequestMethod[method], path: join(prefix, base, path), access, ...(moduleName && { module: moduleName }) });
+      }
+    }
+  }
+  return routes.sort((a, b) => a.path.localeCompare(b.path) || a.method.localeCompare(b.method));
+}
