@@ -2,6 +2,8 @@ import { Inject, Module, OnApplicationShutdown, type DynamicModule, type Provide
 import { CqrsModule } from '@nestjs/cqrs';
 import { DepartmentDirectory } from './directory/department-directory';
 import { SqlPool } from './database/sql-pool';
+import { PresenceService } from './presence/presence.service';
+import { OfflineNotifier } from './push/offline-notifier';
 import { MESSAGES_OPTIONS, type MessagesModuleAsyncOptions, type MessagesModuleOptions } from './messages.options';
 
 /**
@@ -27,6 +29,8 @@ export class MessagesModule implements OnApplicationShutdown {
         inject: [MESSAGES_OPTIONS],
         useFactory: (o: MessagesModuleOptions) => new SqlPool(o.databaseUrl, o.poolSize ?? 10),
       },
+      PresenceService,
+      OfflineNotifier,
     ];
     return {
       module: MessagesModule,
