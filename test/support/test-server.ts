@@ -50,7 +50,7 @@ export async function startTestServer(overrides: Record<string, string> = {}, ex
   const env = validateEnvironment({
     NODE_ENV: 'test',
     DATABASE_URL: database.url,
-    DATABASE_POOL_SIZE: '5',
+    DATABASE_POOL_SIZE: '3',
     JWT_SECRET: TEST_JWT_SECRET,
     LOG_LEVEL: 'silent',
     DEPARTMENT_SIGNUP: 'open',
