@@ -10,6 +10,7 @@ import { DepartmentModule } from './department/department.module';
 import { HostDepartmentDirectory } from './directory/host-department-directory';
 import { HealthModule } from './health/health.module';
 import { MemberSetsModule } from './member-sets/member-sets.module';
+import { RateLimitModule } from './rate-limit/rate-limit.module';
 import { messagesMigrations } from './messages/messages.migrations';
 import { MessagesModule } from './messages/messages.module';
 
@@ -32,6 +33,8 @@ export class AppModule {
         }),
         DatabaseModule.forRoot([...hostMigrations, ...messagesMigrations]),
         AuthModule,
+        // After AuthModule: its guard identifies the caller that the limits are counted for.
+        RateLimitModule,
         HealthModule,
         DepartmentModule,
         MemberSetsModule,

@@ -3,6 +3,7 @@ import { BadRequestException, ValidationPipe } from '@nestjs/common';
 import { NestFactory } from '@nestjs/core';
 import { FastifyAdapter, type NestFastifyApplication } from '@nestjs/platform-fastify';
 import { DocumentBuilder, SwaggerModule } from '@nestjs/swagger';
+import helmet from '@fastify/helmet';
 import { Logger } from 'nestjs-pino';
 import type { ValidationError } from 'class-validator';
 import { AppModule } from './app.module';
@@ -27,6 +28,22 @@ export async function createApp(env: Environment): Promise<NestFastifyApplicatio
     { bufferLogs: true, abortOnError: false },
   );
   app.useLogger(app.get(Logger));
+  await app.register(helmet, {
+    contentSecurityPolicy: {
+      directives: {
+        defaultSrc: ["'self'"],
+        scriptSrc: ["'self'"],
+        styleSrc: ["'self'", "'unsafe-inline'"],
+        imgSrc: ["'self'", 'data:'],
+        connectSrc: ["'self'", 'ws:', 'wss:'],
+        objectSrc: ["'none'"],
+        frameAncestors: ["'none'"],
+      },
+    },
+  });
+  // Browsers may call the API only from the configured origins (none by default: same origin).
+  const origins = (env.CORS_ORIGINS ?? '').split(',').map((o) => o.trim()).filter(Boolean);
+  app.enableCors({ origin: origins.length ? origins : false, credentials: false, maxAge: 600 });
   app.setGlobalPrefix('api');
   app.useGlobalPipes(
     new ValidationPipe({

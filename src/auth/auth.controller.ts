@@ -1,6 +1,6 @@
 import { Body, Controller, HttpCode, Post } from '@nestjs/common';
 import { ApiTags } from '@nestjs/swagger';
-import { Public } from '../common/access';
+import { Public, RateLimitClass } from '../common/access';
 import { AccessTokenDto, LoginDto } from './dto/login.dto';
 import { LoginService } from './login.service';
 
@@ -10,6 +10,7 @@ export class AuthController {
   constructor(private readonly logins: LoginService) {}
 
   @Public()
+  @RateLimitClass('login')
   @Post('login')
   @HttpCode(200)
   async login(@Body() body: LoginDto): Promise<AccessTokenDto> {

@@ -1,0 +1,85 @@
+import { createHash } from 'node:crypto';
+import { Module } from '@nestjs/common';
+import { ConfigService } from '@nestjs/config';
+import { APP_GUARD } from '@nestjs/core';
+import { ThrottlerModule, type ThrottlerModuleOptions } from '@nestjs/throttler';
+import type { ExecutionContext } from '@nestjs/common';
+import { RATE_LIMIT_CLASS, type Principal } from '../common/access';
+import type { Environment } from '../config/environment';
+import { RateLimitGuard } from './rate-limit.guard';
+import { RedisThrottlerStorage } from './redis-throttler.storage';
+
+const MINUTE_MS = 60_000;
+
+/** Processes that share a database share their limits; another deployment on the same Redis does not. */
+const deploymentNamespace = (databaseUrl: string) => createHash('sha256').update(databaseUrl).digest('hex').slice(0, 12);
+
+type Request = Record<string, any> & { ip?: string; user?: Principal; body?: { email?: unknown } };
+
+const SHARED_STORAGE = Symbol('SHARED_STORAGE');
+
+/** With REDIS_URL, the counts live in Redis (closed with the app); without, in this process. */
+@Module({
+  providers: [
+    {
+      provide: SHARED_STORAGE,
+      inject: [ConfigService],
+      useFactory: (config: ConfigService<Environment, true>) => {
+        const redisUrl = config.get('REDIS_URL', { infer: true });
+        return redisUrl ? new RedisThrottlerStorage(redisUrl, deploymentNamespace(config.get('DATABASE_URL', { infer: true }) as string)) : null;
+      },
+    },
+  ],
+  exports: [SHARED_STORAGE],
+})
+class RateLimitStorageModule {}
+
+const classOf = (ctx: ExecutionContext): string | undefined => Reflect.getMetadata(RATE_LIMIT_CLASS, ctx.getHandler());
+
+/**
+ * Every caller is limited per user (per address before login); logins per email and per
+ * address; mass sends more strictly. With REDIS_URL the counts are shared by all processes.
+ * `RATE_LIMIT=off` turns it all off.
+ */
+@Module({
+  imports: [
+    ThrottlerModule.forRootAsync({
+      imports: [RateLimitStorageModule],
+      inject: [ConfigService, SHARED_STORAGE],
+      useFactory: (config: ConfigService<Environment, true>, shared: RedisThrottlerStorage | null): ThrottlerModuleOptions => {
+        const off = config.get('RATE_LIMIT', { infer: true }) === 'off';
+        const byCaller = (req: Request) => (req.user ? `user:${req.user.userId}` : `ip:${req.ip}`);
+        return {
+          skipIf: () => off,
+          storage: shared ?? undefined,
+          throttlers: [
+            { name: 'default', ttl: MINUTE_MS, limit: config.get('RATE_LIMIT_PER_MINUTE', { infer: true }), getTracker: byCaller },
+            {
+              name: 'login-email',
+              ttl: MINUTE_MS,
+              limit: config.get('LOGIN_ATTEMPTS_PER_MINUTE', { infer: true }),
+              skipIf: (ctx) => classOf(ctx) !== 'login',
+              getTracker: (req: Request) => `email:${String(req.body?.email ?? '').toLowerCase()}`,
+            },
+            {
+              name: 'login-address',
+              ttl: MINUTE_MS,
+              limit: config.get('LOGIN_ATTEMPTS_PER_MINUTE', { infer: true }) * 5,
+              skipIf: (ctx) => classOf(ctx) !== 'login',
+              getTracker: (req: Request) => `ip:${req.ip}`,
+            },
+            {
+              name: 'mass-send',
+              ttl: MINUTE_MS,
+              limit: config.get('MASS_SENDS_PER_MINUTE', { infer: true }),
+              skipIf: (ctx) => classOf(ctx) !== 'mass-send',
+              getTracker: byCaller,
+            },
+          ],
+        };
+      },
+    }),
+  ],
+  providers: [{ provide: APP_GUARD, useClass: RateLimitGuard }],
+})
+export class RateLimitModule {}

@@ -1,0 +1,38 @@
+import request from 'supertest';
+import { startTestServer, type TestServer } from '../support/test-server';
+
+describe('HTTP hygiene', () => {
+  let server: TestServer;
+  beforeAll(async () => {
+    server = await startTestServer({ CORS_ORIGINS: 'https://console.department.example' });
+  });
+  afterAll(() => server.close());
+
+  it('sends security headers', async () => {
+    const res = await request(server.baseUrl).get('/api/health').expect(200);
+    expect(res.headers['x-content-type-options']).toBe('nosniff');
+    expect(res.headers['content-security-policy']).toContain("default-src 'self'");
+    expect(res.headers['strict-transport-security']).toBeDefined();
+  });
+
+  it('allows cross-origin calls only from the configured origins', async () => {
+    const allowed = await request(server.baseUrl).options('/api/auth/login').set('Origin', 'https://console.department.example').set('Access-Control-Request-Method', 'POST');
+    expect(allowed.headers['access-control-allow-origin']).toBe('https://console.department.example');
+    const other = await request(server.baseUrl).options('/api/auth/login').set('Origin', 'https://evil.example').set('Access-Control-Request-Method', 'POST');
+    expect(other.headers['access-control-allow-origin']).toBeUndefined();
+  });
+
+  it('refuses an oversized body with 413 and malformed JSON with 400', async () => {
+    const huge = JSON.stringify({ email: 'a@b.example', password: 'x'.repeat(300 * 1024) });
+    const tooBig = await request(server.baseUrl).post('/api/auth/login').set('Content-Type', 'application/json').send(huge);
+    expect(tooBig.status).toBe(413);
+    const broken = await request(server.baseUrl).post('/api/auth/login').set('Content-Type', 'application/json').send('{"email": ');
+    expect(broken.status).toBe(400);
+    expect(broken.body.statusCode).toBe(400);
+  });
+
+  it('serves the OpenAPI description', async () => {
+    const res = await request(server.baseUrl).get('/api/docs-json').expect(200);
+    expect(res.body.paths['/api/auth/login']).toBeDefined();
+  });
+});
