@@ -1,21 +1,32 @@
-import { ExecutionContext, ForbiddenException, Injectable, Logger, UnauthorizedException } from '@nestjs/common';
+import { CanActivate, ExecutionContext, ForbiddenException, Injectable, Logger, UnauthorizedException } from '@nestjs/common';
 import { Reflector } from '@nestjs/core';
-import { AuthGuard } from '@nestjs/passport';
 import { ACCESS_RULE, holdsPolicy, type AccessRule, type Principal } from '../common/access';
+import { JwtStrategy } from './jwt.strategy';
+
+type StrategyAttempt = {
+  authenticate(req: unknown, options: object): void;
+  success(user: Principal): void;
+  fail(): void;
+  error(e: unknown): void;
+};
 
 /**
  * The global guard. Denies by default: a route is reachable only when it declares
  * `@Public()` or `@Authenticated(...)`.
+ *
+ * It runs this app's own passport-jwt strategy instance rather than passport's process-wide
+ * registry, so two apps in one process (several test servers) never verify with each other's.
  */
 @Injectable()
-export class AccessGuard extends AuthGuard('jwt') {
+export class AccessGuard implements CanActivate {
   private readonly logger = new Logger(AccessGuard.name);
 
-  constructor(private readonly reflector: Reflector) {
-    super();
-  }
+  constructor(
+    private readonly reflector: Reflector,
+    private readonly strategy: JwtStrategy,
+  ) {}
 
-  override async canActivate(context: ExecutionContext): Promise<boolean> {
+  async canActivate(context: ExecutionContext): Promise<boolean> {
     if (context.getType() !== 'http') return true;
     const rule = this.reflector.getAllAndOverride<AccessRule | undefined>(ACCESS_RULE, [context.getHandler(), context.getClass()]);
     if (!rule) {
@@ -23,8 +34,10 @@ export class AccessGuard extends AuthGuard('jwt') {
       throw new ForbiddenException('This route declares no access rule');
     }
     if (rule.public) return true;
-    await super.canActivate(context);
-    const caller = context.switchToHttp().getRequest<{ user: Principal }>().user;
+    const request = context.switchToHttp().getRequest<{ user?: Principal }>();
+    const caller = await this.authenticate(request);
+    if (!caller) throw new UnauthorizedException('A valid bearer token is required');
+    request.user = caller;
     if (rule.admin && !caller.isAdmin) throw new ForbiddenException('Only department admins may do this');
     if (rule.policy && !holdsPolicy(caller, rule.policy)) {
       throw new ForbiddenException(`This needs the ${rule.policy} permission`);
@@ -32,8 +45,14 @@ export class AccessGuard extends AuthGuard('jwt') {
     return true;
   }
 
-  override handleRequest<T>(error: unknown, principal: T): T {
-    if (error || !principal) throw new UnauthorizedException('A valid bearer token is required');
-    return principal;
+  /** One passport attempt, as passport's middleware would make it: success, fail or error. */
+  private authenticate(request: unknown): Promise<Principal | null> {
+    return new Promise((resolve, reject) => {
+      const attempt = Object.create(this.strategy) as StrategyAttempt;
+      attempt.success = (user) => resolve(user);
+      attempt.fail = () => resolve(null);
+      attempt.error = (e) => (e instanceof Error && /signing key/.test(e.message) ? resolve(null) : reject(e));
+      attempt.authenticate(request, { session: false });
+    });
   }
 }
