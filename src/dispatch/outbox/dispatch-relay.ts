@@ -72,20 +72,29 @@ export class DispatchRelay implements OnApplicationBootstrap, BeforeApplicationS
   async deliverNow(dispatchId: number): Promise<void> {
     if (this.stopped) return;
     await this.track(
-      (async () => {
-        try {
-          for (let i = 0; i < MAX_PER_POLL && (await this.deliverNext(dispatchId)); i++);
-        } catch (error) {
-          this.logger.warn(`Delivery of dispatch ${dispatchId}'s events deferred: ${describe(error)}`);
-        }
-      })(),
+      this.deliverDispatch(dispatchId).catch((error) => {
+        this.logger.warn(`Delivery of dispatch ${dispatchId}'s events deferred: ${describe(error)}`);
+      }),
     );
   }
 
   /** Delivers every event that is due (one poll); resolves with how many it handed out. */
   async deliverDue(): Promise<number> {
     let count = 0;
-    while (count < MAX_PER_POLL && (await this.deliverNext())) count++;
+    for (let outcome; count < MAX_PER_POLL && (outcome = await this.deliverNext()); count++) {
+      // Events held back behind this one are fresh, not yet due: follow on with them now.
+      if (outcome.delivered) count += await this.deliverDispatch(outcome.dispatchId);
+    }
+    return count;
+  }
+
+  /** Delivers a dispatch's events in order until none is left or one fails. */
+  private async deliverDispatch(dispatchId: number): Promise<number> {
+    let count = 0;
+    for (let outcome; count < MAX_PER_POLL && (outcome = await this.deliverNext(dispatchId)); ) {
+      count++;
+      if (!outcome.delivered) break;
+    }
     return count;
   }
 
@@ -129,10 +138,10 @@ export class DispatchRelay implements OnApplicationBootstrap, BeforeApplicationS
 
   /**
    * Claims the next deliverable event (of one dispatch, or any) and hands it to the
-   * subscribers; false when there is none. Fresh events are the writer's to deliver at once;
+   * subscribers; null when there is none. Fresh events are the writer's to deliver at once;
    * the poller takes them only once they are due.
    */
-  private async deliverNext(dispatchId?: number): Promise<boolean> {
+  private async deliverNext(dispatchId?: number): Promise<{ dispatchId: number; delivered: boolean } | null> {
     const [row] = await this.connection().execute<OutboxRow[]>(
       `update dispatch_outbox o
           set attempts = o.attempts + 1, next_attempt_at = now() + ?::int * interval '1 millisecond'
@@ -149,12 +158,12 @@ export class DispatchRelay implements OnApplicationBootstrap, BeforeApplicationS
         returning o.id, o.payload, o.delivered_to as "deliveredTo", o.attempts`,
       dispatchId === undefined ? [LEASE_MS] : [LEASE_MS, dispatchId],
     );
-    if (!row) return false;
-    await this.deliver(row);
-    return true;
+    if (!row) return null;
+    return { dispatchId: row.payload.dispatchId, delivered: await this.deliver(row) };
   }
 
-  private async deliver(row: OutboxRow) {
+  /** Hands the event to the subscribers that have not had it yet; true when all now have. */
+  private async deliver(row: OutboxRow): Promise<boolean> {
     const pending = this.subscribers.all().filter((s) => !row.deliveredTo.includes(s.subscriberName));
     const results = await Promise.allSettled(pending.map((s) => callWithTimeout(s, row.payload)));
     const succeeded = [...row.deliveredTo, ...pending.filter((_, i) => results[i].status === 'fulfilled').map((s) => s.subscriberName)];
@@ -169,7 +178,7 @@ export class DispatchRelay implements OnApplicationBootstrap, BeforeApplicationS
         [textArray(succeeded), row.id],
         'run',
       );
-      return;
+      return true;
     }
     const delay = Math.min(this.retryMs * 2 ** (row.attempts - 1), MAX_RETRY_DELAY_MS) * (1 + Math.random() * 0.2);
     this.logger.warn(
@@ -182,6 +191,7 @@ export class DispatchRelay implements OnApplicationBootstrap, BeforeApplicationS
       [textArray(succeeded), failures.join('; ').slice(0, 2000), Math.round(delay), row.id],
       'run',
     );
+    return false;
   }
 }
 
