@@ -26,6 +26,5 @@ import { ListDispatchesHandler } from './queries/list-dispatches';
     GetDispatchHandler,
     DispatchRelay,
   ],
-  exports: [DispatchRelay],
 })
 export class DispatchModule {}
