@@ -1,3 +1,4 @@
+import { randomUUID } from 'node:crypto';
 import { Injectable, Module } from '@nestjs/common';
 import { Test } from '@nestjs/testing';
 import { Client } from 'pg';
@@ -234,6 +235,38 @@ describe('dispatch integration events', () => {
     expect(failures).toBe(3);
   });
 
+  it('delivers an event whose writer stopped before delivering it, or stopped while delivering it', async () => {
+    const { dispatcher, zoneId, as } = await world();
+    const dispatch = (await as(dispatcher).post('/api/dispatches').send({ number: 'EV-7', zoneId, title: 'Orphans' }).expect(201)).body;
+    first.reset();
+    second.reset();
+    // As a process leaves them when it stops: one committed but never claimed, its grace over;
+    // one claimed (a lease that has run out) and handed to "second" only.
+    const orphan = (n: number) => ({
+      type: 'TaskAssigned',
+      eventId: randomUUID(),
+      departmentId,
+      dispatchId: dispatch.id,
+      occurredAt: new Date().toISOString(),
+      taskId: n,
+      officerId: dispatcher.id,
+      description: `orphan ${n}`,
+      assignedBy: dispatcher.id,
+    });
+    const [never, leased] = [orphan(1), orphan(2)];
+    await db.query(
+      `insert into dispatch_outbox (event_id, department_id, dispatch_id, type, payload, attempts, delivered_to, next_attempt_at)
+       values ($1, $3, $4, 'TaskAssigned', $5, 0, '{}', now() - interval '1 second'),
+              ($2, $3, $4, 'TaskAssigned', $6, 1, '{second}', now() - interval '1 second')`,
+      [never.eventId, leased.eventId, departmentId, dispatch.id, never, leased],
+    );
+    await waitFor(() => first.handled.length === 2, 'the orphaned events', 3_000);
+    expect(first.handled).toEqual([never, leased]);
+    expect(second.handled).toEqual([never]);
+  });
+
+  // Last of the HTTP tests: passport keeps one 'jwt' strategy per process, the last server's,
+  // so once the second server closes, this process's tokens no longer verify.
   it('hands each event out once when two server processes relay the same outbox', async () => {
     const { dept, dispatcher, officerA, zoneId } = await world();
     const twin = await startTestServer(RELAY_ENV, server.databaseUrl);
