@@ -1,6 +1,6 @@
 import { Body, Controller, Get, HttpCode, Param, Post, Query } from '@nestjs/common';
 import { CommandBus, QueryBus } from '@nestjs/cqrs';
-import { ApiTags } from '@nestjs/swagger';
+import { ApiConflictResponse, ApiCreatedResponse, ApiNotFoundResponse, ApiOkResponse, ApiTags } from '@nestjs/swagger';
 import { Authenticated, Caller, type Principal } from '../common/access';
 import { ParseIdPipe } from '../common/validation/ids';
 import { AssignTask } from './commands/assign-task';
@@ -22,24 +22,31 @@ export class DispatchController {
 
   @Authenticated()
   @Post()
+  @ApiCreatedResponse({ type: DispatchDetail })
+  @ApiConflictResponse({ description: 'The number is already used in the department' })
   create(@Caller() caller: Principal, @Body() body: CreateDispatchDto): Promise<DispatchDetail> {
     return this.commands.execute(new CreateDispatch(caller.departmentId, caller.userId, body.number, body.zoneId, body.title));
   }
 
   @Authenticated()
   @Get()
+  @ApiOkResponse({ type: DispatchPage })
   list(@Caller() caller: Principal, @Query() query: ListDispatchesQuery): Promise<DispatchPage> {
     return this.queries.execute(new ListDispatches(caller.departmentId, query));
   }
 
   @Authenticated()
   @Get(':id')
+  @ApiOkResponse({ type: DispatchDetail })
+  @ApiNotFoundResponse({ description: 'No such dispatch in the caller\'s department' })
   get(@Caller() caller: Principal, @Param('id', ParseIdPipe) id: number): Promise<DispatchDetail> {
     return this.queries.execute(new GetDispatch(caller.departmentId, id));
   }
 
   @Authenticated()
   @Post(':id/tasks')
+  @ApiCreatedResponse({ type: TaskView })
+  @ApiConflictResponse({ description: 'The dispatch is closed' })
   assignTask(@Caller() caller: Principal, @Param('id', ParseIdPipe) id: number, @Body() body: AssignTaskDto): Promise<TaskView> {
     return this.commands.execute(new AssignTask(caller.departmentId, caller.userId, id, body.officerId, body.description));
   }
@@ -47,6 +54,8 @@ export class DispatchController {
   @Authenticated()
   @Post(':id/tasks/:taskId/clear')
   @HttpCode(200)
+  @ApiOkResponse({ type: TaskView })
+  @ApiConflictResponse({ description: 'The task is already cleared, or the dispatch closed' })
   clearTask(
     @Caller() caller: Principal,
     @Param('id', ParseIdPipe) id: number,
@@ -58,6 +67,8 @@ export class DispatchController {
   @Authenticated()
   @Post(':id/close')
   @HttpCode(200)
+  @ApiOkResponse({ type: DispatchDetail })
+  @ApiConflictResponse({ description: 'The dispatch is already closed' })
   close(@Caller() caller: Principal, @Param('id', ParseIdPipe) id: number): Promise<DispatchDetail> {
     return this.commands.execute(new CloseDispatch(caller.departmentId, caller.userId, id));
   }
