@@ -164,6 +164,25 @@ describe('dispatch integration events', () => {
     expect(rows.every((r) => r.attempts === 1 && r.delivered_at !== null)).toBe(true);
   });
 
+  it('delivers simultaneous changes to one dispatch in the order they committed', async () => {
+    const { dispatcher, officerA, officerB, zoneId, as } = await world();
+    const dispatch = (await as(dispatcher).post('/api/dispatches').send({ number: 'EV-9', zoneId, title: 'Busy' }).expect(201)).body;
+    const tasks = await Promise.all(
+      Array.from({ length: 10 }, (_, i) =>
+        as(dispatcher)
+          .post(`/api/dispatches/${dispatch.id}/tasks`)
+          .send({ officerId: i % 2 ? officerA.id : officerB.id, description: `unit ${i}` })
+          .expect(201)
+          .then((r) => r.body.id as number),
+      ),
+    );
+    await waitFor(() => second.handled.length === 11, 'every assignment');
+    // Task ids are taken under the dispatch's lock, so their order is the commit order.
+    const delivered = first.handled.slice(1).map((e) => (e.type === 'TaskAssigned' ? e.taskId : -1));
+    expect(delivered).toEqual([...tasks].sort((a, b) => a - b));
+    expect(second.handled).toEqual(first.handled);
+  });
+
   it('publishes nothing for a refused change', async () => {
     const { dispatcher, zoneId, as } = await world();
     const dispatch = (await as(dispatcher).post('/api/dispatches').send({ number: 'EV-2', zoneId, title: 'Alarm' }).expect(201)).body;
