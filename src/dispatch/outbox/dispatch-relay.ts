@@ -55,6 +55,8 @@ export class DispatchRelay implements OnApplicationBootstrap, BeforeApplicationS
   }
 
   onApplicationBootstrap() {
+    const names = this.subscribers.all().map((s) => s.subscriberName);
+    this.logger.log(`Dispatch events go to ${names.length ? names.join(', ') : 'no subscriber'}`);
     this.stopped = false;
     this.schedule();
   }
