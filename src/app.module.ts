@@ -7,6 +7,7 @@ import { DatabaseModule } from './database/database.module';
 import { hostMigrations } from './database/host-migrations';
 import { DemoModule } from './demo/demo.module';
 import { DepartmentModule } from './department/department.module';
+import { DispatchModule } from './dispatch/dispatch.module';
 import { HostDepartmentDirectory } from './directory/host-department-directory';
 import { HealthModule } from './health/health.module';
 import { MemberSetsModule } from './member-sets/member-sets.module';
@@ -38,6 +39,7 @@ export class AppModule {
         HealthModule,
         DepartmentModule,
         MemberSetsModule,
+        DispatchModule,
         MessagesModule.forRootAsync({
           directory: HostDepartmentDirectory,
           inject: [ConfigService],

@@ -84,6 +84,18 @@ export class Environment {
   @IsString()
   VAPID_SUBJECT = 'mailto:admin@department.example';
 
+  /** How often the dispatch event relay looks for events due for (re)delivery. */
+  @Transform(toInt)
+  @IsInt()
+  @Min(10)
+  DISPATCH_RELAY_POLL_MS = 1000;
+
+  /** First retry delay of a failed dispatch event delivery; it doubles per attempt, up to 5 minutes. */
+  @Transform(toInt)
+  @IsInt()
+  @Min(10)
+  DISPATCH_RELAY_RETRY_MS = 1000;
+
   @IsIn(['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent'])
   LOG_LEVEL = 'info';
 
