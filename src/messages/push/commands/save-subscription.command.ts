@@ -1,0 +1,39 @@
+import { CommandHandler, type ICommandHandler } from '@nestjs/cqrs';
+import { SqlPool } from '../../database/sql-pool';
+import type { PushSubscriptionView } from '../dto/push-subscription.dto';
+
+/** Stores a member's device subscription; an endpoint already known moves to this member. */
+export class SaveSubscription {
+  constructor(
+    readonly departmentId: number,
+    readonly userId: number,
+    readonly endpoint: string,
+    readonly p256dh: string,
+    readonly auth: string,
+  ) {}
+}
+
+@CommandHandler(SaveSubscription)
+export class SaveSubscriptionHandler implements ICommandHandler<SaveSubscription, PushSubscriptionView> {
+  constructor(private readonly sql: SqlPool) {}
+
+  async execute(c: SaveSubscription): Promise<PushSubscriptionView> {
+    return this.sql.transaction(async (client) => {
+      // A device now used by someone else starts afresh: nothing queued for its former owner reaches it.
+      await client.query('delete from push_subscriptions where endpoint = $1 and (user_id <> $2 or department_id <> $3)', [
+        c.endpoint,
+        c.userId,
+        c.departmentId,
+      ]);
+      const { rows } = await client.query<{ id: string; endpoint: string; created_at: Date }>(
+        `insert into push_subscriptions (department_id, user_id, endpoint, p256dh, auth)
+         values ($1, $2, $3, $4, $5)
+         on conflict (endpoint) do update set p256dh = excluded.p256dh, auth = excluded.auth, updated_at = now()
+         returning id, endpoint, created_at`,
+        [c.departmentId, c.userId, c.endpoint, c.p256dh, c.auth],
+      );
+      const row = rows[0];
+      return { id: Number(row.id), endpoint: row.endpoint, createdAt: row.created_at.toISOString() };
+    });
+  }
+}
