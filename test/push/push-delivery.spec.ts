@@ -90,7 +90,7 @@ describe('Web Push delivery to members without a live socket', () => {
       ids: { conversationId: 12, seq: 34 },
     });
 
-    const [push] = await eventually(() => device.received().then((r) => (r.length ? r : null)));
+    const [push] = (await eventually(() => device.received().then((r) => (r.length ? r : null)))) ?? [];
     expect(push.kind).toBe('conversation-message');
     expect(push.ids).toEqual({ conversationId: 12, seq: 34 });
     expect(push.preview.startsWith('Station 1 at 19:00 & bring gear. more words')).toBe(true);
