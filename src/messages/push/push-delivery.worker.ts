@@ -1,8 +1,11 @@
-import { Injectable, Logger, OnApplicationBootstrap } from '@nestjs/common';
+import { BeforeApplicationShutdown, Injectable, Logger, OnApplicationBootstrap } from '@nestjs/common';
 import type PgBoss from 'pg-boss';
 import { SqlPool } from '../database/sql-pool';
 import { PushSender } from './push-sender';
 import { PUSH_DEVICE_QUEUE, PUSH_EVENT_QUEUE, PushQueue, type PushDeviceJob, type PushEventJob } from './push-queue';
+
+const CLEANUP_INTERVAL_MS = 60 * 60 * 1000;
+const EVENT_RETENTION_DAYS = 30;
 
 /**
  * The two workers of push delivery. An event job records one pending delivery per device of its
@@ -11,8 +14,9 @@ import { PUSH_DEVICE_QUEUE, PUSH_EVENT_QUEUE, PushQueue, type PushDeviceJob, typ
  * never notifies a device twice.
  */
 @Injectable()
-export class PushDeliveryWorker implements OnApplicationBootstrap {
+export class PushDeliveryWorker implements OnApplicationBootstrap, BeforeApplicationShutdown {
   private readonly logger = new Logger('PushDelivery');
+  private cleanup?: NodeJS.Timeout;
 
   constructor(
     private readonly queue: PushQueue,
@@ -24,6 +28,19 @@ export class PushDeliveryWorker implements OnApplicationBootstrap {
     if (!this.queue.enabled || !this.queue.config.workers) return;
     await this.queue.work<PushEventJob>(PUSH_EVENT_QUEUE, 4, (job) => this.fanOut(job.data.eventId));
     await this.queue.work<PushDeviceJob>(PUSH_DEVICE_QUEUE, 20, (job, signal) => this.deliver(job, signal));
+    this.cleanup = setInterval(() => void this.forgetOldEvents(), CLEANUP_INTERVAL_MS);
+    this.cleanup.unref();
+  }
+
+  beforeApplicationShutdown() {
+    clearInterval(this.cleanup);
+  }
+
+  /** Events (and their delivery records) outlive every retry by far, then go. */
+  async forgetOldEvents(): Promise<void> {
+    await this.sql
+      .query(`delete from push_events where created_at < now() - $1 * interval '1 day'`, [EVENT_RETENTION_DAYS])
+      .catch((error: Error) => this.logger.warn(`cleanup failed: ${error.message}`));
   }
 
   /** One device job per subscription of the event's members, set-based. */
