@@ -87,6 +87,7 @@ describe('push subscriptions', () => {
     ['a p256dh key of the wrong length', { keys: { p256dh: 'BAAA', auth: randomBytes(16).toString('base64url') } }, 'keys.p256dh must be an uncompressed P-256 public key'],
     ['a p256dh key in plain base64', { keys: { p256dh: plainBase64Key(), auth: randomBytes(16).toString('base64url') } }, 'keys.p256dh'],
     ['an auth secret of the wrong length', { keys: { p256dh: browserSubscription().keys.p256dh, auth: randomBytes(8).toString('base64url') } }, 'keys.auth must be a 16-byte secret'],
+    ['a p256dh key that is not on the curve', { keys: { p256dh: `B${'A'.repeat(86)}`, auth: randomBytes(16).toString('base64url') } }, 'keys.p256dh is not a point on the P-256 curve'],
     ['an unknown field', { extra: 1 }, 'extra'],
   ])('refuses a subscription with %s, naming the field', async (_, change, expected) => {
     const [member] = await dept.newMembers(1);

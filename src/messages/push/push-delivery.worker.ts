@@ -4,6 +4,8 @@ import { SqlPool } from '../database/sql-pool';
 import { PushSender } from './push-sender';
 import { PUSH_DEVICE_QUEUE, PUSH_EVENT_QUEUE, PushQueue, type PushDeviceJob, type PushEventJob } from './push-queue';
 
+const DEVICE_WORKERS = 2;
+const DEVICE_BATCH = 25;
 const CLEANUP_INTERVAL_MS = 60 * 60 * 1000;
 const EVENT_RETENTION_DAYS = 30;
 
@@ -27,7 +29,10 @@ export class PushDeliveryWorker implements OnApplicationBootstrap, BeforeApplica
   async onApplicationBootstrap() {
     if (!this.queue.enabled || !this.queue.config.workers) return;
     await this.queue.work<PushEventJob>(PUSH_EVENT_QUEUE, 4, (job) => this.fanOut(job.data.eventId));
-    await this.queue.work<PushDeviceJob>(PUSH_DEVICE_QUEUE, 20, (job, signal) => this.deliver(job, signal));
+    // Sends wait on the network, not the CPU: several loops keep many of them in flight.
+    for (let i = 0; i < DEVICE_WORKERS; i++) {
+      await this.queue.work<PushDeviceJob>(PUSH_DEVICE_QUEUE, DEVICE_BATCH, (job, signal) => this.deliver(job, signal));
+    }
     this.cleanup = setInterval(() => void this.forgetOldEvents(), CLEANUP_INTERVAL_MS);
     this.cleanup.unref();
   }
@@ -45,7 +50,7 @@ export class PushDeliveryWorker implements OnApplicationBootstrap, BeforeApplica
 
   /** One device job per subscription of the event's members, set-based. */
   async fanOut(eventId: number): Promise<void> {
-    await this.sql.transaction(async (client) => {
+    const queued = await this.sql.transaction(async (client) => {
       const { rows } = await client.query<{ subscription_id: string }>(
         `insert into push_deliveries (event_id, subscription_id, department_id)
          select e.id, s.id, e.department_id
@@ -61,7 +66,9 @@ export class PushDeliveryWorker implements OnApplicationBootstrap, BeforeApplica
         PUSH_DEVICE_QUEUE,
         rows.map((r) => ({ eventId, subscriptionId: Number(r.subscription_id) }) satisfies PushDeviceJob),
       );
+      return rows.length;
     });
+    if (queued > 0) this.queue.wake(PUSH_DEVICE_QUEUE);
   }
 
   async deliver(job: PgBoss.JobWithMetadata<PushDeviceJob>, signal: AbortSignal): Promise<void> {

@@ -37,6 +37,7 @@ export class PushQueue implements OnApplicationBootstrap, BeforeApplicationShutd
   private boss?: PgBoss;
   private starting?: Promise<PgBoss>;
   private readonly inFlight = new Set<Promise<void>>();
+  private readonly workers = new Map<string, string[]>();
   private readonly abort = new AbortController();
   private stopping = false;
 
@@ -131,7 +132,7 @@ export class PushQueue implements OnApplicationBootstrap, BeforeApplicationShutd
    */
   async work<T>(name: string, batchSize: number, handler: Handler<T>): Promise<void> {
     const boss = await this.start();
-    await boss.work<T>(
+    const workerId = await boss.work<T>(
       name,
       { batchSize, includeMetadata: true, pollingIntervalSeconds: Math.max(0.5, this.config.pollIntervalMs / 1000) },
       async (jobs) => {
@@ -144,8 +145,17 @@ export class PushQueue implements OnApplicationBootstrap, BeforeApplicationShutd
             return run.finally(() => this.inFlight.delete(run));
           }),
         );
+        // A full batch means more is waiting: fetch again at once instead of sleeping a poll interval.
+        if (jobs.length === batchSize) this.wake(name);
       },
     );
+    this.workers.set(name, [...(this.workers.get(name) ?? []), workerId]);
+  }
+
+  /** Lets this process's idle workers of the queue look for jobs now rather than at their next poll. */
+  wake(name: string): void {
+    if (this.stopping) return;
+    for (const id of this.workers.get(name) ?? []) this.boss?.notifyWorker(id);
   }
 
   /** Whether this is the job's last attempt (no retry follows a failure). */

@@ -1,4 +1,6 @@
+import { createECDH } from 'node:crypto';
 import { CommandHandler, type ICommandHandler } from '@nestjs/cqrs';
+import { DomainError } from '../../../common/errors/domain-error';
 import { SqlPool } from '../../database/sql-pool';
 import type { PushSubscriptionView } from '../dto/push-subscription.dto';
 
@@ -13,11 +15,24 @@ export class SaveSubscription {
   ) {}
 }
 
+/** Whether the device key can be used to encrypt for it (the shape alone does not say). */
+function onCurve(p256dh: string): boolean {
+  try {
+    const probe = createECDH('prime256v1');
+    probe.setPrivateKey(Buffer.alloc(32, 1));
+    probe.computeSecret(Buffer.from(p256dh, 'base64url'));
+    return true;
+  } catch {
+    return false;
+  }
+}
+
 @CommandHandler(SaveSubscription)
 export class SaveSubscriptionHandler implements ICommandHandler<SaveSubscription, PushSubscriptionView> {
   constructor(private readonly sql: SqlPool) {}
 
   async execute(c: SaveSubscription): Promise<PushSubscriptionView> {
+    if (!onCurve(c.p256dh)) throw DomainError.invalid('keys.p256dh is not a point on the P-256 curve');
     return this.sql.transaction(async (client) => {
       // A device now used by someone else starts afresh: nothing queued for its former owner reaches it.
       await client.query('delete from push_subscriptions where endpoint = $1 and (user_id <> $2 or department_id <> $3)', [
