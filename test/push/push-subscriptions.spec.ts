@@ -59,6 +59,14 @@ describe('push subscriptions', () => {
     expect(await devicesOf(member.id)).toEqual([phone.endpoint, laptop.endpoint]);
   });
 
+  it('keeps the ten devices a member subscribed with most recently', async () => {
+    const [member] = await dept.newMembers(1);
+    const devices = Array.from({ length: 11 }, () => browserSubscription());
+    for (const device of devices) await dept.as(member).post('/api/push/subscriptions').send(device).expect(201);
+
+    expect(await devicesOf(member.id)).toEqual(devices.slice(1).map((d) => d.endpoint));
+  });
+
   it('gives a device to the member who subscribed with it last', async () => {
     const [first, second] = await dept.newMembers(2);
     const shared = browserSubscription();

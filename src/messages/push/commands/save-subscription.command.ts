@@ -15,6 +15,8 @@ export class SaveSubscription {
   ) {}
 }
 
+export const MAX_DEVICES_PER_MEMBER = 10;
+
 /** Whether the device key can be used to encrypt for it (the shape alone does not say). */
 function onCurve(p256dh: string): boolean {
   try {
@@ -48,6 +50,13 @@ export class SaveSubscriptionHandler implements ICommandHandler<SaveSubscription
         [c.departmentId, c.userId, c.endpoint, c.p256dh, c.auth],
       );
       const row = rows[0];
+      // A member's oldest devices make room for a new one beyond the limit: each event is sent to every device.
+      await client.query(
+        `delete from push_subscriptions where id in (
+           select id from push_subscriptions where department_id = $1 and user_id = $2
+           order by updated_at desc, id desc offset $3)`,
+        [c.departmentId, c.userId, MAX_DEVICES_PER_MEMBER],
+      );
       return { id: Number(row.id), endpoint: row.endpoint, createdAt: row.created_at.toISOString() };
     });
   }
