@@ -138,7 +138,9 @@ export class PushQueue implements OnApplicationBootstrap, BeforeApplicationShutd
       async (jobs) => {
         await Promise.all(
           jobs.map((job) => {
-            const run = handler(job, this.abort.signal).catch(async (error: Error) => {
+            // Fetched while shutting down: hand it back untouched, for the next process to send.
+            const work = this.stopping ? Promise.reject(new Error('the server is shutting down')) : handler(job, this.abort.signal);
+            const run = work.catch(async (error: Error) => {
               await boss.fail(name, job.id, { message: error.message }).catch(() => undefined);
             });
             this.inFlight.add(run);
@@ -174,10 +176,10 @@ export class PushQueue implements OnApplicationBootstrap, BeforeApplicationShutd
       const grace = new Promise<void>((resolve) => (timer = setTimeout(resolve, this.config.shutdownTimeoutMs)));
       await Promise.race([Promise.allSettled([...this.inFlight]), grace]);
       clearTimeout(timer);
-      // What is still sending is cut; its handler fails the job, so it is retried later.
-      this.abort.abort(new Error('the server is shutting down'));
-      await Promise.allSettled([...this.inFlight]);
     }
+    // What is still sending is cut; its handler fails the job, so it is retried later.
+    this.abort.abort(new Error('the server is shutting down'));
+    await Promise.allSettled([...this.inFlight]);
     await boss.stop({ graceful: false, close: true });
   }
 }
