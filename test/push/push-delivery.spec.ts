@@ -144,11 +144,13 @@ describe('Web Push delivery to members without a live socket', () => {
     try {
       await subscribe(frank, endpoint.subscription);
 
-      await notify([frank.id], notification('After two failures', { ids: { messageId: 99 } }));
+      const eventId = await notify([frank.id], notification('After two failures', { ids: { messageId: 99 } }));
 
       expect(await eventually(async () => endpoint.accepted.length === 1, 20_000)).toBe(true);
       await pause(1500);
       expect(endpoint.requests.map((r) => r.status)).toEqual([500, 500, 201]);
+      // Every attempt names the event, so a push service holding an earlier copy replaces it.
+      expect(new Set(endpoint.requests.map((r) => r.topic))).toEqual(new Set([`event-${eventId}`]));
       expect(endpoint.accepted).toEqual([{ kind: 'message', title: 'After two failures', preview: 'About After two failures', ids: { messageId: 99 } }]);
     } finally {
       await endpoint.close();

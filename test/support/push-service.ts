@@ -71,7 +71,7 @@ export class PushService {
  * `script` (the last one repeats), or holds it unanswered for `hang`, and decrypts what it accepts.
  */
 export class ScriptedPushEndpoint {
-  readonly requests: { status: number | 'hung' }[] = [];
+  readonly requests: { status: number | 'hung'; topic?: string }[] = [];
   readonly accepted: any[] = [];
   private readonly ecdh = createECDH('prime256v1');
   private readonly authSecret = randomBytes(16);
@@ -104,11 +104,11 @@ export class ScriptedPushEndpoint {
   private handle(req: IncomingMessage, body: Buffer, res: import('node:http').ServerResponse) {
     const step = this.script[Math.min(this.requests.length, this.script.length - 1)];
     if (step === 'hang') {
-      this.requests.push({ status: 'hung' });
+      this.requests.push({ status: 'hung', topic: req.headers.topic as string | undefined });
       this.hanging.add(req);
       return;
     }
-    this.requests.push({ status: step });
+    this.requests.push({ status: step, topic: req.headers.topic as string | undefined });
     if (step >= 200 && step < 300) {
       const plain: Buffer = ece.decrypt(body, { version: req.headers['content-encoding'], privateKey: this.ecdh, authSecret: this.authSecret });
       this.accepted.push(JSON.parse(plain.toString('utf8')));

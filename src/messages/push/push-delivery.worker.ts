@@ -85,7 +85,7 @@ export class PushDeliveryWorker implements OnApplicationBootstrap, BeforeApplica
     // Unsubscribed since, or already delivered by an earlier attempt.
     if (!target || target.status === 'sent') return;
 
-    const outcome = await this.sender.send(target, JSON.stringify(target.payload), signal);
+    const outcome = await this.sender.send(target, JSON.stringify(target.payload), `event-${eventId}`, signal);
     switch (outcome.result) {
       case 'delivered':
         await this.sql.query(

@@ -37,7 +37,11 @@ export class PushSender {
     return headers;
   }
 
-  async send(subscription: DeviceSubscription, payload: string, signal: AbortSignal): Promise<SendOutcome> {
+  /**
+   * `topic` names the event: should a retry follow a push whose answer was lost, the push service
+   * replaces the copy it still holds for an offline device instead of showing both.
+   */
+  async send(subscription: DeviceSubscription, payload: string, topic: string, signal: AbortSignal): Promise<SendOutcome> {
     const { ttlSeconds, sendTimeoutMs } = this.queue.config;
     let request: webpush.RequestDetails;
     let vapid: Record<string, string>;
@@ -45,7 +49,7 @@ export class PushSender {
       request = webpush.generateRequestDetails(
         { endpoint: subscription.endpoint, keys: { p256dh: subscription.p256dh, auth: subscription.auth } },
         payload,
-        { TTL: ttlSeconds, contentEncoding: 'aes128gcm' },
+        { TTL: ttlSeconds, contentEncoding: 'aes128gcm', topic },
       );
       vapid = this.vapidHeaders(new URL(subscription.endpoint).origin);
     } catch (error) {
