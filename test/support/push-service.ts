@@ -1,5 +1,5 @@
 import { createECDH, randomBytes } from 'node:crypto';
-import { createServer, type IncomingMessage, type Server } from 'node:http';
+import { createServer, type IncomingMessage, type Server, type ServerResponse } from 'node:http';
 import type { AddressInfo } from 'node:net';
 
 /* eslint-disable @typescript-eslint/no-require-imports */
@@ -73,42 +73,43 @@ export class PushService {
 export class ScriptedPushEndpoint {
   readonly requests: { status: number | 'hung'; topic?: string }[] = [];
   readonly accepted: any[] = [];
+  readonly subscription: TestSubscription;
   private readonly ecdh = createECDH('prime256v1');
   private readonly authSecret = randomBytes(16);
-  private readonly hanging = new Set<IncomingMessage>();
-  script: (number | 'hang')[] = [201];
 
   private constructor(
     private readonly server: Server,
-    readonly subscription: TestSubscription,
-  ) {}
+    port: number,
+    private readonly script: (number | 'hang')[],
+  ) {
+    this.ecdh.generateKeys();
+    this.subscription = {
+      endpoint: `http://127.0.0.1:${port}/push/${randomBytes(8).toString('hex')}`,
+      keys: { p256dh: this.ecdh.getPublicKey().toString('base64url'), auth: this.authSecret.toString('base64url') },
+    };
+  }
 
   static async start(script: (number | 'hang')[]): Promise<ScriptedPushEndpoint> {
-    let endpoint!: ScriptedPushEndpoint;
+    let endpoint: ScriptedPushEndpoint | undefined;
     const server = createServer((req, res) => {
       const chunks: Buffer[] = [];
       req.on('data', (c: Buffer) => chunks.push(c));
-      req.on('end', () => endpoint.handle(req, Buffer.concat(chunks), res));
+      req.on('end', () => endpoint?.handle(req, Buffer.concat(chunks), res));
     });
     await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
-    const { port } = server.address() as AddressInfo;
-    endpoint = new ScriptedPushEndpoint(server, { endpoint: '', keys: { p256dh: '', auth: '' } });
-    endpoint.ecdh.generateKeys();
-    endpoint.subscription.endpoint = `http://127.0.0.1:${port}/push/${randomBytes(8).toString('hex')}`;
-    endpoint.subscription.keys.p256dh = endpoint.ecdh.getPublicKey().toString('base64url');
-    endpoint.subscription.keys.auth = endpoint.authSecret.toString('base64url');
-    endpoint.script = script;
+    endpoint = new ScriptedPushEndpoint(server, (server.address() as AddressInfo).port, script);
     return endpoint;
   }
 
-  private handle(req: IncomingMessage, body: Buffer, res: import('node:http').ServerResponse) {
+  private handle(req: IncomingMessage, body: Buffer, res: ServerResponse) {
     const step = this.script[Math.min(this.requests.length, this.script.length - 1)];
+    const topic = req.headers.topic as string | undefined;
     if (step === 'hang') {
-      this.requests.push({ status: 'hung', topic: req.headers.topic as string | undefined });
-      this.hanging.add(req);
+      // Never answered: the sender's timeout or shutdown has to deal with it.
+      this.requests.push({ status: 'hung', topic });
       return;
     }
-    this.requests.push({ status: step, topic: req.headers.topic as string | undefined });
+    this.requests.push({ status: step, topic });
     if (step >= 200 && step < 300) {
       const plain: Buffer = ece.decrypt(body, { version: req.headers['content-encoding'], privateKey: this.ecdh, authSecret: this.authSecret });
       this.accepted.push(JSON.parse(plain.toString('utf8')));
