@@ -14,6 +14,23 @@ import { MemberSetsModule } from './member-sets/member-sets.module';
 import { RateLimitModule } from './rate-limit/rate-limit.module';
 import { messagesMigrations } from './messages/messages.migrations';
 import { MessagesModule } from './messages/messages.module';
+import type { PushOptions } from './messages/messages.options';
+
+/** Web Push needs both VAPID keys; without them nothing is queued or sent. */
+function pushOptions(env: Environment): PushOptions | undefined {
+  if (!env.VAPID_PUBLIC_KEY || !env.VAPID_PRIVATE_KEY) return undefined;
+  return {
+    publicKey: env.VAPID_PUBLIC_KEY,
+    privateKey: env.VAPID_PRIVATE_KEY,
+    subject: env.VAPID_SUBJECT,
+    workers: env.PUSH_WORKERS === 'on',
+    retryLimit: env.PUSH_RETRY_LIMIT,
+    retryDelaySeconds: env.PUSH_RETRY_DELAY_SECONDS,
+    pollIntervalMs: env.PUSH_POLL_INTERVAL_MS,
+    sendTimeoutMs: env.PUSH_SEND_TIMEOUT_MS,
+    shutdownTimeoutMs: env.PUSH_SHUTDOWN_TIMEOUT_MS,
+  };
+}
 
 /** The host: configuration, database, auth, its department modules, and the messages plugin. */
 @Module({})
@@ -47,6 +64,8 @@ export class AppModule {
             databaseUrl: config.get('DATABASE_URL', { infer: true }) as string,
             poolSize: config.get('DATABASE_POOL_SIZE', { infer: true }),
             redisUrl: config.get('REDIS_URL', { infer: true }),
+            push: pushOptions(env),
+            presence: { heartbeatMs: env.PRESENCE_HEARTBEAT_MS },
           }),
         }),
         ...(env.DEMO_SEED === 'on' ? [DemoModule] : []),

@@ -1,6 +1,7 @@
 import { randomBytes } from 'node:crypto';
 import { existsSync, mkdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
+import webpush from 'web-push';
 import { createApp } from './app';
 import { validateEnvironment } from './config/environment';
 import { startEmbeddedPostgres, type EmbeddedDatabase } from './database/embedded-postgres';
@@ -33,6 +34,11 @@ async function main() {
   if (!raw.JWT_SECRET) {
     if (raw.NODE_ENV === 'production' && !demo) throw new Error('JWT_SECRET must be set in production');
     raw.JWT_SECRET = keptSecret(dataDir, 'jwt-secret', () => randomBytes(48).toString('base64url'));
+  }
+  if (!raw.VAPID_PUBLIC_KEY && !raw.VAPID_PRIVATE_KEY && (raw.NODE_ENV !== 'production' || demo)) {
+    const keys = JSON.parse(keptSecret(dataDir, 'vapid-keys.json', () => JSON.stringify(webpush.generateVAPIDKeys()))) as webpush.VapidKeys;
+    raw.VAPID_PUBLIC_KEY = keys.publicKey;
+    raw.VAPID_PRIVATE_KEY = keys.privateKey;
   }
   const env = validateEnvironment(raw);
   const app = await createApp(env);

@@ -96,6 +96,44 @@ export class Environment {
   @Min(10)
   DISPATCH_RELAY_RETRY_MS = 1000;
 
+  /** off: this process queues push notifications but leaves sending them to other processes. */
+  @IsIn(['on', 'off'])
+  PUSH_WORKERS: 'on' | 'off' = 'on';
+
+  /** Retries of a failed push before it is kept as failed. */
+  @Transform(toInt)
+  @IsInt()
+  @Min(0)
+  PUSH_RETRY_LIMIT = 5;
+
+  /** First retry delay; it doubles with each retry (with jitter). */
+  @Transform(toInt)
+  @IsInt()
+  @Min(1)
+  PUSH_RETRY_DELAY_SECONDS = 10;
+
+  @Transform(toInt)
+  @IsInt()
+  @Min(500)
+  PUSH_POLL_INTERVAL_MS = 1000;
+
+  @Transform(toInt)
+  @IsInt()
+  @Min(100)
+  PUSH_SEND_TIMEOUT_MS = 10_000;
+
+  /** On shutdown, pushes in flight get this long before they are cut and retried by the next process. */
+  @Transform(toInt)
+  @IsInt()
+  @Min(0)
+  PUSH_SHUTDOWN_TIMEOUT_MS = 5000;
+
+  /** Each process's presence heartbeat; a process silent for three of them counts as gone. */
+  @Transform(toInt)
+  @IsInt()
+  @Min(100)
+  PRESENCE_HEARTBEAT_MS = 5000;
+
   @IsIn(['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent'])
   LOG_LEVEL = 'info';
 

@@ -4,11 +4,12 @@ import { DepartmentDirectory } from './directory/department-directory';
 import { SqlPool } from './database/sql-pool';
 import { PresenceService } from './presence/presence.service';
 import { OfflineNotifier } from './push/offline-notifier';
+import { PushQueue } from './push/push-queue';
 import { MESSAGES_OPTIONS, type MessagesModuleAsyncOptions, type MessagesModuleOptions } from './messages.options';
 
 /**
  * What every feature of the messages module shares: its options, the host's directory, the SQL
- * pool, presence and the offline notifier. Global so the feature modules can inject them.
+ * pool, presence, the push queue and the offline notifier. Global so the feature modules can inject them.
  */
 @Global()
 @Module({})
@@ -25,13 +26,14 @@ export class MessagesCoreModule implements OnApplicationShutdown {
         useFactory: (o: MessagesModuleOptions) => new SqlPool(o.databaseUrl, o.poolSize ?? 10),
       },
       PresenceService,
+      PushQueue,
       OfflineNotifier,
     ];
     return {
       module: MessagesCoreModule,
       imports: [CqrsModule, ...(options.imports ?? [])],
       providers,
-      exports: [MESSAGES_OPTIONS, DepartmentDirectory, SqlPool, PresenceService, OfflineNotifier, CqrsModule],
+      exports: [MESSAGES_OPTIONS, DepartmentDirectory, SqlPool, PresenceService, PushQueue, OfflineNotifier, CqrsModule],
     };
   }
 

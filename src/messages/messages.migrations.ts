@@ -1,4 +1,7 @@
 import type { MigrationObject } from '@mikro-orm/postgresql';
+import { Migration20261121040000_push } from './migrations/Migration20261121040000_push';
 
 /** The messages module's schema; the host runs these beside its own. */
-export const messagesMigrations: MigrationObject[] = [];
+export const messagesMigrations: MigrationObject[] = [
+  { name: 'Migration20261121040000_push', class: Migration20261121040000_push },
+];

@@ -8,8 +8,36 @@ export interface MessagesModuleOptions {
   poolSize?: number;
   /** With a Redis, socket.io events and presence are shared by every server process. */
   redisUrl?: string;
-  /** Web Push keys; without them no push is sent. */
-  push?: { publicKey: string; privateKey: string; subject: string };
+  /** Web Push: keys and delivery settings; without them no push is queued or sent. */
+  push?: PushOptions;
+  /** How each server process announces that it is alive, so presence outlives no dead process. */
+  presence?: PresenceOptions;
+}
+
+export interface PushOptions {
+  /** VAPID key pair (base64url) and the contact the push services see. */
+  publicKey: string;
+  privateKey: string;
+  subject: string;
+  /** Run the delivery workers in this process (default true); a process without them only queues. */
+  workers?: boolean;
+  /** Attempts after the first before a delivery is kept as failed (default 5). */
+  retryLimit?: number;
+  /** First retry delay in seconds; doubles with each retry, with jitter (default 10). */
+  retryDelaySeconds?: number;
+  /** How often an idle worker looks for work, in ms (default 1000, at least 500). */
+  pollIntervalMs?: number;
+  /** A push service that has not answered by then counts as a failed attempt (default 10000). */
+  sendTimeoutMs?: number;
+  /** How long the push service keeps an undelivered notification, in seconds (default 86400). */
+  ttlSeconds?: number;
+  /** On shutdown, sends in flight get this long to finish before they are cut and retried later (default 5000). */
+  shutdownTimeoutMs?: number;
+}
+
+export interface PresenceOptions {
+  /** Heartbeat interval in ms (default 5000); a process silent for three of them counts as gone. */
+  heartbeatMs?: number;
 }
 
 export interface MessagesModuleAsyncOptions {

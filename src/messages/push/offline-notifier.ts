@@ -1,10 +1,14 @@
 import { Injectable } from '@nestjs/common';
 import type { PoolClient } from 'pg';
+import { PresenceService } from '../presence/presence.service';
+import { pushPayload } from './push-payload';
+import { PUSH_EVENT_QUEUE, PushQueue, type PushEventJob } from './push-queue';
 
 /** What a push notification says: little, within what a push service accepts. */
 export interface OfflineNotification {
   kind: 'message' | 'conversation-message' | 'invitation';
   title: string;
+  /** Plain text or HTML; it is reduced to a short plain-text preview. */
   preview: string;
   /** Ids the client needs to open the thing: messageId, conversationId, seq. */
   ids: Record<string, number>;
@@ -12,15 +16,38 @@ export interface OfflineNotification {
 
 /**
  * Queues a push notification for each of `userIds` who has no live socket, inside the caller's
- * transaction, so a committed write always has its notifications queued. Set-based: one
- * statement whatever the number of users. (Placeholder until push delivery lands.)
+ * transaction, so a committed write always has its notifications queued and a rolled-back one
+ * none. Two statements whatever the number of users: one records the event for the members who
+ * are offline and have a device, one queues its job; the worker fans it out per device.
  */
 @Injectable()
 export class OfflineNotifier {
-  async enqueue(
-    _tx: PoolClient,
-    _departmentId: number,
-    _userIds: readonly number[],
-    _notification: OfflineNotification,
-  ): Promise<void> {}
+  constructor(
+    private readonly queue: PushQueue,
+    private readonly presence: PresenceService,
+  ) {}
+
+  /** Returns the id of the queued event, or null when nobody needed a push. */
+  async enqueue(tx: PoolClient, departmentId: number, userIds: readonly number[], notification: OfflineNotification): Promise<number | null> {
+    if (!this.queue.enabled || userIds.length === 0) return null;
+    const payload = pushPayload(notification);
+    const { rows } = await tx.query<{ id: string }>({
+      name: 'push_event_insert',
+      text: `
+        insert into push_events (department_id, kind, payload, user_ids)
+        select $1, $2, $3, array_agg(t.user_id order by t.user_id)
+        from (
+          select distinct s.user_id from push_subscriptions s
+          where s.department_id = $1 and s.user_id = any($4::int[])
+            and not ${PresenceService.onlineCondition('s.user_id', '$5')}
+        ) t
+        having count(*) > 0
+        returning id`,
+      values: [departmentId, payload.kind, payload, userIds, this.presence.staleAfterSeconds],
+    });
+    if (rows.length === 0) return null;
+    const eventId = Number(rows[0].id);
+    await this.queue.send(tx, PUSH_EVENT_QUEUE, { eventId } satisfies PushEventJob);
+    return eventId;
+  }
 }

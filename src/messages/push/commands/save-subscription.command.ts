@@ -1,0 +1,63 @@
+import { createECDH } from 'node:crypto';
+import { CommandHandler, type ICommandHandler } from '@nestjs/cqrs';
+import { DomainError } from '../../../common/errors/domain-error';
+import { SqlPool } from '../../database/sql-pool';
+import type { PushSubscriptionView } from '../dto/push-subscription.dto';
+
+/** Stores a member's device subscription; an endpoint already known moves to this member. */
+export class SaveSubscription {
+  constructor(
+    readonly departmentId: number,
+    readonly userId: number,
+    readonly endpoint: string,
+    readonly p256dh: string,
+    readonly auth: string,
+  ) {}
+}
+
+export const MAX_DEVICES_PER_MEMBER = 10;
+
+/** Whether the device key can be used to encrypt for it (the shape alone does not say). */
+function onCurve(p256dh: string): boolean {
+  try {
+    const probe = createECDH('prime256v1');
+    probe.setPrivateKey(Buffer.alloc(32, 1));
+    probe.computeSecret(Buffer.from(p256dh, 'base64url'));
+    return true;
+  } catch {
+    return false;
+  }
+}
+
+@CommandHandler(SaveSubscription)
+export class SaveSubscriptionHandler implements ICommandHandler<SaveSubscription, PushSubscriptionView> {
+  constructor(private readonly sql: SqlPool) {}
+
+  async execute(c: SaveSubscription): Promise<PushSubscriptionView> {
+    if (!onCurve(c.p256dh)) throw DomainError.invalid('keys.p256dh is not a point on the P-256 curve');
+    return this.sql.transaction(async (client) => {
+      // A device now used by someone else starts afresh: nothing queued for its former owner reaches it.
+      await client.query('delete from push_subscriptions where endpoint = $1 and (user_id <> $2 or department_id <> $3)', [
+        c.endpoint,
+        c.userId,
+        c.departmentId,
+      ]);
+      const { rows } = await client.query<{ id: string; endpoint: string; created_at: Date }>(
+        `insert into push_subscriptions (department_id, user_id, endpoint, p256dh, auth)
+         values ($1, $2, $3, $4, $5)
+         on conflict (endpoint) do update set p256dh = excluded.p256dh, auth = excluded.auth, updated_at = now()
+         returning id, endpoint, created_at`,
+        [c.departmentId, c.userId, c.endpoint, c.p256dh, c.auth],
+      );
+      const row = rows[0];
+      // A member's oldest devices make room for a new one beyond the limit: each event is sent to every device.
+      await client.query(
+        `delete from push_subscriptions where id in (
+           select id from push_subscriptions where department_id = $1 and user_id = $2
+           order by updated_at desc, id desc offset $3)`,
+        [c.departmentId, c.userId, MAX_DEVICES_PER_MEMBER],
+      );
+      return { id: Number(row.id), endpoint: row.endpoint, createdAt: row.created_at.toISOString() };
+    });
+  }
+}

@@ -1,0 +1,115 @@
+import { BeforeApplicationShutdown, Injectable, Logger, OnApplicationBootstrap } from '@nestjs/common';
+import type PgBoss from 'pg-boss';
+import { SqlPool } from '../database/sql-pool';
+import { PushSender } from './push-sender';
+import { PUSH_DEVICE_QUEUE, PUSH_EVENT_QUEUE, PushQueue, type PushDeviceJob, type PushEventJob } from './push-queue';
+
+const DEVICE_WORKERS = 2;
+const DEVICE_BATCH = 25;
+const CLEANUP_INTERVAL_MS = 60 * 60 * 1000;
+const EVENT_RETENTION_DAYS = 30;
+
+/**
+ * The two workers of push delivery. An event job records one pending delivery per device of its
+ * offline members and queues one device job for each, in one transaction; repeating it queues
+ * nothing twice. A device job sends one push unless its delivery is already sent, so a retried job
+ * never notifies a device twice.
+ */
+@Injectable()
+export class PushDeliveryWorker implements OnApplicationBootstrap, BeforeApplicationShutdown {
+  private readonly logger = new Logger('PushDelivery');
+  private cleanup?: NodeJS.Timeout;
+
+  constructor(
+    private readonly queue: PushQueue,
+    private readonly sql: SqlPool,
+    private readonly sender: PushSender,
+  ) {}
+
+  async onApplicationBootstrap() {
+    if (!this.queue.enabled || !this.queue.config.workers) return;
+    await this.queue.work<PushEventJob>(PUSH_EVENT_QUEUE, 4, (job) => this.fanOut(job.data.eventId));
+    // Sends wait on the network, not the CPU: several loops keep many of them in flight.
+    for (let i = 0; i < DEVICE_WORKERS; i++) {
+      await this.queue.work<PushDeviceJob>(PUSH_DEVICE_QUEUE, DEVICE_BATCH, (job, signal) => this.deliver(job, signal));
+    }
+    this.cleanup = setInterval(() => void this.forgetOldEvents(), CLEANUP_INTERVAL_MS);
+    this.cleanup.unref();
+  }
+
+  beforeApplicationShutdown() {
+    clearInterval(this.cleanup);
+  }
+
+  /** Events (and their delivery records) outlive every retry by far, then go. */
+  async forgetOldEvents(): Promise<void> {
+    await this.sql
+      .query(`delete from push_events where created_at < now() - $1 * interval '1 day'`, [EVENT_RETENTION_DAYS])
+      .catch((error: Error) => this.logger.warn(`cleanup failed: ${error.message}`));
+  }
+
+  /** One device job per subscription of the event's members, set-based. */
+  async fanOut(eventId: number): Promise<void> {
+    const queued = await this.sql.transaction(async (client) => {
+      const { rows } = await client.query<{ subscription_id: string }>(
+        `insert into push_deliveries (event_id, subscription_id, department_id)
+         select e.id, s.id, e.department_id
+         from push_events e
+         join push_subscriptions s on s.department_id = e.department_id and s.user_id = any(e.user_ids)
+         where e.id = $1
+         on conflict (event_id, subscription_id) do nothing
+         returning subscription_id`,
+        [eventId],
+      );
+      await this.queue.insertMany(
+        client,
+        PUSH_DEVICE_QUEUE,
+        rows.map((r) => ({ eventId, subscriptionId: Number(r.subscription_id) }) satisfies PushDeviceJob),
+      );
+      return rows.length;
+    });
+    if (queued > 0) this.queue.wake(PUSH_DEVICE_QUEUE);
+  }
+
+  async deliver(job: PgBoss.JobWithMetadata<PushDeviceJob>, signal: AbortSignal): Promise<void> {
+    const { eventId, subscriptionId } = job.data;
+    const [target] = await this.sql.query<{ status: string; payload: object; endpoint: string; p256dh: string; auth: string }>(
+      `select d.status, e.payload, s.endpoint, s.p256dh, s.auth
+       from push_deliveries d
+       join push_events e on e.id = d.event_id
+       join push_subscriptions s on s.id = d.subscription_id
+       where d.event_id = $1 and d.subscription_id = $2`,
+      [eventId, subscriptionId],
+      'push_delivery_target',
+    );
+    // Unsubscribed since, or already delivered by an earlier attempt.
+    if (!target || target.status === 'sent') return;
+
+    const outcome = await this.sender.send(target, JSON.stringify(target.payload), `event-${eventId}`, signal);
+    switch (outcome.result) {
+      case 'delivered':
+        await this.sql.query(
+          `update push_deliveries set status = 'sent', sent_at = now(), attempts = attempts + 1, last_error = null
+           where event_id = $1 and subscription_id = $2`,
+          [eventId, subscriptionId],
+          'push_delivery_sent',
+        );
+        return;
+      case 'gone':
+        // The push service says the device unsubscribed: forget it (its deliveries go with it).
+        await this.sql.query('delete from push_subscriptions where id = $1', [subscriptionId]);
+        this.logger.log(`subscription ${subscriptionId} removed: the push service answered ${outcome.status}`);
+        return;
+      case 'failed': {
+        const last = PushQueue.isLastAttempt(job);
+        await this.sql.query(
+          `update push_deliveries set attempts = attempts + 1, last_error = $3, status = case when $4 then 'failed' else status end
+           where event_id = $1 and subscription_id = $2`,
+          [eventId, subscriptionId, outcome.reason, last],
+          'push_delivery_failed',
+        );
+        throw new Error(`push to subscription ${subscriptionId} failed: ${outcome.reason}`);
+      }
+    }
+  }
+}

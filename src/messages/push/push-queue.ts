@@ -1,0 +1,185 @@
+import { BeforeApplicationShutdown, Inject, Injectable, Logger, OnApplicationBootstrap } from '@nestjs/common';
+import PgBoss from 'pg-boss';
+import type { PoolClient } from 'pg';
+import { MESSAGES_OPTIONS, type MessagesModuleOptions, type PushOptions } from '../messages.options';
+
+/** One job per notification event: the worker fans it out to one job per device. */
+export const PUSH_EVENT_QUEUE = 'push-event';
+/** One job per event and device: a single Web Push request, retried on its own. */
+export const PUSH_DEVICE_QUEUE = 'push-device';
+
+export interface PushEventJob {
+  eventId: number;
+}
+
+export interface PushDeviceJob {
+  eventId: number;
+  subscriptionId: number;
+}
+
+type Handler<T> = (job: PgBoss.JobWithMetadata<T>, signal: AbortSignal) => Promise<void>;
+
+/** pg-boss's connection interface over the caller's client, so a job commits with the caller's write. */
+const inTransaction = (client: PoolClient): PgBoss.Db => ({
+  executeSql: (text, values) => client.query(text, values),
+});
+
+/**
+ * The durable delivery queue, in PostgreSQL (pg-boss, schema `pgboss`). Jobs are inserted inside
+ * the transaction of the write they belong to; workers retry failures with exponential backoff and
+ * keep a job that used up its retries as failed. On shutdown, sends in flight get a grace period,
+ * then are cut and handed back to the queue, which retries them on whichever process runs next.
+ */
+@Injectable()
+export class PushQueue implements OnApplicationBootstrap, BeforeApplicationShutdown {
+  private readonly logger = new Logger('PushQueue');
+  private readonly settings?: Required<PushOptions>;
+  private boss?: PgBoss;
+  private starting?: Promise<PgBoss>;
+  private readonly inFlight = new Set<Promise<void>>();
+  private readonly workers = new Map<string, string[]>();
+  private readonly abort = new AbortController();
+  private stopping = false;
+
+  constructor(@Inject(MESSAGES_OPTIONS) private readonly options: MessagesModuleOptions) {
+    if (options.push) {
+      this.settings = {
+        workers: true,
+        retryLimit: 5,
+        retryDelaySeconds: 10,
+        pollIntervalMs: 1_000,
+        sendTimeoutMs: 10_000,
+        ttlSeconds: 86_400,
+        shutdownTimeoutMs: 5_000,
+        ...options.push,
+      };
+    }
+  }
+
+  /** Push is configured (VAPID keys given): notifications are queued and sent. */
+  get enabled(): boolean {
+    return this.settings !== undefined;
+  }
+
+  get config(): Required<PushOptions> {
+    if (!this.settings) throw new Error('Web Push is not configured');
+    return this.settings;
+  }
+
+  async onApplicationBootstrap() {
+    if (this.enabled) await this.start();
+  }
+
+  /** Starts pg-boss once (its schema is created or migrated on first start) and creates the queues. */
+  start(): Promise<PgBoss> {
+    this.starting ??= (async () => {
+      const boss = new PgBoss({
+        connectionString: this.options.databaseUrl,
+        max: 4,
+        application_name: 'messages-push',
+        // Nothing is scheduled by cron here; maintenance (expiry, archiving) stays on.
+        schedule: false,
+        archiveFailedAfterSeconds: 30 * 86_400,
+        deleteAfterDays: 30,
+      });
+      boss.on('error', (error) => this.logger.warn(`queue error: ${error.message}`));
+      await boss.start();
+      for (const name of [PUSH_EVENT_QUEUE, PUSH_DEVICE_QUEUE]) {
+        if (!(await boss.getQueue(name))) {
+          await boss.createQueue(name).catch(async (error: Error) => {
+            // Another process created it in the meantime.
+            if (!(await boss.getQueue(name))) throw error;
+          });
+        }
+      }
+      this.boss = boss;
+      return boss;
+    })();
+    return this.starting;
+  }
+
+  /** The retry settings every job carries. */
+  private jobOptions() {
+    const c = this.config;
+    return {
+      retryLimit: c.retryLimit,
+      retryDelay: Math.max(1, Math.round(c.retryDelaySeconds)),
+      retryBackoff: true,
+      expireInSeconds: Math.max(60, Math.ceil((c.sendTimeoutMs * 3) / 1000)),
+    };
+  }
+
+  /** Queues one job inside the caller's transaction. */
+  async send(client: PoolClient, name: string, data: object): Promise<void> {
+    const boss = await this.start();
+    await boss.send(name, data, { ...this.jobOptions(), db: inTransaction(client) });
+  }
+
+  /** Queues many jobs in one statement inside the caller's transaction. */
+  async insertMany(client: PoolClient, name: string, data: object[]): Promise<void> {
+    if (data.length === 0) return;
+    const boss = await this.start();
+    const options = this.jobOptions();
+    await boss.insert(
+      data.map((d) => ({ name, data: d, ...options })),
+      { db: inTransaction(client) },
+    );
+  }
+
+  /**
+   * Runs `handler` for each job of the queue, up to `batchSize` at a time. A job whose handler
+   * throws is failed on its own (and retried by pg-boss); the others of its batch complete.
+   */
+  async work<T>(name: string, batchSize: number, handler: Handler<T>): Promise<void> {
+    const boss = await this.start();
+    const workerId = await boss.work<T>(
+      name,
+      { batchSize, includeMetadata: true, pollingIntervalSeconds: Math.max(0.5, this.config.pollIntervalMs / 1000) },
+      async (jobs) => {
+        await Promise.all(
+          jobs.map((job) => {
+            // Fetched while shutting down: hand it back untouched, for the next process to send.
+            const work = this.stopping ? Promise.reject(new Error('the server is shutting down')) : handler(job, this.abort.signal);
+            const run = work.catch(async (error: Error) => {
+              await boss.fail(name, job.id, { message: error.message }).catch(() => undefined);
+            });
+            this.inFlight.add(run);
+            return run.finally(() => this.inFlight.delete(run));
+          }),
+        );
+        // A full batch means more is waiting: fetch again at once instead of sleeping a poll interval.
+        if (jobs.length === batchSize) this.wake(name);
+      },
+    );
+    this.workers.set(name, [...(this.workers.get(name) ?? []), workerId]);
+  }
+
+  /** Lets this process's idle workers of the queue look for jobs now rather than at their next poll. */
+  wake(name: string): void {
+    if (this.stopping) return;
+    for (const id of this.workers.get(name) ?? []) this.boss?.notifyWorker(id);
+  }
+
+  /** Whether this is the job's last attempt (no retry follows a failure). */
+  static isLastAttempt(job: PgBoss.JobWithMetadata<unknown>): boolean {
+    return job.retryCount >= job.retryLimit;
+  }
+
+  async beforeApplicationShutdown() {
+    if (!this.starting || this.stopping) return;
+    this.stopping = true;
+    const boss = await this.starting.catch(() => undefined);
+    if (!boss) return;
+    for (const name of [PUSH_EVENT_QUEUE, PUSH_DEVICE_QUEUE]) await boss.offWork(name);
+    if (this.inFlight.size > 0) {
+      let timer: NodeJS.Timeout | undefined;
+      const grace = new Promise<void>((resolve) => (timer = setTimeout(resolve, this.config.shutdownTimeoutMs)));
+      await Promise.race([Promise.allSettled([...this.inFlight]), grace]);
+      clearTimeout(timer);
+    }
+    // What is still sending is cut; its handler fails the job, so it is retried later.
+    this.abort.abort(new Error('the server is shutting down'));
+    await Promise.allSettled([...this.inFlight]);
+    await boss.stop({ graceful: false, close: true });
+  }
+}

@@ -1,0 +1,16 @@
+import { Module } from '@nestjs/common';
+import { RemoveSubscriptionHandler } from './commands/remove-subscription.command';
+import { SaveSubscriptionHandler } from './commands/save-subscription.command';
+import { PushDeliveryWorker } from './push-delivery.worker';
+import { PushController } from './push.controller';
+import { PushSender } from './push-sender';
+
+/**
+ * Web Push: device subscriptions and the delivery workers. Queueing (`OfflineNotifier`) and the
+ * queue itself (`PushQueue`) live in the core module, since every feature queues notifications.
+ */
+@Module({
+  controllers: [PushController],
+  providers: [SaveSubscriptionHandler, RemoveSubscriptionHandler, PushSender, PushDeliveryWorker],
+})
+export class PushModule {}
