@@ -52,7 +52,7 @@ describe('reading department messages', () => {
     let cursor: string | null = null;
     let pages = 0;
     do {
-      const res = await dept.as(reader).get(`/api/messages/inbox?limit=3${cursor ? `&cursor=${cursor}` : ''}`).expect(200);
+      const res: { body: { items: { id: number }[]; nextCursor: string | null } } = await dept.as(reader).get(`/api/messages/inbox?limit=3${cursor ? `&cursor=${cursor}` : ''}`).expect(200);
       seen.push(...res.body.items.map((i: { id: number }) => i.id));
       cursor = res.body.nextCursor;
       pages++;
