@@ -1,3 +1,4 @@
+import { applyDecorators } from '@nestjs/common';
 import { ApiProperty, ApiPropertyOptional } from '@nestjs/swagger';
 import {
   ArrayMaxSize,
@@ -19,15 +20,15 @@ import { SEND_MODES, type SendMode } from '../../recipients/recipient-selection'
 export const MESSAGE_TYPES: readonly MessageType[] = ['normal', 'callback', 'poll', 'alert'];
 const MAX_LISTED_IDS = 10_000;
 
-const idList = (field: string) => [
-  IsOptional(),
-  IsArray({ message: `${field} must be an array of ids` }),
-  ArrayMaxSize(MAX_LISTED_IDS, { message: `${field} may list at most ${MAX_LISTED_IDS} ids` }),
-  IsInt({ each: true, message: `each of ${field} must be a positive integer` }),
-  Min(1, { each: true, message: `each of ${field} must be a positive integer` }),
-  Max(2_147_483_647, { each: true, message: `each of ${field} must be a positive integer` }),
-];
-const apply = (decorators: PropertyDecorator[]): PropertyDecorator => (target, key) => decorators.forEach((d) => d(target, key));
+const IdList = (field: string) =>
+  applyDecorators(
+    IsOptional(),
+    IsArray({ message: `${field} must be an array of ids` }),
+    ArrayMaxSize(MAX_LISTED_IDS, { message: `${field} may list at most ${MAX_LISTED_IDS} ids` }),
+    IsInt({ each: true, message: `each of ${field} must be a positive integer` }),
+    Min(1, { each: true, message: `each of ${field} must be a positive integer` }),
+    Max(2_147_483_647, { each: true, message: `each of ${field} must be a positive integer` }),
+  );
 
 export class SendMessageDto {
   @ApiProperty({ minLength: 1, maxLength: 200, example: 'Drill tonight' })
@@ -53,19 +54,19 @@ export class SendMessageDto {
   sendMode!: SendMode;
 
   @ApiPropertyOptional({ type: [Number] })
-  @apply(idList('userIds'))
+  @IdList('userIds')
   userIds: number[] = [];
 
   @ApiPropertyOptional({ type: [Number] })
-  @apply(idList('groupIds'))
+  @IdList('groupIds')
   groupIds: number[] = [];
 
   @ApiPropertyOptional({ type: [Number] })
-  @apply(idList('roleIds'))
+  @IdList('roleIds')
   roleIds: number[] = [];
 
   @ApiPropertyOptional({ type: [Number], description: 'Members of these shifts are left out of everyone, group and role expansions' })
-  @apply(idList('excludeShiftIds'))
+  @IdList('excludeShiftIds')
   excludeShiftIds: number[] = [];
 
   @ApiPropertyOptional({ description: 'ISO 8601, in the future; after it the message leaves inboxes and cannot be answered' })
