@@ -1,10 +1,11 @@
 import { Module, type DynamicModule } from '@nestjs/common';
+import { MailModule } from './mail/mail.module';
 import { MessagesCoreModule } from './messages-core.module';
 import { PushModule } from './push/push.module';
 import type { MessagesModuleAsyncOptions, MessagesModuleOptions } from './messages.options';
 
 /** The features of the plugin; each is a folder with its own module. */
-const FEATURES: DynamicModule['imports'] = [PushModule];
+const FEATURES: DynamicModule['imports'] = [MailModule, PushModule];
 
 /**
  * The messages plugin: department mail, live conversations and their delivery. A host mounts it

@@ -1,0 +1,73 @@
+import type { InboxItem, MessageType, ResponseCode } from '../../realtime/socket-events';
+
+export type { InboxItem };
+
+export interface Page<T> {
+  items: T[];
+  /** Pass as `cursor` for the next page; null on the last page. */
+  nextCursor: string | null;
+}
+
+export interface ResponseTally {
+  yes: number;
+  no: number;
+  maybe: number;
+}
+
+export interface OutboxItem {
+  id: number;
+  subject: string;
+  type: MessageType;
+  createdAt: string;
+  expiresAt: string | null;
+  recipientCount: number;
+  readCount: number;
+  responses: ResponseTally;
+}
+
+export interface TopUnread {
+  count: number;
+  items: InboxItem[];
+}
+
+export interface RecipientStatus {
+  userId: number;
+  name: string | null;
+  readAt: string | null;
+  response: ResponseCode | null;
+  note: string | null;
+  respondedAt: string | null;
+}
+
+/** One message as its sender or a recipient sees it. */
+export interface MessageDetail {
+  id: number;
+  subject: string;
+  body: string;
+  senderId: number;
+  senderName: string;
+  type: MessageType;
+  createdAt: string;
+  expiresAt: string | null;
+  expired: boolean;
+  /** The caller's own copy (null for the sender, who is never a recipient). */
+  readAt: string | null;
+  response: ResponseCode | null;
+  note: string | null;
+  /** For the sender only: counts and each recipient's status. */
+  recipientCount?: number;
+  readCount?: number;
+  responses?: ResponseTally;
+  recipients?: RecipientStatus[];
+}
+
+export interface ResponseResult {
+  messageId: number;
+  response: ResponseCode;
+  note: string | null;
+  respondedAt: string;
+}
+
+export interface Affected {
+  affected: number;
+}

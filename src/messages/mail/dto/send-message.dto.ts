@@ -1,0 +1,88 @@
+import { applyDecorators } from '@nestjs/common';
+import { ApiProperty, ApiPropertyOptional } from '@nestjs/swagger';
+import {
+  ArrayMaxSize,
+  IsArray,
+  IsIn,
+  IsInt,
+  IsISO8601,
+  IsOptional,
+  IsString,
+  Matches,
+  Max,
+  MaxLength,
+  Min,
+  MinLength,
+} from 'class-validator';
+import type { MessageType } from '../../realtime/socket-events';
+import { SEND_MODES, type SendMode } from '../../recipients/recipient-selection';
+
+export const MESSAGE_TYPES: readonly MessageType[] = ['normal', 'callback', 'poll', 'alert'];
+const MAX_LISTED_IDS = 10_000;
+
+const IdList = (field: string) =>
+  applyDecorators(
+    IsOptional(),
+    IsArray({ message: `${field} must be an array of ids` }),
+    ArrayMaxSize(MAX_LISTED_IDS, { message: `${field} may list at most ${MAX_LISTED_IDS} ids` }),
+    IsInt({ each: true, message: `each of ${field} must be a positive integer` }),
+    Min(1, { each: true, message: `each of ${field} must be a positive integer` }),
+    Max(2_147_483_647, { each: true, message: `each of ${field} must be a positive integer` }),
+  );
+
+export class SendMessageDto {
+  @ApiProperty({ minLength: 1, maxLength: 200, example: 'Drill tonight' })
+  @IsString()
+  @MinLength(1)
+  @MaxLength(200)
+  @Matches(/\S/, { message: 'subject must not be blank' })
+  subject!: string;
+
+  @ApiProperty({ description: 'HTML; stored and returned sanitized', maxLength: 20_000, example: '<p>Station 1, 19:00</p>' })
+  @IsString()
+  @MinLength(1)
+  @MaxLength(20_000)
+  body!: string;
+
+  @ApiPropertyOptional({ enum: MESSAGE_TYPES, default: 'normal' })
+  @IsOptional()
+  @IsIn(MESSAGE_TYPES)
+  type: MessageType = 'normal';
+
+  @ApiProperty({ enum: SEND_MODES })
+  @IsIn(SEND_MODES)
+  sendMode!: SendMode;
+
+  @ApiPropertyOptional({ type: [Number] })
+  @IdList('userIds')
+  userIds: number[] = [];
+
+  @ApiPropertyOptional({ type: [Number] })
+  @IdList('groupIds')
+  groupIds: number[] = [];
+
+  @ApiPropertyOptional({ type: [Number] })
+  @IdList('roleIds')
+  roleIds: number[] = [];
+
+  @ApiPropertyOptional({ type: [Number], description: 'Members of these shifts are left out of everyone, group and role expansions' })
+  @IdList('excludeShiftIds')
+  excludeShiftIds: number[] = [];
+
+  @ApiPropertyOptional({ description: 'ISO 8601, in the future; after it the message leaves inboxes and cannot be answered' })
+  @IsOptional()
+  @IsISO8601({ strict: true }, { message: 'expiresAt must be an ISO 8601 date-time' })
+  expiresAt?: string;
+
+  @ApiPropertyOptional({ description: 'The same key from the same sender within 24 h returns the first result and sends nothing again' })
+  @IsOptional()
+  @IsString()
+  @MinLength(1)
+  @MaxLength(200)
+  idempotencyKey?: string;
+}
+
+export class SentMessageDto {
+  @ApiProperty() id!: number;
+  @ApiProperty() recipientCount!: number;
+}

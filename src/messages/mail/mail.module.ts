@@ -1,0 +1,29 @@
+import { Module } from '@nestjs/common';
+import { RecipientsModule } from '../recipients/recipients.module';
+import { DeleteInboxMessagesHandler } from './commands/delete-inbox-messages.handler';
+import { DeleteOutboxMessagesHandler } from './commands/delete-outbox-messages.handler';
+import { MarkMessagesReadHandler } from './commands/mark-messages-read.handler';
+import { RespondToMessageHandler } from './commands/respond-to-message.handler';
+import { SendMessageHandler } from './commands/send-message.handler';
+import { MailController } from './mail.controller';
+import { GetInboxHandler } from './queries/get-inbox.query';
+import { GetMessageHandler } from './queries/get-message.query';
+import { GetOutboxHandler } from './queries/get-outbox.query';
+import { GetTopUnreadHandler } from './queries/get-top-unread.query';
+
+const CommandHandlers = [
+  SendMessageHandler,
+  RespondToMessageHandler,
+  DeleteInboxMessagesHandler,
+  DeleteOutboxMessagesHandler,
+  MarkMessagesReadHandler,
+];
+const QueryHandlers = [GetInboxHandler, GetOutboxHandler, GetTopUnreadHandler, GetMessageHandler];
+
+/** Department mail: inbox, outbox, responses and the unread counter. */
+@Module({
+  imports: [RecipientsModule],
+  controllers: [MailController],
+  providers: [...CommandHandlers, ...QueryHandlers],
+})
+export class MailModule {}
