@@ -3,15 +3,16 @@ import { Migration } from '@mikro-orm/migrations';
 /**
  * Web Push: each member's subscribed devices, the notifications queued for offline members and
  * one delivery row per notification and device (so a retried job never notifies a device twice),
- * and presence: who has a live socket on which server process.
+ * and presence: who has a live socket on which server process. Department and member ids are
+ * the host's, kept without foreign keys so the module runs beside any host's schema.
  */
 export class Migration20261121040000_push extends Migration {
   override async up(): Promise<void> {
     this.addSql(`
       create table push_subscriptions (
         id bigserial primary key,
-        department_id int not null references departments (id) on delete cascade,
-        user_id int not null references members (id) on delete cascade,
+        department_id int not null,
+        user_id int not null,
         endpoint text not null,
         p256dh text not null,
         auth text not null,
@@ -24,7 +25,7 @@ export class Migration20261121040000_push extends Migration {
 
       create table push_events (
         id bigserial primary key,
-        department_id int not null references departments (id) on delete cascade,
+        department_id int not null,
         kind text not null,
         payload jsonb not null,
         -- The members who were offline with at least one device when the event happened.
@@ -36,7 +37,7 @@ export class Migration20261121040000_push extends Migration {
       create table push_deliveries (
         event_id bigint not null references push_events (id) on delete cascade,
         subscription_id bigint not null references push_subscriptions (id) on delete cascade,
-        department_id int not null references departments (id) on delete cascade,
+        department_id int not null,
         status text not null default 'pending' check (status in ('pending', 'sent', 'failed')),
         attempts int not null default 0,
         last_error text null,
@@ -56,8 +57,8 @@ export class Migration20261121040000_push extends Migration {
       create table socket_presence (
         process_id uuid not null references server_processes (id) on delete cascade,
         socket_id text not null,
-        user_id int not null references members (id) on delete cascade,
-        department_id int null references departments (id) on delete cascade,
+        user_id int not null,
+        department_id int null,
         connected_at timestamptz not null default now(),
         primary key (process_id, socket_id)
       );
