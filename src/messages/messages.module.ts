@@ -1,9 +1,11 @@
 import { Module, type DynamicModule } from '@nestjs/common';
+import { ConversationsModule } from './conversations/conversations.module';
 import { MessagesCoreModule } from './messages-core.module';
+import { RealtimeModule } from './realtime/realtime.module';
 import type { MessagesModuleAsyncOptions, MessagesModuleOptions } from './messages.options';
 
 /** The features of the plugin; each is a folder with its own module. */
-const FEATURES: DynamicModule['imports'] = [];
+const FEATURES: DynamicModule['imports'] = [ConversationsModule, RealtimeModule];
 
 /**
  * The messages plugin: department mail, live conversations and their delivery. A host mounts it
