@@ -1,6 +1,9 @@
-import { CommandBus } from '@nestjs/cqrs';
+import { CommandBus, QueryBus } from '@nestjs/cqrs';
 import { ArchiveConversationCommand } from '../../src/messages/conversations/commands/archive-conversation.command';
+import { InviteMembersCommand } from '../../src/messages/conversations/commands/invite-members.command';
 import { OpenConversationCommand } from '../../src/messages/conversations/commands/open-conversation.command';
+import { PostMessageCommand } from '../../src/messages/conversations/commands/post-message.command';
+import { DispatchConversationQuery } from '../../src/messages/conversations/queries/dispatch-conversation.query';
 import type { ConversationMessagePayload, ConversationSummary } from '../../src/messages/realtime/socket-events';
 import { TestDepartment, type TestMember } from '../support/factories';
 import { closeAllSockets, collect, connectSocket, eventually, messagesSocket, nextEvent, settle } from '../support/sockets';
@@ -151,6 +154,53 @@ describe('conversations', () => {
       new OpenConversationCommand({ departmentId: dept.id, kind: 'dispatch', title: 'D-1001', openedBy: null, memberIds: [], zoneId: zone, dispatchId: 1001 }),
     );
     expect(again).toEqual({ conversation: expect.objectContaining({ id: conversation.id }), created: false });
+  });
+
+  it('runs a dispatch conversation through the commands: opener invited, assignment, comment-to-join in the zone only, the record', async () => {
+    const dept = await TestDepartment.create(server);
+    const [dispatcher, officer, nearby, faraway] = await dept.newMembers(4);
+    const zone = await dept.newZone('East', [dispatcher, officer, nearby]);
+    const commands = server.app.get(CommandBus);
+    const dispatcherSocket = await connectSocket(server.baseUrl, dispatcher.token);
+    const opened = nextEvent(dispatcherSocket, 'conversation:invited');
+    const { conversation } = await commands.execute(
+      new OpenConversationCommand({
+        departmentId: dept.id,
+        kind: 'dispatch',
+        title: 'D-2002',
+        openedBy: { userId: dispatcher.id, departmentId: dept.id, name: dispatcher.name },
+        memberIds: [],
+        zoneId: zone,
+        dispatchId: 2002,
+      }),
+    );
+    expect(await opened).toEqual(expect.objectContaining({ id: conversation.id, kind: 'dispatch', title: 'D-2002', zoneId: zone, dispatchId: 2002 }));
+
+    const assigned = await commands.execute(
+      new InviteMembersCommand({ departmentId: dept.id, conversationId: conversation.id, userIds: [officer.id], invitedBy: null, readsAfterLeaving: true }),
+    );
+    expect(assigned.invitedUserIds).toEqual([officer.id]);
+    // Inviting from inside a dispatch conversation checks the dispatch's zone.
+    const refused = await dept.as(officer).post(`/api/conversations/${conversation.id}/invite`).send({ userIds: [faraway.id] }).expect(403);
+    expect(refused.body.message).toBe(`${faraway.name} (user ${faraway.id}) is not authorized in the dispatch's zone (zone ${zone})`);
+
+    const comment = (member: TestMember, body: string) =>
+      commands.execute(
+        new PostMessageCommand({ author: { userId: member.id, departmentId: dept.id, name: member.name }, conversationId: conversation.id, body, joinByWriting: true }),
+      );
+    await expect(comment(faraway, 'Can I help?')).rejects.toThrow(`${faraway.name} (user ${faraway.id}) is not authorized in this conversation's zone (zone ${zone})`);
+    await comment(nearby, 'Engine 7 available');
+    // Without joinByWriting a stranger cannot write.
+    await dept.as(faraway).post(`/api/conversations/${conversation.id}/messages`).send({ body: 'hello?' }).expect(404);
+
+    const record = await server.app.get(QueryBus).execute(new DispatchConversationQuery(dept.id, 2002));
+    expect(record?.conversation.members.map((m) => m.userId)).toEqual([dispatcher.id, officer.id, nearby.id]);
+    expect(record?.messages.map((m) => m.body)).toEqual([
+      `${dispatcher.name} started the conversation`,
+      `${officer.name} joined`,
+      `${nearby.name} joined`,
+      'Engine 7 available',
+    ]);
   });
 
   it('archives a conversation: members hear it, writes and invitations answer 409, the history stays readable', async () => {

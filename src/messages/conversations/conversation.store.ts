@@ -337,24 +337,33 @@ export class ConversationStore {
  */
 export const canRead = (a: ConversationAccess): boolean => a.isMember || (a.hasMembership && (a.kind === 'direct' || a.readsAfterLeaving));
 
-/** Invitations that have not reached a live socket of their member yet. */
-export async function pendingInvitations(sql: SqlPool, userId: number): Promise<{ conversationId: number; departmentId: number }[]> {
-  const rows = await sql.query<{ conversation_id: number; department_id: number }>(
-    `select conversation_id, department_id from conversation_members
-      where user_id = $1 and invitation_delivered_at is null and left_at is null
-      order by conversation_id`,
-    [userId],
-  );
-  return rows.map((r) => ({ conversationId: r.conversation_id, departmentId: r.department_id }));
-}
-
-/** Marks these invitations as having reached a live socket. */
-export async function markInvitationsDelivered(sql: SqlPool, pairs: readonly { conversationId: number; userId: number }[]): Promise<void> {
-  if (pairs.length === 0) return;
-  await sql.query(
-    `update conversation_members m set invitation_delivered_at = now()
-       from unnest($1::int[], $2::int[]) p(conversation_id, user_id)
-      where m.conversation_id = p.conversation_id and m.user_id = p.user_id and m.invitation_delivered_at is null`,
-    [pairs.map((p) => p.conversationId), pairs.map((p) => p.userId)],
-  );
+/**
+ * Claims the pending invitations of `userId` (all of them) or of the given pairs: marks them
+ * delivered and resolves to those this call marked, so each is sent once even when a connect
+ * and an invitation race.
+ */
+export async function claimPendingInvitations(
+  sql: SqlPool,
+  which: { userId: number } | { pairs: readonly { conversationId: number; userId: number }[] },
+): Promise<{ conversationId: number; userId: number; departmentId: number }[]> {
+  if ('pairs' in which && which.pairs.length === 0) return [];
+  const rows =
+    'pairs' in which
+      ? await sql.query<{ conversation_id: number; user_id: number; department_id: number }>(
+          `update conversation_members m set invitation_delivered_at = now()
+             from unnest($1::int[], $2::int[]) p(conversation_id, user_id)
+            where m.conversation_id = p.conversation_id and m.user_id = p.user_id
+              and m.invitation_delivered_at is null and m.left_at is null
+            returning m.conversation_id, m.user_id, m.department_id`,
+          [which.pairs.map((p) => p.conversationId), which.pairs.map((p) => p.userId)],
+        )
+      : await sql.query<{ conversation_id: number; user_id: number; department_id: number }>(
+          `update conversation_members set invitation_delivered_at = now()
+            where user_id = $1 and invitation_delivered_at is null and left_at is null
+            returning conversation_id, user_id, department_id`,
+          [which.userId],
+        );
+  return rows
+    .map((r) => ({ conversationId: r.conversation_id, userId: r.user_id, departmentId: r.department_id }))
+    .sort((a, b) => a.conversationId - b.conversationId);
 }

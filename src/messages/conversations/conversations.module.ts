@@ -12,6 +12,7 @@ import { ConversationStore } from './conversation.store';
 import { ConversationsController } from './conversations.controller';
 import { InviteeRules } from './invitee-rules';
 import { ConversationHistoryHandler } from './queries/conversation-history.query';
+import { DispatchConversationHandler } from './queries/dispatch-conversation.query';
 import { GetConversationHandler } from './queries/get-conversation.query';
 import { ListConversationsHandler } from './queries/list-conversations.query';
 
@@ -26,7 +27,7 @@ const CommandHandlers = [
   SetReadsAfterLeavingHandler,
   SendMassTextHandler,
 ];
-const QueryHandlers = [ListConversationsHandler, GetConversationHandler, ConversationHistoryHandler];
+const QueryHandlers = [ListConversationsHandler, GetConversationHandler, ConversationHistoryHandler, DispatchConversationHandler];
 
 /** Live conversations: personal, direct and dispatch, their members, messages and read positions. */
 @Module({

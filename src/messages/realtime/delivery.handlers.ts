@@ -1,7 +1,7 @@
 import { Logger } from '@nestjs/common';
 import { EventsHandler, type IEventHandler } from '@nestjs/cqrs';
 import { SqlPool } from '../database/sql-pool';
-import { ConversationStore, markInvitationsDelivered } from '../conversations/conversation.store';
+import { claimPendingInvitations, ConversationStore } from '../conversations/conversation.store';
 import {
   ConversationArchived,
   ConversationInvitationsIssued,
@@ -67,11 +67,10 @@ export class InvitationsDelivery implements IEventHandler<ConversationInvitation
       const pairs = invitations.flatMap((i) => i.userIds.map((userId) => ({ conversationId: i.conversationId, userId })));
       const invitees = [...new Set(pairs.map((p) => p.userId))];
       const connected = await this.gateway.connectedAmong(invitees);
-      const reachable = pairs.filter((p) => connected.has(p.userId));
-      if (!reachable.length) return;
-      const summaries = await this.store.summariesFor(departmentId, reachable);
+      const claimed = await claimPendingInvitations(this.sql, { pairs: pairs.filter((p) => connected.has(p.userId)) });
+      if (!claimed.length) return;
+      const summaries = await this.store.summariesFor(departmentId, claimed);
       for (const { userId, conversation } of summaries) this.gateway.server.to(userRoom(userId)).emit('conversation:invited', conversation);
-      await markInvitationsDelivered(this.sql, reachable);
     } catch (error) {
       this.logger.error(`invitation delivery failed: ${(error as Error).message}`);
     }

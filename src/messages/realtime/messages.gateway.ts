@@ -19,7 +19,7 @@ import { toHttpError } from '../../common/errors/errors.filter';
 import { SqlPool } from '../database/sql-pool';
 import { MarkConversationReadCommand } from '../conversations/commands/mark-conversation-read.command';
 import { PostMessageCommand } from '../conversations/commands/post-message.command';
-import { ConversationStore, markInvitationsDelivered, pendingInvitations } from '../conversations/conversation.store';
+import { claimPendingInvitations, ConversationStore } from '../conversations/conversation.store';
 import { ReadConversationDto, SendConversationMessageDto } from '../conversations/dto/conversation.dto';
 import { MESSAGES_OPTIONS, type MessagesModuleOptions } from '../messages.options';
 import { PresenceService } from '../presence/presence.service';
@@ -115,12 +115,12 @@ export class MessagesGateway implements OnGatewayInit, OnGatewayConnection, OnGa
 
   /** Invitations made while the user had no live socket, once, on the next connect. */
   private async deliverPendingInvitations(socket: MessagesSocket) {
-    const pending = await pendingInvitations(this.sql, socket.data.userId);
-    const mine = pending.filter((p) => p.departmentId === socket.data.departmentId).map((p) => ({ conversationId: p.conversationId, userId: socket.data.userId }));
+    const claimed = await claimPendingInvitations(this.sql, { userId: socket.data.userId });
+    const mine = claimed.filter((p) => p.departmentId === socket.data.departmentId);
     if (!mine.length) return;
     const summaries = await this.store.summariesFor(socket.data.departmentId, mine);
+    summaries.sort((a, b) => a.conversation.id - b.conversation.id);
     for (const { conversation } of summaries) socket.emit('conversation:invited', conversation);
-    await markInvitationsDelivered(this.sql, mine);
   }
 
   /** The caller as of now (a switched-off module or a deactivation shows within seconds), or an error. */

@@ -71,11 +71,13 @@ export class OpenConversationHandler implements ICommandHandler<OpenConversation
           ])
         ).rows[0].id;
       const readsAfterLeaving = input.readsAfterLeaving ?? false;
+      // Someone who opens a personal conversation has it in hand; a dispatcher whose dispatch opened
+      // one learns of it like everyone else, through an invitation.
       const openerAdded = openedBy
         ? await this.store.addMembers(tx, departmentId, conversationId, [{ userId: openedBy.userId, name: openedBy.name }], {
             invitedBy: null,
             readsAfterLeaving,
-            delivered: true,
+            delivered: kind === 'personal',
           })
         : [];
       const added = await this.store.addMembers(
@@ -103,7 +105,8 @@ export class OpenConversationHandler implements ICommandHandler<OpenConversation
       }
       const memberIds = await this.store.currentMemberIds(tx, conversationId);
       const conversation = (await this.store.summary(tx, departmentId, conversationId, openedBy?.userId ?? null))!;
-      return { conversationId, created, added, messages, memberIds, conversation };
+      const invited = kind === 'personal' ? added : [...openerAdded, ...added];
+      return { conversationId, created, added: invited, messages, memberIds, conversation };
     });
 
     const { conversationId, added, messages, memberIds } = outcome;

@@ -14,8 +14,8 @@ export interface PostMessageInput {
   /** The client's id for the message: a repeat returns the first message and stores nothing. */
   clientId?: string | null;
   /**
-   * A user who is not a member joins by writing, when authorized in the conversation's zone
-   * (comment-to-join on a dispatch). Without it a non-member gets 404.
+   * A user who is not a member joins a dispatch conversation by writing, when authorized in its
+   * zone (comment-to-join). Without it, or on another kind, a non-member gets 404.
    */
   joinByWriting?: boolean;
 }
@@ -57,7 +57,8 @@ export class PostMessageHandler implements ICommandHandler<PostMessageCommand> {
 
     const outcome = await this.sql.transaction(async (tx) => {
       const conversation = await this.store.access(tx, departmentId, conversationId, author.userId, true);
-      if (!conversation || (!conversation.hasMembership && !input.joinByWriting)) throw DomainError.notFound(`Conversation ${conversationId} not found`);
+      const mayJoin = input.joinByWriting && conversation?.kind === 'dispatch';
+      if (!conversation || (!conversation.hasMembership && !mayJoin)) throw DomainError.notFound(`Conversation ${conversationId} not found`);
       if (conversation.archived) throw DomainError.conflict(`Conversation ${conversationId} is archived and read-only`);
       // Under the lock a concurrent repeat has either committed (found here) or waits behind us.
       const stored = await this.existing(tx, input);

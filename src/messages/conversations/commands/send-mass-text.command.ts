@@ -127,10 +127,15 @@ export class SendMassTextHandler implements ICommandHandler<SendMassTextCommand>
         ),
       );
     }
+    // A recipient whose conversation is new learns of it through the invitation, which carries the message.
+    const fresh = new Set(outcome.created.map((c) => c.id));
     this.events.publish(
       new ConversationMessagesPosted(
         departmentId,
-        outcome.messages.map((message) => ({ message, userIds: [sender.userId, outcome.peers.get(message.conversationId)!] })),
+        outcome.messages.map((message) => ({
+          message,
+          userIds: fresh.has(message.conversationId) ? [sender.userId] : [sender.userId, outcome.peers.get(message.conversationId)!],
+        })),
       ),
     );
     return { recipientCount: outcome.messages.length };
