@@ -2,7 +2,7 @@ import { EventBus } from '@nestjs/cqrs';
 import { MessageSent, UnreadChanged } from '../../src/messages/events/mail.events';
 import type { ConversationMessagePayload } from '../../src/messages/realtime/socket-events';
 import { UnreadCounter } from '../../src/messages/realtime/unread-counter';
-import { TestDepartment } from '../support/factories';
+import { TestDepartment, type TestMember } from '../support/factories';
 import { closeAllSockets, collect, connectSocket, eventually, nextEvent, settle } from '../support/sockets';
 import { startTestServer, type TestServer } from '../support/test-server';
 
@@ -15,6 +15,8 @@ describe('the /messages socket gateway', () => {
   afterAll(() => server.close());
 
   const connect = (member: { token: string }) => connectSocket(server.baseUrl, member.token);
+  const history = async (dept: TestDepartment, member: TestMember, id: number) =>
+    (await dept.as(member).get(`/api/conversations/${id}/messages`).expect(200)).body.items as ConversationMessagePayload[];
 
   it('delivers a message to every connected member and to nobody else', async () => {
     const dept = await TestDepartment.create(server);
@@ -94,6 +96,18 @@ describe('the /messages socket gateway', () => {
 
     const read = await bobSocket.timeout(5_000).emitWithAck('conversation:read', { conversationId, seq: stored.seq });
     expect(read).toEqual({ ok: true, data: { conversationId, seq: stored.seq, unreadCount: 0 } });
+  });
+
+  it('refuses socket sends once the department switches the module off', async () => {
+    const dept = await TestDepartment.create(server);
+    const [ann, bob] = await dept.newMembers(2);
+    const direct = await dept.as(ann).post('/api/conversations/direct').send({ userId: bob.id }).expect(201);
+    const socket = await connect(ann);
+    await dept.switchMessages(false);
+    const ack = await socket.timeout(5_000).emitWithAck('conversation:send', { conversationId: direct.body.id, body: 'still there?' });
+    expect(ack).toEqual({ ok: false, error: { statusCode: 403, message: 'The messages module is disabled for this department' } });
+    await dept.switchMessages(true);
+    expect(await history(dept, ann, direct.body.id)).toEqual([]);
   });
 
   it('turns a sent department message into message:new for its recipients only', async () => {
