@@ -206,12 +206,17 @@ export class ConversationStore {
 
   /** The caller's open conversations, most recently active first. */
   async listFor(departmentId: number, userId: number, limit: number): Promise<ConversationSummary[]> {
+    // The page is chosen first, so the members and last message are joined for it alone.
     const rows = await this.sql.query<SummaryRow>(
       summarySql(
-        'from conversation_members m join conversations c on c.id = m.conversation_id',
-        `m.user_id = $1 and m.department_id = $2 and c.archived_at is null
-         and (m.left_at is null or m.reads_after_leaving)`,
-        'order by coalesce(c.last_message_at, c.created_at) desc, c.id desc limit $3',
+        `from (select m.*, coalesce(c.last_message_at, c.created_at) as active_at
+                 from conversation_members m join conversations c on c.id = m.conversation_id
+                where m.user_id = $1 and m.department_id = $2 and c.archived_at is null
+                  and (m.left_at is null or m.reads_after_leaving)
+                order by active_at desc, m.conversation_id desc limit $3) m
+         join conversations c on c.id = m.conversation_id`,
+        'true',
+        'order by m.active_at desc, c.id desc',
       ),
       [userId, departmentId, limit],
     );

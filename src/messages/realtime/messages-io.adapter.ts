@@ -1,4 +1,4 @@
-import type { INestApplicationContext } from '@nestjs/common';
+import { Logger, type INestApplicationContext } from '@nestjs/common';
 import { IoAdapter } from '@nestjs/platform-socket.io';
 import { createAdapter } from '@socket.io/redis-adapter';
 import { Redis } from 'ioredis';
@@ -25,6 +25,9 @@ export class MessagesIoAdapter extends IoAdapter {
     const pub = new Redis(this.redis.url, { lazyConnect: true, maxRetriesPerRequest: 3 });
     const sub = pub.duplicate();
     this.clients = [pub, sub];
+    // ioredis reconnects by itself; log the failures instead of leaving them unhandled.
+    const logger = new Logger('RedisAdapter');
+    for (const client of this.clients) client.on('error', (error: Error) => logger.warn(`Redis: ${error.message}`));
     await Promise.all(this.clients.map((c) => c.connect()));
     this.redisAdapter = createAdapter(pub, sub, { key: this.redis.keyPrefix });
     return this;

@@ -90,7 +90,13 @@ export class MessagesGateway implements OnGatewayInit, OnGatewayConnection, OnGa
 
   private async admit(socket: MessagesSocket): Promise<void> {
     const token: unknown = socket.handshake.auth?.token;
-    const principal = typeof token === 'string' && token ? await this.authenticator.authenticate(token).catch(() => null) : null;
+    let principal: Principal | null = null;
+    try {
+      principal = typeof token === 'string' && token ? await this.authenticator.authenticate(token) : null;
+    } catch (error) {
+      this.logger.error(`handshake: ${(error as Error).message}`);
+      throw refusal('The server cannot check your token right now; try again shortly', 503);
+    }
     if (!principal) throw refusal('A valid access token is required', 401);
     if (!moduleEnabled(principal, 'messages')) throw refusal(moduleDisabledMessage('messages'), 403);
     socket.data = { userId: principal.userId, departmentId: principal.departmentId, token: token as string };
