@@ -217,6 +217,9 @@ describe('conversations', () => {
     await dept.as(ann).post(`/api/conversations/${conversation.id}/invite`).send({ userIds: [cai.id] }).expect(409);
     expect((await history(dept, bob, conversation.id)).at(-1)).toEqual(expect.objectContaining({ kind: 'system', body: 'This conversation was archived' }));
     expect((await listOf(dept, bob)).map((c) => c.id)).not.toContain(conversation.id);
+    // Leaving a closed history adds nothing to it.
+    await dept.as(ann).post(`/api/conversations/${conversation.id}/leave`).expect(200);
+    expect((await history(dept, bob, conversation.id)).at(-1)?.body).toBe('This conversation was archived');
   });
 
   it('gives two people one direct conversation, whichever of them starts it', async () => {

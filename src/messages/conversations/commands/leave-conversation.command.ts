@@ -29,8 +29,9 @@ export class LeaveConversationHandler implements ICommandHandler<LeaveConversati
       if (!conversation?.hasMembership) throw DomainError.notFound(`Conversation ${conversationId} not found`);
       if (!conversation.isMember) return null;
       await tx.query('update conversation_members set left_at = now() where conversation_id = $1 and user_id = $2', [conversationId, member.userId]);
-      // A direct conversation is only hidden for the one who leaves: no announcement.
-      if (conversation.kind === 'direct') return null;
+      // A direct conversation is only hidden for the one who leaves, and an archived history is
+      // closed: no announcement in either.
+      if (conversation.kind === 'direct' || conversation.archived) return null;
       const messages = await this.store.append(tx, departmentId, conversationId, [
         { senderId: null, senderName: SYSTEM_SENDER, kind: 'system', body: `${member.name} left` },
       ]);
