@@ -1,4 +1,5 @@
 import { CommandBus, QueryBus } from '@nestjs/cqrs';
+import { Client } from 'pg';
 import { ArchiveConversationCommand } from '../../src/messages/conversations/commands/archive-conversation.command';
 import { InviteMembersCommand } from '../../src/messages/conversations/commands/invite-members.command';
 import { OpenConversationCommand } from '../../src/messages/conversations/commands/open-conversation.command';
@@ -222,6 +223,18 @@ describe('conversations', () => {
     expect((await history(dept, bob, conversation.id)).at(-1)?.body).toBe('This conversation was archived');
   });
 
+  it('makes one direct conversation when both people start it at the same moment', async () => {
+    const dept = await TestDepartment.create(server);
+    const [ann, bob] = await dept.newMembers(2);
+    const [a, b] = await Promise.all([
+      dept.as(ann).post('/api/conversations/direct').send({ userId: bob.id }),
+      dept.as(bob).post('/api/conversations/direct').send({ userId: ann.id }),
+    ]);
+    expect([a.status, b.status].sort()).toEqual([200, 201]);
+    expect(a.body.id).toBe(b.body.id);
+    expect(a.body.members).toHaveLength(2);
+  });
+
   it('gives two people one direct conversation, whichever of them starts it', async () => {
     const dept = await TestDepartment.create(server);
     const [ann, bob] = await dept.newMembers(2);
@@ -291,6 +304,31 @@ describe('conversations', () => {
     const bobConversation = (await listOf(dept, bob)).find((c) => c.kind === 'direct')!;
     expect((await history(dept, bob, bobConversation.id)).map((m) => m.body)).toEqual(['All units: check in']);
     await dept.as(bob).get(`/api/conversations/${annConversation.id}/messages`).expect(404);
+  });
+
+  it('writes a mass text with the same few statements for 3 recipients as for 30', async () => {
+    const dept = await TestDepartment.create(server);
+    const dispatcher = await dept.newMember({ permissions: ['Messages_MassText'] });
+    const few = await dept.newMembers(3);
+    const many = await dept.newMembers(30);
+    const statementsFor = async (members: TestMember[]) => {
+      const query = jest.spyOn(Client.prototype, 'query');
+      try {
+        await dept.as(dispatcher).post('/api/conversations/mass-text').send({ body: 'Roll call', userIds: members.map((m) => m.id) }).expect(201);
+        await settle(200); // the delivery handlers run after the response
+        // Statements on the conversation tables (connection set-up queries are noise).
+        const text = (arg: unknown) => (typeof arg === 'string' ? arg : ((arg as { text?: string })?.text ?? ''));
+        return query.mock.calls.filter(([arg]) => /conversation/.test(text(arg))).length;
+      } finally {
+        query.mockRestore();
+      }
+    };
+    // First sends create the conversations, second sends reuse them: compare like with like.
+    const creating = [await statementsFor(many), await statementsFor(few)];
+    const reusing = [await statementsFor(many), await statementsFor(few)];
+    expect(creating[0]).toBe(creating[1]);
+    expect(reusing[0]).toBe(reusing[1]);
+    expect(creating[0]).toBeLessThanOrEqual(6);
   });
 
   it('refuses a mass text without Messages_MassText, with unknown groups, or with nobody left', async () => {
