@@ -91,6 +91,10 @@ describe('conversations', () => {
     await other.as(foreigner).get(`/api/conversations/${conversation.id}/messages`).expect(404);
     await other.as(foreigner).post(`/api/conversations/${conversation.id}/messages`).send({ body: 'hi' }).expect(404);
     await dept.as(ann).post('/api/conversations/direct').send({ userId: foreigner.id }).expect(400);
+    const empty = await dept.as(ann).post(`/api/conversations/${conversation.id}/invite`).send({ userIds: [] }).expect(400);
+    expect(empty.body.message).toContain('userIds');
+    const blank = await dept.as(ann).post('/api/conversations').send({ title: '   ', memberIds: [] }).expect(400);
+    expect(blank.body.message).toContain('title');
   });
 
   it('takes a left personal conversation off the list; the leaver cannot read or invite until writing brings them back', async () => {

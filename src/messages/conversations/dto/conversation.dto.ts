@@ -1,6 +1,6 @@
 import { ApiProperty, ApiPropertyOptional } from '@nestjs/swagger';
-import { Type } from 'class-transformer';
-import { ArrayMaxSize, IsArray, IsInt, IsOptional, IsString, Length, Max, MaxLength, Min, MinLength } from 'class-validator';
+import { Transform, Type } from 'class-transformer';
+import { ArrayMaxSize, ArrayMinSize, IsArray, IsInt, IsOptional, IsString, Length, Max, MaxLength, Min, MinLength } from 'class-validator';
 import { MAX_BODY_LENGTH } from '../conversation.store';
 
 const MAX_ID = 2_147_483_647;
@@ -8,6 +8,7 @@ const MAX_MEMBERS = 500;
 
 export class CreateConversationDto {
   @ApiProperty({ minLength: 1, maxLength: 200 })
+  @Transform(({ value }) => (typeof value === 'string' ? value.trim() : value))
   @IsString()
   @Length(1, 200)
   title: string;
@@ -54,6 +55,7 @@ export class SendConversationMessageDto extends PostConversationMessageDto {
 export class InviteDto {
   @ApiProperty({ type: [Number] })
   @IsArray()
+  @ArrayMinSize(1)
   @ArrayMaxSize(MAX_MEMBERS)
   @IsInt({ each: true })
   @Min(1, { each: true })
