@@ -41,7 +41,8 @@ export async function createApp(env: Environment): Promise<NestFastifyApplicatio
   app.enableShutdownHooks();
   // socket.io for the messages gateway; with REDIS_URL its events reach every server process.
   const redis = env.REDIS_URL ? { url: env.REDIS_URL, keyPrefix: env.REDIS_KEY_PREFIX } : undefined;
-  app.useWebSocketAdapter(await new MessagesIoAdapter(app, redis).connect());
+  const corsOrigins = (env.CORS_ORIGINS ?? '').split(',').map((o) => o.trim()).filter(Boolean);
+  app.useWebSocketAdapter(await new MessagesIoAdapter(app, redis, corsOrigins).connect());
 
   const openApi = new DocumentBuilder()
     .setTitle('Department messages')

@@ -15,6 +15,8 @@ export class MessagesIoAdapter extends IoAdapter {
   constructor(
     app: INestApplicationContext,
     private readonly redis?: { url: string; keyPrefix: string },
+    /** Browser origins allowed besides the server's own (the HTTP API's CORS list). */
+    private readonly corsOrigins: readonly string[] = [],
   ) {
     super(app);
   }
@@ -34,7 +36,8 @@ export class MessagesIoAdapter extends IoAdapter {
   }
 
   override createIOServer(port: number, options?: ServerOptions): Server {
-    const server: Server = super.createIOServer(port, options);
+    const cors = this.corsOrigins.length ? { origin: [...this.corsOrigins], credentials: false } : undefined;
+    const server: Server = super.createIOServer(port, { ...options, ...(cors && { cors }) } as ServerOptions);
     if (this.redisAdapter) server.adapter(this.redisAdapter);
     return server;
   }
