@@ -128,8 +128,8 @@ describe('conversations', () => {
 
   it('lets a member who left keep reading where the rule allows, read-only, until writing brings them back', async () => {
     const dept = await TestDepartment.create(server);
-    const [dispatcher, officer, helper] = await dept.newMembers(3);
-    const zone = await dept.newZone('Central', [dispatcher, officer, helper]);
+    const [dispatcher, officer, medic] = await dept.newMembers(3);
+    const zone = await dept.newZone('Central', [dispatcher, officer, medic]);
     const { conversation } = await server.app.get(CommandBus).execute(
       new OpenConversationCommand({
         departmentId: dept.id,
@@ -148,11 +148,11 @@ describe('conversations', () => {
     const read = await history(dept, officer, conversation.id);
     expect(read.map((m) => m.body)).toContain('Update: fire contained');
     expect((await listOf(dept, officer)).find((c) => c.id === conversation.id)).toEqual(expect.objectContaining({ isMember: false }));
-    await dept.as(officer).post(`/api/conversations/${conversation.id}/invite`).send({ userIds: [helper.id] }).expect(403);
+    await dept.as(officer).post(`/api/conversations/${conversation.id}/invite`).send({ userIds: [medic.id] }).expect(403);
 
     await dept.as(officer).post(`/api/conversations/${conversation.id}/messages`).send({ body: 'Returning to scene' }).expect(201);
     expect((await listOf(dept, officer)).find((c) => c.id === conversation.id)).toEqual(expect.objectContaining({ isMember: true }));
-    await dept.as(officer).post(`/api/conversations/${conversation.id}/invite`).send({ userIds: [helper.id] }).expect(200);
+    await dept.as(officer).post(`/api/conversations/${conversation.id}/invite`).send({ userIds: [medic.id] }).expect(200);
 
     // Opening it again for the same dispatch returns the same conversation.
     const again = await server.app.get(CommandBus).execute(
