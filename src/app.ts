@@ -9,6 +9,7 @@ import type { ValidationError } from 'class-validator';
 import { AppModule } from './app.module';
 import { ErrorsFilter } from './common/errors/errors.filter';
 import type { Environment } from './config/environment';
+import { MessagesIoAdapter } from './messages/realtime/messages-io.adapter';
 
 /** Request bodies larger than this are refused (413) before they are parsed. */
 export const BODY_LIMIT_BYTES = 256 * 1024;
@@ -55,6 +56,10 @@ export async function createApp(env: Environment): Promise<NestFastifyApplicatio
   );
   app.useGlobalFilters(new ErrorsFilter());
   app.enableShutdownHooks();
+  // socket.io for the messages gateway; with REDIS_URL its events reach every server process.
+  const redis = env.REDIS_URL ? { url: env.REDIS_URL, keyPrefix: env.REDIS_KEY_PREFIX } : undefined;
+  const corsOrigins = (env.CORS_ORIGINS ?? '').split(',').map((o) => o.trim()).filter(Boolean);
+  app.useWebSocketAdapter(await new MessagesIoAdapter(app, redis, corsOrigins).connect());
 
   const openApi = new DocumentBuilder()
     .setTitle('Department messages')

@@ -51,6 +51,11 @@ export class Environment {
   @IsString()
   REDIS_URL?: string;
 
+  /** Prefix of the Redis channels the socket.io processes share; deployments sharing one Redis need distinct ones. */
+  @IsString()
+  @MinLength(1)
+  REDIS_KEY_PREFIX = 'messages-io';
+
   @IsIn(['on', 'off'])
   RATE_LIMIT: 'on' | 'off' = 'on';
 

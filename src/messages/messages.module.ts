@@ -1,11 +1,13 @@
 import { Module, type DynamicModule } from '@nestjs/common';
+import { ConversationsModule } from './conversations/conversations.module';
 import { MailModule } from './mail/mail.module';
 import { MessagesCoreModule } from './messages-core.module';
-import { PushModule } from './push/push.module';
 import type { MessagesModuleAsyncOptions, MessagesModuleOptions } from './messages.options';
+import { PushModule } from './push/push.module';
+import { RealtimeModule } from './realtime/realtime.module';
 
 /** The features of the plugin; each is a folder with its own module. */
-const FEATURES: DynamicModule['imports'] = [MailModule, PushModule];
+const FEATURES: DynamicModule['imports'] = [MailModule, ConversationsModule, RealtimeModule, PushModule];
 
 /**
  * The messages plugin: department mail, live conversations and their delivery. A host mounts it

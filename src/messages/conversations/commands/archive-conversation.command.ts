@@ -1,0 +1,46 @@
+import { Command, CommandHandler, EventBus, type ICommandHandler } from '@nestjs/cqrs';
+import { DomainError } from '../../../common/errors/domain-error';
+import { SqlPool } from '../../database/sql-pool';
+import { ConversationStore, SYSTEM_SENDER } from '../conversation.store';
+import { ConversationArchived, ConversationMessagesPosted } from '../events/conversation.events';
+
+/** Makes the conversation read-only (writes and invitations answer 409); its history stays. Archiving twice is harmless. */
+export class ArchiveConversationCommand extends Command<{ conversationId: number; archived: boolean }> {
+  constructor(
+    readonly departmentId: number,
+    readonly conversationId: number,
+    /** The system message that closes the history. */
+    readonly note = 'This conversation was archived',
+  ) {
+    super();
+  }
+}
+
+@CommandHandler(ArchiveConversationCommand)
+export class ArchiveConversationHandler implements ICommandHandler<ArchiveConversationCommand> {
+  constructor(
+    private readonly sql: SqlPool,
+    private readonly store: ConversationStore,
+    private readonly events: EventBus,
+  ) {}
+
+  async execute({ departmentId, conversationId, note }: ArchiveConversationCommand) {
+    const outcome = await this.sql.transaction(async (tx) => {
+      const conversation = await this.store.access(tx, departmentId, conversationId, 0, true);
+      if (!conversation) throw DomainError.notFound(`Conversation ${conversationId} not found`);
+      if (conversation.archived) return null;
+      const messages = await this.store.append(tx, departmentId, conversationId, [{ senderId: null, senderName: SYSTEM_SENDER, kind: 'system', body: note }]);
+      await tx.query('update conversations set archived_at = now() where id = $1', [conversationId]);
+      const { rows } = await tx.query<{ user_id: number }>(
+        'select user_id from conversation_members where conversation_id = $1 and (left_at is null or reads_after_leaving)',
+        [conversationId],
+      );
+      return { messages, userIds: rows.map((r) => r.user_id) };
+    });
+    if (outcome) {
+      this.events.publish(new ConversationMessagesPosted(departmentId, outcome.messages.map((message) => ({ message, userIds: outcome.userIds }))));
+      this.events.publish(new ConversationArchived(departmentId, conversationId, outcome.userIds));
+    }
+    return { conversationId, archived: true };
+  }
+}

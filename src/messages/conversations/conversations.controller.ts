@@ -1,0 +1,103 @@
+import { Body, Controller, Get, HttpCode, Param, Post, Query, Res } from '@nestjs/common';
+import { CommandBus, QueryBus } from '@nestjs/cqrs';
+import { ApiTags } from '@nestjs/swagger';
+import type { FastifyReply } from 'fastify';
+import { Authenticated, Caller, RateLimitClass, RequiresModule, type Principal } from '../../common/access';
+import { ParseIdPipe } from '../../common/validation/ids';
+import { InviteMembersCommand } from './commands/invite-members.command';
+import { LeaveConversationCommand } from './commands/leave-conversation.command';
+import { MarkConversationReadCommand } from './commands/mark-conversation-read.command';
+import { OpenConversationCommand } from './commands/open-conversation.command';
+import { OpenDirectConversationCommand } from './commands/open-direct-conversation.command';
+import { PostMessageCommand } from './commands/post-message.command';
+import { SendMassTextCommand } from './commands/send-mass-text.command';
+import {
+  CreateConversationDto,
+  DirectConversationDto,
+  HistoryDto,
+  InviteDto,
+  ListConversationsDto,
+  MarkReadDto,
+  MassTextDto,
+  PostConversationMessageDto,
+} from './dto/conversation.dto';
+import { ConversationHistoryQuery } from './queries/conversation-history.query';
+import { GetConversationQuery } from './queries/get-conversation.query';
+import { ListConversationsQuery } from './queries/list-conversations.query';
+
+
+@ApiTags('conversations')
+@Controller('conversations')
+@Authenticated()
+@RequiresModule('messages')
+export class ConversationsController {
+  constructor(
+    private readonly commands: CommandBus,
+    private readonly queries: QueryBus,
+  ) {}
+
+  @Get()
+  list(@Caller() caller: Principal, @Query() query: ListConversationsDto) {
+    return this.queries.execute(new ListConversationsQuery(caller.departmentId, caller.userId, query.limit ?? 200));
+  }
+
+  @Post()
+  async create(@Caller() caller: Principal, @Body() body: CreateConversationDto) {
+    const { conversation } = await this.commands.execute(
+      new OpenConversationCommand({ departmentId: caller.departmentId, kind: 'personal', title: body.title, openedBy: caller, memberIds: body.memberIds }),
+    );
+    return conversation;
+  }
+
+  /** 201 when the conversation was made now, 200 when it already existed. */
+  @Post('direct')
+  async direct(@Caller() caller: Principal, @Body() body: DirectConversationDto, @Res({ passthrough: true }) reply: FastifyReply) {
+    const { conversation, created } = await this.commands.execute(new OpenDirectConversationCommand(caller, body.userId));
+    reply.status(created ? 201 : 200);
+    return conversation;
+  }
+
+  @Post('mass-text')
+  @Authenticated({ policy: 'Messages_MassText' })
+  @RateLimitClass('mass-send')
+  massText(@Caller() caller: Principal, @Body() body: MassTextDto) {
+    return this.commands.execute(new SendMassTextCommand({ sender: caller, ...body }));
+  }
+
+  @Get(':id')
+  get(@Caller() caller: Principal, @Param('id', ParseIdPipe) id: number) {
+    return this.queries.execute(new GetConversationQuery(caller.departmentId, id, caller.userId));
+  }
+
+  @Get(':id/messages')
+  history(@Caller() caller: Principal, @Param('id', ParseIdPipe) id: number, @Query() query: HistoryDto) {
+    return this.queries.execute(
+      new ConversationHistoryQuery(caller.departmentId, id, caller.userId, { after: query.after, before: query.before, limit: query.limit ?? 50 }),
+    );
+  }
+
+  @Post(':id/messages')
+  post(@Caller() caller: Principal, @Param('id', ParseIdPipe) id: number, @Body() body: PostConversationMessageDto) {
+    return this.commands.execute(new PostMessageCommand({ author: caller, conversationId: id, body: body.body, clientId: body.clientId }));
+  }
+
+  @Post(':id/invite')
+  @HttpCode(200)
+  invite(@Caller() caller: Principal, @Param('id', ParseIdPipe) id: number, @Body() body: InviteDto) {
+    return this.commands.execute(
+      new InviteMembersCommand({ departmentId: caller.departmentId, conversationId: id, userIds: body.userIds, invitedBy: caller }),
+    );
+  }
+
+  @Post(':id/leave')
+  @HttpCode(200)
+  leave(@Caller() caller: Principal, @Param('id', ParseIdPipe) id: number) {
+    return this.commands.execute(new LeaveConversationCommand(caller, id));
+  }
+
+  @Post(':id/read')
+  @HttpCode(200)
+  read(@Caller() caller: Principal, @Param('id', ParseIdPipe) id: number, @Body() body: MarkReadDto) {
+    return this.commands.execute(new MarkConversationReadCommand(caller.departmentId, caller.userId, id, body.seq));
+  }
+}

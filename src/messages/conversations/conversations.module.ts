@@ -1,0 +1,38 @@
+import { Module } from '@nestjs/common';
+import { ArchiveConversationHandler } from './commands/archive-conversation.command';
+import { InviteMembersHandler } from './commands/invite-members.command';
+import { LeaveConversationHandler } from './commands/leave-conversation.command';
+import { MarkConversationReadHandler } from './commands/mark-conversation-read.command';
+import { OpenConversationHandler } from './commands/open-conversation.command';
+import { OpenDirectConversationHandler } from './commands/open-direct-conversation.command';
+import { PostMessageHandler } from './commands/post-message.command';
+import { SendMassTextHandler } from './commands/send-mass-text.command';
+import { SetReadsAfterLeavingHandler } from './commands/set-reads-after-leaving.command';
+import { ConversationStore } from './conversation.store';
+import { ConversationsController } from './conversations.controller';
+import { InviteeRules } from './invitee-rules';
+import { ConversationHistoryHandler } from './queries/conversation-history.query';
+import { DispatchConversationHandler } from './queries/dispatch-conversation.query';
+import { GetConversationHandler } from './queries/get-conversation.query';
+import { ListConversationsHandler } from './queries/list-conversations.query';
+
+const CommandHandlers = [
+  OpenConversationHandler,
+  OpenDirectConversationHandler,
+  InviteMembersHandler,
+  PostMessageHandler,
+  LeaveConversationHandler,
+  MarkConversationReadHandler,
+  ArchiveConversationHandler,
+  SetReadsAfterLeavingHandler,
+  SendMassTextHandler,
+];
+const QueryHandlers = [ListConversationsHandler, GetConversationHandler, ConversationHistoryHandler, DispatchConversationHandler];
+
+/** Live conversations: personal, direct and dispatch, their members, messages and read positions. */
+@Module({
+  controllers: [ConversationsController],
+  providers: [ConversationStore, InviteeRules, ...CommandHandlers, ...QueryHandlers],
+  exports: [ConversationStore],
+})
+export class ConversationsModule {}

@@ -1,0 +1,151 @@
+import { ApiProperty, ApiPropertyOptional } from '@nestjs/swagger';
+import { Transform, Type } from 'class-transformer';
+import { ArrayMaxSize, ArrayMinSize, IsArray, IsInt, IsOptional, IsString, Length, Max, MaxLength, Min, MinLength } from 'class-validator';
+import { MAX_BODY_LENGTH } from '../conversation.store';
+
+const MAX_ID = 2_147_483_647;
+const MAX_MEMBERS = 500;
+
+export class CreateConversationDto {
+  @ApiProperty({ minLength: 1, maxLength: 200 })
+  @Transform(({ value }) => (typeof value === 'string' ? value.trim() : value))
+  @IsString()
+  @Length(1, 200)
+  title: string;
+
+  @ApiProperty({ type: [Number], description: 'Members besides you (zone rule applies)' })
+  @IsArray()
+  @ArrayMaxSize(MAX_MEMBERS)
+  @IsInt({ each: true })
+  @Min(1, { each: true })
+  @Max(MAX_ID, { each: true })
+  memberIds: number[];
+}
+
+export class DirectConversationDto {
+  @ApiProperty()
+  @IsInt()
+  @Min(1)
+  @Max(MAX_ID)
+  userId: number;
+}
+
+export class PostConversationMessageDto {
+  @ApiProperty({ minLength: 1, maxLength: MAX_BODY_LENGTH, description: 'Plain text' })
+  @IsString()
+  @MinLength(1)
+  @MaxLength(MAX_BODY_LENGTH)
+  body: string;
+
+  @ApiPropertyOptional({ maxLength: 100, description: 'Your id for the message; a repeat returns the first message' })
+  @IsOptional()
+  @IsString()
+  @Length(1, 100)
+  clientId?: string;
+}
+
+/** The socket's `conversation:send` payload. */
+export class SendConversationMessageDto extends PostConversationMessageDto {
+  @IsInt()
+  @Min(1)
+  @Max(MAX_ID)
+  conversationId: number;
+}
+
+export class InviteDto {
+  @ApiProperty({ type: [Number] })
+  @IsArray()
+  @ArrayMinSize(1)
+  @ArrayMaxSize(MAX_MEMBERS)
+  @IsInt({ each: true })
+  @Min(1, { each: true })
+  @Max(MAX_ID, { each: true })
+  userIds: number[];
+}
+
+export class MarkReadDto {
+  @ApiProperty({ description: 'Everything up to this seq is read' })
+  @IsInt()
+  @Min(0)
+  @Max(MAX_ID)
+  seq: number;
+}
+
+/** The socket's `conversation:read` payload. */
+export class ReadConversationDto extends MarkReadDto {
+  @IsInt()
+  @Min(1)
+  @Max(MAX_ID)
+  conversationId: number;
+}
+
+export class MassTextDto {
+  @ApiProperty({ minLength: 1, maxLength: MAX_BODY_LENGTH })
+  @IsString()
+  @MinLength(1)
+  @MaxLength(MAX_BODY_LENGTH)
+  body: string;
+
+  @ApiPropertyOptional({ type: [Number] })
+  @IsOptional()
+  @IsArray()
+  @ArrayMaxSize(5_000)
+  @IsInt({ each: true })
+  @Min(1, { each: true })
+  @Max(MAX_ID, { each: true })
+  userIds?: number[];
+
+  @ApiPropertyOptional({ type: [Number] })
+  @IsOptional()
+  @IsArray()
+  @ArrayMaxSize(MAX_MEMBERS)
+  @IsInt({ each: true })
+  @Min(1, { each: true })
+  @Max(MAX_ID, { each: true })
+  groupIds?: number[];
+
+  @ApiPropertyOptional({ type: [Number] })
+  @IsOptional()
+  @IsArray()
+  @ArrayMaxSize(MAX_MEMBERS)
+  @IsInt({ each: true })
+  @Min(1, { each: true })
+  @Max(MAX_ID, { each: true })
+  roleIds?: number[];
+}
+
+export class ListConversationsDto {
+  @ApiPropertyOptional({ minimum: 1, maximum: 500, default: 200 })
+  @IsOptional()
+  @Type(() => Number)
+  @IsInt()
+  @Min(1)
+  @Max(500)
+  limit?: number;
+}
+
+export class HistoryDto {
+  @ApiPropertyOptional({ description: 'Messages after this seq, oldest first (catch-up)' })
+  @IsOptional()
+  @Type(() => Number)
+  @IsInt()
+  @Min(0)
+  @Max(MAX_ID)
+  after?: number;
+
+  @ApiPropertyOptional({ description: 'Messages before this seq (scrolling back)' })
+  @IsOptional()
+  @Type(() => Number)
+  @IsInt()
+  @Min(1)
+  @Max(MAX_ID)
+  before?: number;
+
+  @ApiPropertyOptional({ minimum: 1, maximum: 200, default: 50 })
+  @IsOptional()
+  @Type(() => Number)
+  @IsInt()
+  @Min(1)
+  @Max(200)
+  limit?: number;
+}

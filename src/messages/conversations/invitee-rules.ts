@@ -1,0 +1,36 @@
+import { Injectable } from '@nestjs/common';
+import { DomainError } from '../../common/errors/domain-error';
+import { DepartmentDirectory, type DirectoryMember } from '../directory/department-directory';
+
+/** Who may be brought into a conversation: members of the department, active, and authorized in the zone. */
+@Injectable()
+export class InviteeRules {
+  constructor(private readonly directory: DepartmentDirectory) {}
+
+  /** The named users, each an active member of the department; else 400 naming the first that is not. */
+  async resolve(departmentId: number, userIds: readonly number[], field = 'userIds'): Promise<DirectoryMember[]> {
+    const ids = [...new Set(userIds)];
+    if (ids.length === 0) return [];
+    const members = await this.directory.members(departmentId, ids);
+    const byId = new Map(members.map((m) => [m.id, m]));
+    const unknown = ids.find((id) => !byId.has(id));
+    if (unknown !== undefined) throw DomainError.invalid(`${field}: user ${unknown} is not a member of this department`);
+    const inactive = members.find((m) => !m.active);
+    if (inactive) throw DomainError.invalid(`${field}: ${inactive.name} (user ${inactive.id}) is inactive`);
+    return ids.map((id) => byId.get(id)!);
+  }
+
+  /** The zone an invitation by `inviterId` is checked against when the conversation has none of its own. */
+  async currentZoneOf(departmentId: number, inviterId: number): Promise<number | null> {
+    const [inviter] = await this.directory.members(departmentId, [inviterId]);
+    return inviter?.currentZoneId ?? null;
+  }
+
+  /** 403 naming the first invitee not authorized in the zone. No zone, no restriction. */
+  async requireAuthorized(departmentId: number, zoneId: number | null, invitees: readonly DirectoryMember[], zoneLabel: string): Promise<void> {
+    if (zoneId === null || invitees.length === 0) return;
+    const authorized = new Set(await this.directory.authorizedInZone(departmentId, zoneId, invitees.map((m) => m.id)));
+    const outside = invitees.find((m) => !authorized.has(m.id));
+    if (outside) throw DomainError.forbidden(`${outside.name} (user ${outside.id}) is not authorized in ${zoneLabel} (zone ${zoneId})`);
+  }
+}

@@ -1,0 +1,107 @@
+import { Logger } from '@nestjs/common';
+import { EventsHandler, type IEventHandler } from '@nestjs/cqrs';
+import { SqlPool } from '../database/sql-pool';
+import { claimPendingInvitations, ConversationStore } from '../conversations/conversation.store';
+import {
+  ConversationArchived,
+  ConversationInvitationsIssued,
+  ConversationMembersChanged,
+  ConversationMessagesPosted,
+} from '../conversations/events/conversation.events';
+import { MessageSent, UnreadChanged } from '../events/mail.events';
+import { MessagesGateway } from './messages.gateway';
+import { userRoom, userRooms } from './rooms';
+
+/*
+ * Committed changes become socket events. Each goes to the user rooms of the people concerned;
+ * with the Redis adapter the other processes deliver to their own sockets.
+ */
+
+@EventsHandler(ConversationMessagesPosted)
+export class ConversationMessagesDelivery implements IEventHandler<ConversationMessagesPosted> {
+  constructor(private readonly gateway: MessagesGateway) {}
+
+  handle({ deliveries }: ConversationMessagesPosted) {
+    for (const { message, userIds } of deliveries) {
+      if (userIds.length) this.gateway.server.to(userRooms(userIds)).emit('conversation:message', message);
+    }
+  }
+}
+
+@EventsHandler(ConversationMembersChanged)
+export class ConversationMembersDelivery implements IEventHandler<ConversationMembersChanged> {
+  constructor(private readonly gateway: MessagesGateway) {}
+
+  handle({ conversationId, changes, notifyUserIds }: ConversationMembersChanged) {
+    if (!notifyUserIds.length) return;
+    const to = this.gateway.server.to(userRooms(notifyUserIds));
+    for (const change of changes) to.emit('conversation:member', { conversationId, ...change });
+  }
+}
+
+@EventsHandler(ConversationArchived)
+export class ConversationArchivedDelivery implements IEventHandler<ConversationArchived> {
+  constructor(private readonly gateway: MessagesGateway) {}
+
+  handle({ conversationId, userIds }: ConversationArchived) {
+    if (userIds.length) this.gateway.server.to(userRooms(userIds)).emit('conversation:archived', { conversationId });
+  }
+}
+
+/**
+ * Each invitee gets the conversation as they see it. Those with a live socket now have it;
+ * the others stay pending and get it on their next connect (the gateway does that).
+ */
+@EventsHandler(ConversationInvitationsIssued)
+export class InvitationsDelivery implements IEventHandler<ConversationInvitationsIssued> {
+  private readonly logger = new Logger('InvitationsDelivery');
+
+  constructor(
+    private readonly gateway: MessagesGateway,
+    private readonly store: ConversationStore,
+    private readonly sql: SqlPool,
+  ) {}
+
+  async handle({ departmentId, invitations }: ConversationInvitationsIssued) {
+    try {
+      const pairs = invitations.flatMap((i) => i.userIds.map((userId) => ({ conversationId: i.conversationId, userId })));
+      const invitees = [...new Set(pairs.map((p) => p.userId))];
+      const connected = await this.gateway.connectedAmong(invitees);
+      const claimed = await claimPendingInvitations(this.sql, { pairs: pairs.filter((p) => connected.has(p.userId)) });
+      if (!claimed.length) return;
+      const summaries = await this.store.summariesFor(departmentId, claimed);
+      for (const { userId, conversation } of summaries) this.gateway.server.to(userRoom(userId)).emit('conversation:invited', conversation);
+    } catch (error) {
+      this.logger.error(`invitation delivery failed: ${(error as Error).message}`);
+    }
+  }
+}
+
+@EventsHandler(MessageSent)
+export class MailDelivery implements IEventHandler<MessageSent> {
+  constructor(private readonly gateway: MessagesGateway) {}
+
+  handle({ recipientIds, item }: MessageSent) {
+    if (recipientIds.length) this.gateway.server.to(userRooms(recipientIds)).emit('message:new', item);
+  }
+}
+
+@EventsHandler(UnreadChanged)
+export class UnreadCountDelivery implements IEventHandler<UnreadChanged> {
+  private readonly logger = new Logger('UnreadCountDelivery');
+
+  constructor(private readonly gateway: MessagesGateway) {}
+
+  async handle({ departmentId, userIds }: UnreadChanged) {
+    await this.gateway.pushUnreadCounts(departmentId, userIds).catch((error: Error) => this.logger.error(`unread counts: ${error.message}`));
+  }
+}
+
+export const DeliveryHandlers = [
+  ConversationMessagesDelivery,
+  ConversationMembersDelivery,
+  ConversationArchivedDelivery,
+  InvitationsDelivery,
+  MailDelivery,
+  UnreadCountDelivery,
+];
