@@ -1,0 +1,207 @@
+import type { Browser, Page } from 'playwright-core';
+import request from 'supertest';
+import { TestDepartment } from '../support/factories';
+import { startTestServer, type TestServer } from '../support/test-server';
+import { describeInBrowser, ensureWebBuilt, flow, launchBrowser, logIn, personIn } from './support/browser';
+
+const ADMIN_PASSWORD = 'admin-password';
+const MEMBER_PASSWORD = 'member-password';
+
+const badge = (page: Page) => page.getByTestId('unread-count');
+/** Waits until the badge shows exactly this number. */
+const badgeShows = (page: Page, n: number, timeout = 10_000) => page.getByTestId('unread-count').filter({ hasText: new RegExp(`^${n}$`) }).waitFor({ timeout });
+
+describeInBrowser('the web app in a real browser', () => {
+  let server: TestServer;
+  let browser: Browser;
+
+  beforeAll(async () => {
+    ensureWebBuilt();
+    server = await startTestServer();
+    browser = await launchBrowser();
+  }, 120_000);
+  afterAll(async () => {
+    await browser?.close();
+    await server?.close();
+  });
+
+  it('serves the app at / and at any screen address, and keeps unknown /api paths a JSON 404', async () => {
+    const page = await request(server.baseUrl).get('/inbox').expect(200);
+    expect(page.text).toContain('<div id="root">');
+    const api = await request(server.baseUrl).get('/api/no-such-route').expect(404);
+    expect(api.body).toMatchObject({ statusCode: 404 });
+    await request(server.baseUrl).get('/assets/no-such-file.js').expect(404);
+  });
+
+  it('refuses a wrong password in words and stays on the login form', async () => {
+    const { context, page } = await personIn(browser, server.baseUrl);
+    await page.goto('/');
+    await page.getByLabel('Email').fill('nobody@test.example');
+    await page.getByLabel('Password').fill('wrong-password');
+    await page.getByRole('button', { name: 'Sign in' }).click();
+    await page.getByRole('alert').waitFor();
+    expect(await page.getByRole('alert').textContent()).toMatch(/\S/);
+    expect(await page.getByRole('navigation', { name: 'Main' }).count()).toBe(0);
+    await context.close();
+  });
+
+  it('lets an admin log in, see the app shell, and switch the messages module off and on', async () => {
+    const dept = await TestDepartment.create(server, 'Harbor Fire Department');
+    const { context, page } = await personIn(browser, server.baseUrl);
+    await logIn(page, dept.admin.email, ADMIN_PASSWORD);
+
+    const nav = page.getByRole('navigation', { name: 'Main' });
+    for (const screen of ['Inbox', 'Sent', 'Compose', 'Chat', 'Dispatches', 'Admin']) await nav.getByRole('link', { name: screen }).waitFor();
+    await page.getByRole('banner').getByText('Harbor Fire Department').waitFor();
+
+    await nav.getByRole('link', { name: 'Admin' }).click();
+    const toggle = page.getByRole('switch', { name: 'Messages' });
+    expect(await toggle.getAttribute('aria-checked')).toBe('true');
+
+    await toggle.click();
+    await page.getByText('The messages module is switched off for Harbor Fire Department.').waitFor();
+    expect(await toggle.getAttribute('aria-checked')).toBe('false');
+    const off = await dept.asAdmin().get('/api/department').expect(200);
+    expect(off.body.modules.messages).toBe(false);
+    // The badge goes away with the module.
+    expect(await badge(page).count()).toBe(0);
+
+    await toggle.click();
+    await page.getByText('The messages module is on for Harbor Fire Department.').waitFor();
+    expect(await toggle.getAttribute('aria-checked')).toBe('true');
+    expect(await page.getByText('The messages module is switched off').count()).toBe(0);
+    const on = await dept.asAdmin().get('/api/department').expect(200);
+    expect(on.body.modules.messages).toBe(true);
+
+    // A reload on the screen's own address opens the same screen, still signed in.
+    await page.reload();
+    await page.getByRole('heading', { name: 'Administration' }).waitFor();
+    await context.close();
+  });
+
+  it('shows a member no admin page, and tells them so at its address', async () => {
+    const dept = await TestDepartment.create(server);
+    const member = await dept.newMember({ name: 'Robin Member' });
+    const { context, page } = await personIn(browser, server.baseUrl);
+    await logIn(page, member.email, MEMBER_PASSWORD);
+    await page.getByRole('banner').getByText('Robin Member').waitFor();
+    expect(await page.getByRole('navigation', { name: 'Main' }).getByRole('link', { name: 'Admin' }).count()).toBe(0);
+    await page.goto('/admin');
+    await page.getByText('Only the department’s administrators can see this page.').waitFor();
+    await context.close();
+  });
+
+  it('shows how many people a choice reaches before sending, with the send-mode and shift rules', async () => {
+    const dept = await TestDepartment.create(server);
+    const [a, b, c, d] = await Promise.all(['Ana', 'Ben', 'Cyd', 'Dee'].map((name) => dept.newMember({ name })));
+    await dept.newGroup('Station 1', [a, b, c]);
+    await dept.newRole('EMT', [b, c, d]);
+    await dept.newShift('B-shift', [c]);
+    const { context, page } = await personIn(browser, server.baseUrl, { phone: true });
+    await logIn(page, dept.admin.email, ADMIN_PASSWORD);
+    await page.goto('/compose');
+    const reach = page.getByTestId('reach');
+
+    await page.getByRole('radio', { name: 'Everyone' }).check();
+    await reach.getByText('Reaches 4 people').waitFor();
+
+    await page.getByRole('radio', { name: 'Role at group' }).check();
+    await reach.getByText('Choose at least one group and one role.').waitFor();
+    await page.getByRole('group', { name: /^Groups/ }).getByLabel('Station 1').check();
+    await page.getByRole('group', { name: /^Roles/ }).getByLabel('EMT').check();
+    await reach.getByText('Reaches 2 people').waitFor(); // Ben and Cyd
+
+    await page.getByRole('group', { name: /^Leave out shifts/ }).getByLabel('B-shift').check();
+    await reach.getByText('Reaches 1 person').waitFor(); // Cyd is on B-shift
+
+    await page.getByRole('radio', { name: 'Choose' }).check();
+    await page.getByRole('group', { name: /^People/ }).getByLabel('Cyd').check();
+    // Station 1 or EMT is everyone; B-shift leaves Cyd out of the expansion, but naming Cyd brings Cyd back.
+    await reach.getByText('Reaches 4 people').waitFor();
+    await context.close();
+  });
+
+  // ---- Flows that need the server's mail, conversation and dispatch features ----
+
+  flow(
+    'one member sends a callback to a group; the other sees the badge move without a reload, reads it, answers yes, and the sender sees the answer',
+    ['POST /api/messages', 'GET /api/messages/unread/top', 'GET /api/messages/:id', 'POST /api/messages/:id/response'],
+    async () => {
+      const dept = await TestDepartment.create(server);
+      const sender = await dept.newMember({ name: 'Sam Sender' });
+      const reader = await dept.newMember({ name: 'Riley Reader' });
+      await dept.newGroup('Station 7', [reader]);
+
+      const s = await personIn(browser, server.baseUrl);
+      const r = await personIn(browser, server.baseUrl, { phone: true });
+      await logIn(r.page, reader.email, MEMBER_PASSWORD);
+      await badgeShows(r.page, 0);
+      await logIn(s.page, sender.email, MEMBER_PASSWORD);
+
+      await s.page.getByRole('navigation', { name: 'Main' }).getByRole('link', { name: 'Compose' }).click();
+      await s.page.getByLabel('Subject').fill('Can you cover B-shift on Friday?');
+      await s.page.getByLabel('Message', { exact: true }).fill('Engine 7 needs a driver from 07:00.');
+      await s.page.getByLabel('Type').selectOption('callback');
+      await s.page.getByRole('radio', { name: 'Choose' }).check();
+      await s.page.getByRole('group', { name: /^Groups/ }).getByLabel('Station 7').check();
+      await s.page.getByTestId('reach').getByText('Reaches 1 person').waitFor();
+      await s.page.getByRole('button', { name: 'Send' }).click();
+      await s.page.getByText('went to 1 person').waitFor();
+
+      // No reload on the reader's side: the badge moves by itself.
+      await badgeShows(r.page, 1);
+      await badge(r.page).click();
+      await r.page.getByRole('menuitem', { name: /Can you cover B-shift on Friday\?/ }).click();
+      await r.page.getByRole('heading', { name: /Can you cover B-shift on Friday\?/ }).waitFor();
+      await r.page.getByText('Engine 7 needs a driver from 07:00.').waitFor();
+      await badgeShows(r.page, 0);
+      await r.page.getByLabel('Yes').check();
+      await r.page.getByLabel('Note (optional)').fill('I can take it');
+      await r.page.getByRole('button', { name: 'Send answer' }).click();
+      await r.page.getByText('Answer sent: yes').waitFor();
+
+      await s.page.getByRole('button', { name: 'Open it' }).click();
+      const row = s.page.getByRole('row', { name: /Riley Reader/ });
+      await row.getByText('yes', { exact: true }).waitFor();
+      await row.getByText('I can take it').waitFor();
+      await s.context.close();
+      await r.context.close();
+    },
+  );
+
+  flow(
+    'a dispatcher and an officer chat live in the dispatch conversation',
+    ['POST /api/dispatches', 'POST /api/dispatches/:id/tasks', 'GET /api/dispatches/:id/conversation', 'POST /api/conversations/:id/messages'],
+    async () => {
+      const dept = await TestDepartment.create(server);
+      const dispatcher = await dept.newMember({ name: 'Dana Dispatch', permissions: ['Messages_View', 'Messages_Create', 'Messages_Delete', 'Messages_MassText'] });
+      const officer = await dept.newMember({ name: 'Oli Officer' });
+      const zone = await dept.newZone('North', [dispatcher, officer]);
+      await dept.setCurrentZone(dispatcher, zone);
+      await dept.setCurrentZone(officer, zone);
+      const created = await dept.as(dispatcher).post('/api/dispatches').send({ number: 'D-2041', zoneId: zone, title: 'Structure fire, 12 Elm St' }).expect(201);
+      await dept.as(dispatcher).post(`/api/dispatches/${created.body.id}/tasks`).send({ officerId: officer.id, description: 'First engine in' }).expect(201);
+
+      const d = await personIn(browser, server.baseUrl);
+      const o = await personIn(browser, server.baseUrl, { phone: true });
+      await logIn(d.page, dispatcher.email, MEMBER_PASSWORD);
+      await logIn(o.page, officer.email, MEMBER_PASSWORD);
+      await d.page.goto(`/dispatches/${created.body.id}`);
+      await o.page.goto(`/dispatches/${created.body.id}`);
+      const dLog = d.page.getByRole('log');
+      const oLog = o.page.getByRole('log');
+      await dLog.waitFor();
+      await oLog.waitFor();
+
+      await d.page.getByRole('textbox', { name: /D-2041/ }).fill('Engine 7, stage at the hydrant on Elm.');
+      await d.page.keyboard.press('Enter');
+      await oLog.getByText('Engine 7, stage at the hydrant on Elm.').waitFor({ timeout: 10_000 });
+
+      await o.page.getByRole('textbox', { name: /D-2041/ }).fill('Copy, two minutes out.');
+      await o.page.getByRole('button', { name: 'Send' }).click();
+      await dLog.getByText('Copy, two minutes out.').waitFor({ timeout: 10_000 });
+      await d.context.close();
+      await o.context.close();
+    },
+  );
+});
