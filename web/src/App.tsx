@@ -19,7 +19,9 @@ export function App() {
     setToken(null);
     navigate('/login', { replace: true });
   }, []);
-  useEffect(() => setUnauthorizedHandler(logout), [logout]);
+  useEffect(() => {
+    setUnauthorizedHandler(logout);
+  }, [logout]);
 
   if (!token) {
     return (

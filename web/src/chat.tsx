@@ -22,7 +22,7 @@ export function mergeMessages(prev: ConversationMessage[], more: ConversationMes
  */
 export function useConversationMessages(conversationId: number | null, options: { initial?: ConversationMessage[]; skipHistory?: boolean } = {}) {
   const { realtime } = useSession();
-  const [messages, setMessages] = useState<ConversationMessage[]>(options.initial ?? []);
+  const [messages, setMessages] = useState<ConversationMessage[]>(() => mergeMessages([], options.initial ?? []));
   const [error, setError] = useState<string | null>(null);
   const lastSeq = useRef(0);
   lastSeq.current = messages.length ? messages[messages.length - 1].seq : 0;
@@ -44,8 +44,8 @@ export function useConversationMessages(conversationId: number | null, options: 
     [conversationId],
   );
 
+  // Callers key the component by conversation, so this runs once per conversation.
   useEffect(() => {
-    setMessages(options.initial ?? []);
     if (conversationId !== null && !options.skipHistory) void fetchAfter(0);
   }, [conversationId]); // eslint-disable-line react-hooks/exhaustive-deps
 
@@ -62,8 +62,8 @@ export function useConversationMessages(conversationId: number | null, options: 
   }, [conversationId, realtime, fetchAfter]);
 
   const add = useCallback((m: ConversationMessage) => setMessages((prev) => mergeMessages(prev, [m])), []);
-  const replace = useCallback((list: ConversationMessage[]) => setMessages(mergeMessages([], list)), []);
-  return { messages, error, add, replace, refetch: () => fetchAfter(lastSeq.current) };
+  const addAll = useCallback((list: ConversationMessage[]) => setMessages((prev) => mergeMessages(prev, list)), []);
+  return { messages, error, add, addAll, refetch: () => fetchAfter(lastSeq.current) };
 }
 
 /** Sends over the socket with an acknowledgement; falls back to HTTP when the socket is down or slow. */
@@ -107,7 +107,9 @@ export function useMarkRead(conversationId: number | null, messages: Conversatio
 export function ChatLog({ messages, label }: { messages: ConversationMessage[]; label: string }) {
   const { me, nameOf } = useSession();
   const end = useRef<HTMLDivElement>(null);
-  useLayoutEffect(() => end.current?.scrollIntoView({ block: 'end' }), [messages.length]);
+  useLayoutEffect(() => {
+    end.current?.scrollIntoView({ block: 'end' });
+  }, [messages.length]);
   return (
     <div className="chat-log" role="log" aria-label={label} aria-live="polite">
       {messages.length === 0 && <p className="muted pad">No messages yet.</p>}

@@ -128,42 +128,51 @@ function NewDispatch() {
 
 export function DispatchScreen({ id }: { id: number }) {
   const session = useSession();
-  const [conversation, setConversation] = useState<Conversation | null>(null);
-  const [joined, setJoined] = useState(false);
+  const [loaded, setLoaded] = useState<{ conversation: Conversation; messages: ConversationMessage[] } | null>(null);
   const loading = useAction();
-  const { messages, add, replace } = useConversationMessages(conversation?.id ?? null, { skipHistory: true });
 
   const load = useCallback(async () => {
     const res = await loading.run(() => api.get<{ conversation: Conversation; messages: ConversationMessage[] }>(`/dispatches/${id}/conversation`));
-    if (!res) return;
-    setConversation(res.conversation);
-    replace(itemsOf<ConversationMessage>(res.messages));
+    if (res) setLoaded({ conversation: res.conversation, messages: itemsOf<ConversationMessage>(res.messages) });
   }, [id]); // eslint-disable-line react-hooks/exhaustive-deps
 
   useEffect(() => {
     void load();
   }, [load]);
   useEffect(() => session.realtime.onReconnect(() => void load()), [session.realtime, load]);
+
+  if (!loaded) return loading.error ? <ErrorNote error={loading.error} /> : <Spinner />;
+  return <DispatchConversation key={loaded.conversation.id} dispatchId={id} conversation={loaded.conversation} history={loaded.messages} reload={load} />;
+}
+
+function DispatchConversation({ dispatchId, conversation: initial, history, reload }: { dispatchId: number; conversation: Conversation; history: ConversationMessage[]; reload: () => Promise<void> }) {
+  const session = useSession();
+  const [conversation, setConversation] = useState(initial);
+  const [joined, setJoined] = useState(false);
+  const { messages, add, addAll } = useConversationMessages(conversation.id, { initial: history, skipHistory: true });
+  useEffect(() => setConversation(initial), [initial]);
+  useEffect(() => addAll(history), [history, addAll]);
   useEffect(
-    () => session.realtime.on('conversation:archived', ({ conversationId }) => conversationId === conversation?.id && setConversation((c) => (c ? { ...c, archived: true } : c))),
-    [session.realtime, conversation?.id],
+    () =>
+      session.realtime.on('conversation:archived', ({ conversationId }) => {
+        if (conversationId === conversation.id) setConversation((c) => ({ ...c, archived: true }));
+      }),
+    [session.realtime, conversation.id],
   );
 
-  const member = joined || !!conversation?.memberIds?.includes(session.me.id);
-  const archived = !!(conversation?.archived || conversation?.archivedAt);
-  useMarkRead(conversation?.id ?? null, messages, member && !archived);
-  const sendAsMember = useSendToConversation(conversation?.id ?? 0);
-
-  if (!conversation) return loading.error ? <ErrorNote error={loading.error} /> : <Spinner />;
+  const member = joined || !!conversation.memberIds?.includes(session.me.id);
+  const archived = !!(conversation.archived || conversation.archivedAt);
+  useMarkRead(conversation.id, messages, member && !archived);
+  const sendAsMember = useSendToConversation(conversation.id);
   const title = conversationTitle(conversation, session);
 
   const comment = async (body: string) => {
     if (member) return add(await sendAsMember(body));
-    const res = await api.post<ConversationMessage | { message?: ConversationMessage } | null>(`/dispatches/${id}/comment`, { body });
+    const res = await api.post<ConversationMessage | { message?: ConversationMessage } | null>(`/dispatches/${dispatchId}/comment`, { body });
     setJoined(true);
     const m = res && 'seq' in res ? res : (res as { message?: ConversationMessage } | null)?.message;
     if (m) add(m);
-    else await load();
+    else await reload();
   };
 
   return (
@@ -176,7 +185,7 @@ export function DispatchScreen({ id }: { id: number }) {
         {member && !archived && <span className="tag">You are in this conversation</span>}
       </div>
       {archived && <Notice>This dispatch is closed; its conversation is kept read only.</Notice>}
-      {(session.me.isAdmin || session.can('Messages_MassText')) && !archived && <AssignOfficer dispatchId={id} onAssigned={load} />}
+      {(session.me.isAdmin || session.can('Messages_MassText')) && !archived && <AssignOfficer dispatchId={dispatchId} onAssigned={reload} />}
       <div className="conversation">
         <ChatLog messages={messages} label={`Messages in ${title}`} />
         <ChatInput
