@@ -140,6 +140,7 @@ export interface FullMessage {
   senderName?: string;
   createdAt: string;
   expiresAt?: string | null;
+  expired?: boolean;
   response?: ResponseCode | null;
   note?: string | null;
   recipientCount?: number;
@@ -151,10 +152,8 @@ export interface UnreadTop {
   items: InboxItem[];
 }
 
-export interface ConversationMessage extends ConversationMessagePayload {
-  id?: number;
-  clientId?: string | null;
-}
+/** A conversation message; servers may also send the sender's name and the client's id. */
+export type ConversationMessage = ConversationMessagePayload & { senderName?: string; clientId?: string | null };
 
 export interface Conversation {
   id: number;
@@ -162,7 +161,11 @@ export interface Conversation {
   title: string | null;
   unreadCount?: number;
   lastMessage?: ConversationMessage | null;
+  /** Current members, as `{ userId, name }` (or as bare ids from older servers). */
+  members?: { userId: number; name?: string }[];
   memberIds?: number[];
+  /** false once the caller has left (a dispatch conversation stays readable). */
+  isMember?: boolean;
   dispatchId?: number | null;
   zoneId?: number | null;
   archived?: boolean;
@@ -176,6 +179,15 @@ export interface Dispatch {
   zoneId: number;
   closedAt?: string | null;
   status?: string;
+}
+
+export const memberIdsOf = (c: Conversation): number[] => c.memberIds ?? c.members?.map((m) => m.userId) ?? [];
+
+/** Whether the caller is a current member; undefined when the server does not say. */
+export function isMemberOf(c: Conversation, userId: number): boolean | undefined {
+  if (typeof c.isMember === 'boolean') return c.isMember;
+  if (c.memberIds || c.members) return memberIdsOf(c).includes(userId);
+  return undefined;
 }
 
 /** Lists come back as an array or as `{ items }`; both read the same here. */

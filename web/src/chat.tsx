@@ -120,7 +120,7 @@ export function ChatLog({ messages, label }: { messages: ConversationMessage[]; 
           </p>
         ) : (
           <div key={m.seq} className={`bubble${m.senderId === me.id ? ' mine' : ''}`} data-seq={m.seq}>
-            {m.senderId !== me.id && <span className="bubble-who">{nameOf(m.senderId)}</span>}
+            {m.senderId !== me.id && <span className="bubble-who">{m.senderName ?? nameOf(m.senderId)}</span>}
             <span className="bubble-body">{m.body}</span>
             <time className="bubble-time" dateTime={m.createdAt} title={formatDateTime(m.createdAt)}>
               {formatTime(m.createdAt)}

@@ -1,5 +1,5 @@
 import { useCallback, useEffect, useMemo, useState, type FormEvent } from 'react';
-import { api, itemsOf, type Conversation, type ConversationMessage } from '../api';
+import { api, itemsOf, memberIdsOf, type Conversation, type ConversationMessage } from '../api';
 import { ChatInput, ChatLog, useConversationMessages, useMarkRead, useSendToConversation } from '../chat';
 import { ErrorNote, formatTime, MultiPicker, Notice, Spinner, useAction } from '../components/common';
 import { Link, navigate } from '../router';
@@ -10,7 +10,7 @@ type Panel = null | 'personal' | 'direct' | 'mass';
 export function conversationTitle(c: Conversation, session: Session): string {
   if (c.title) return c.kind === 'dispatch' && !/^dispatch/i.test(c.title) ? `Dispatch ${c.title}` : c.title;
   if (c.kind === 'direct') {
-    const other = c.memberIds?.find((id) => id !== session.me.id);
+    const other = memberIdsOf(c).find((id) => id !== session.me.id);
     return other ? session.nameOf(other) : 'Direct conversation';
   }
   return `Conversation ${c.id}`;
@@ -21,7 +21,7 @@ export function invitable(c: Conversation, session: Session): { ids: number[]; z
   const zoneId = c.kind === 'dispatch' && c.zoneId ? c.zoneId : session.me.currentZoneId;
   const zone = session.directory.zones.find((z) => z.id === zoneId);
   if (!zone) return { ids: [], zoneName: null };
-  const present = new Set(c.memberIds ?? []);
+  const present = new Set(memberIdsOf(c));
   const active = new Set(session.directory.members.filter((m) => m.active).map((m) => m.id));
   return { ids: zone.memberIds.filter((id) => active.has(id) && id !== session.me.id && !present.has(id)), zoneName: zone.name };
 }
@@ -115,7 +115,7 @@ export function ChatScreen({ conversationId }: { conversationId?: number }) {
                   </span>
                   {c.lastMessage && (
                     <span className="muted small ellipsis">
-                      {c.lastMessage.kind === 'system' ? '' : `${session.nameOf(c.lastMessage.senderId)}: `}
+                      {c.lastMessage.kind === 'system' ? '' : `${c.lastMessage.senderName ?? session.nameOf(c.lastMessage.senderId)}: `}
                       {c.lastMessage.body} · {formatTime(c.lastMessage.createdAt)}
                     </span>
                   )}

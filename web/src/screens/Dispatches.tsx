@@ -1,5 +1,5 @@
 import { useCallback, useEffect, useState, type FormEvent } from 'react';
-import { api, ApiError, itemsOf, type Conversation, type ConversationMessage, type Dispatch } from '../api';
+import { api, ApiError, isMemberOf, itemsOf, type Conversation, type ConversationMessage, type Dispatch } from '../api';
 import { ChatInput, ChatLog, useConversationMessages, useMarkRead, useSendToConversation } from '../chat';
 import { ErrorNote, Notice, Spinner, useAction } from '../components/common';
 import { Link, navigate } from '../router';
@@ -160,7 +160,7 @@ function DispatchConversation({ dispatchId, conversation: initial, history, relo
     [session.realtime, conversation.id],
   );
 
-  const member = joined || !!conversation.memberIds?.includes(session.me.id);
+  const member = joined || !!isMemberOf(conversation, session.me.id);
   const archived = !!(conversation.archived || conversation.archivedAt);
   useMarkRead(conversation.id, messages, member && !archived);
   const sendAsMember = useSendToConversation(conversation.id);

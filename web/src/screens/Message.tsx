@@ -31,7 +31,7 @@ export function MessageScreen({ id }: { id: number }) {
 
   const mine = message.senderId === session.me.id;
   const asks = message.type === 'callback' || message.type === 'poll';
-  const expired = !!message.expiresAt && new Date(message.expiresAt) <= new Date();
+  const expired = message.expired ?? (!!message.expiresAt && new Date(message.expiresAt) <= new Date());
 
   return (
     <article className="message" aria-labelledby="message-subject">
