@@ -34,8 +34,11 @@ function buildServer() {
 
 async function buildWeb() {
   const started = Date.now();
+  // A production build whatever NODE_ENV the caller runs under (jest sets "test", which would
+  // otherwise give React's development build).
+  process.env.NODE_ENV = 'production';
   const { build } = await import('vite');
-  await build({ configFile: join(root, 'web', 'vite.config.mjs'), logLevel: 'warn' });
+  await build({ configFile: join(root, 'web', 'vite.config.mjs'), mode: 'production', logLevel: 'warn' });
   console.log(`built the web app into web/dist/ in ${Date.now() - started} ms`);
 }
 

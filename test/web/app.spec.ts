@@ -170,6 +170,45 @@ describeInBrowser('the web app in a real browser', () => {
   );
 
   flow(
+    'two members start a group chat from the messages panel and talk live',
+    ['GET /api/conversations', 'POST /api/conversations', 'GET /api/conversations/:id/messages', 'POST /api/conversations/:id/messages'],
+    async () => {
+      const dept = await TestDepartment.create(server);
+      const alex = await dept.newMember({ name: 'Alex Ahn' });
+      const blake = await dept.newMember({ name: 'Blake Boyd' });
+      const zone = await dept.newZone('Harbor', [alex, blake]);
+      await dept.setCurrentZone(alex, zone);
+      await dept.setCurrentZone(blake, zone);
+
+      const a = await personIn(browser, server.baseUrl);
+      const b = await personIn(browser, server.baseUrl, { phone: true });
+      await logIn(a.page, alex.email, MEMBER_PASSWORD);
+      await logIn(b.page, blake.email, MEMBER_PASSWORD);
+      await b.page.goto('/chat');
+
+      await a.page.goto('/chat');
+      await a.page.getByRole('button', { name: 'Group chat' }).click();
+      await a.page.getByLabel('Title').fill('Harbor crew');
+      await a.page.getByRole('group', { name: /^People/ }).getByLabel('Blake Boyd').check();
+      await a.page.getByRole('button', { name: 'Start' }).click();
+      await a.page.getByRole('heading', { name: 'Harbor crew' }).waitFor();
+
+      // Blake's list gains the conversation without a reload.
+      await b.page.getByRole('link', { name: /Harbor crew/ }).click({ timeout: 10_000 });
+      await b.page.getByRole('heading', { name: 'Harbor crew' }).waitFor();
+
+      await a.page.getByRole('textbox', { name: 'Message to Harbor crew' }).fill('Boat 3 is back at the dock.');
+      await a.page.keyboard.press('Enter');
+      await b.page.getByRole('log').getByText('Boat 3 is back at the dock.').waitFor({ timeout: 10_000 });
+      await b.page.getByRole('textbox', { name: 'Message to Harbor crew' }).fill('Thanks, refuelling now.');
+      await b.page.getByRole('button', { name: 'Send' }).click();
+      await a.page.getByRole('log').getByText('Thanks, refuelling now.').waitFor({ timeout: 10_000 });
+      await a.context.close();
+      await b.context.close();
+    },
+  );
+
+  flow(
     'a dispatcher and an officer chat live in the dispatch conversation',
     ['POST /api/dispatches', 'POST /api/dispatches/:id/tasks', 'GET /api/dispatches/:id/conversation', 'POST /api/conversations/:id/messages'],
     async () => {

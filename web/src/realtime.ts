@@ -17,7 +17,7 @@ export class Realtime {
   private readonly reconnectListeners = new Set<() => void>();
 
   constructor(token: string) {
-    this.socket = io(MESSAGES_NAMESPACE, { auth: { token }, transports: ['websocket', 'polling'] });
+    this.socket = io(MESSAGES_NAMESPACE, { auth: { token }, transports: ['websocket', 'polling'], autoConnect: false });
     let connectedBefore = false;
     this.socket.on('connect', () => {
       this.setState('online');
@@ -57,8 +57,12 @@ export class Realtime {
     if (!this.socket.connected) this.socket.connect();
   }
 
+  /** Connects; safe to call again after `close` (React may mount, unmount and mount again). */
+  open() {
+    if (!this.socket.connected && !this.socket.active) this.socket.connect();
+  }
+
   close() {
-    this.socket.removeAllListeners();
     this.socket.disconnect();
   }
 }

@@ -60,7 +60,10 @@ export function SessionProvider({ token, onLogout, children, fallback }: { token
   const [error, setError] = useState<string | null>(null);
   const [realtime] = useState(() => new Realtime(token));
 
-  useEffect(() => () => realtime.close(), [realtime]);
+  useEffect(() => {
+    realtime.open();
+    return () => realtime.close();
+  }, [realtime]);
 
   useEffect(() => {
     let live = true;

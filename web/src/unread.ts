@@ -60,8 +60,11 @@ export function useUnreadTop(realtime: Realtime, enabled: boolean, limit = 5) {
     const onVisible = () => document.visibilityState === 'visible' && load();
     document.addEventListener('visibilitychange', onVisible);
     refreshers.add(load);
+    // The pushed count shows at once; the top route then decides, fetched whole (no ETag), so a
+    // count pushed before the list changed can never leave the badge and the list disagreeing.
     const offCount = realtime.on('unread:count', ({ count: c }) => {
       setCount(c);
+      etag.current = null;
       void load();
     });
     const offNew = realtime.on('message:new', (item) => {
