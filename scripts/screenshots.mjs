@@ -203,6 +203,17 @@ async function seedReal(features, tokens, people, groups, roles, shifts, zones) 
   const emt = roles.find((r) => r.name === 'EMT');
   const ids = {};
   if (features.mail) {
+    const none = { userIds: [], groupIds: [], roleIds: [], excludeShiftIds: [] };
+    const older = [
+      [tokens.dispatcher, { subject: 'Engine 7 back in service', body: '<p>Repairs done; Engine 7 is back on the board.</p>', type: 'normal', sendMode: 'all', ...none }],
+      [tokens.m3, { subject: 'Station 1 kitchen rota', body: '<p>The rota for December is on the board.</p>', type: 'normal', sendMode: 'specific', ...none, groupIds: [station1.id] }],
+      [tokens.admin, { subject: 'Quarterly EMT refresher: sign-up', body: '<p>Saturday 09:00 in the training room.</p>', type: 'poll', sendMode: 'specific', ...none, groupIds: [station1.id] }],
+    ];
+    for (const [token, message] of older) {
+      const sent = await call(token, 'POST', '/messages', message);
+      await call(tokens.m1, 'GET', `/messages/${sent.id}`).catch(() => undefined);
+      if (message.type === 'poll') await call(tokens.m1, 'POST', `/messages/${sent.id}/response`, { response: 'yes' }).catch(() => undefined);
+    }
     await call(tokens.dispatcher, 'POST', '/messages', { subject: 'Hydrant out of service on Elm St', body: '<p>Use Oak and 3rd until further notice.</p>', type: 'alert', sendMode: 'all', userIds: [], groupIds: [], roleIds: [], excludeShiftIds: [] });
     await call(tokens.admin, 'POST', '/messages', { subject: 'New SCBA fit tests next week', body: '<p>Can you make Tuesday 10:00?</p>', type: 'poll', sendMode: 'match', userIds: [], groupIds: [station1.id], roleIds: [emt.id], excludeShiftIds: [] });
     const callback = await call(tokens.admin, 'POST', '/messages', {
@@ -241,9 +252,21 @@ async function seedReal(features, tokens, people, groups, roles, shifts, zones) 
     await call(tokens.m2, 'POST', `/dispatches/${d.id}/comment`, { body: 'Ladder 2 on scene, starting primary search.' }).catch((e) => console.warn(e.message));
   }
   if (features.conversations) {
-    await call(tokens.dispatcher, 'POST', '/conversations', { title: 'Station 1 officers', memberIds: [m3.id] }).catch((e) => console.warn(e.message));
+    const crew = await call(tokens.dispatcher, 'POST', '/conversations', { title: 'Station 1 officers', memberIds: [m1.id, m2.id, m3.id] }).catch((e) => console.warn(e.message));
+    if (crew) {
+      ids.chat = crew.id;
+      const say = (token, body) => call(token, 'POST', `/conversations/${crew.id}/messages`, { body }).catch((e) => console.warn(e.message));
+      await say(tokens.dispatcher, 'Morning all. Engine 7 is back from the shop.');
+      await say(tokens.m1, 'Great, I will run the apparatus check at 08:00.');
+      await say(tokens.m3, 'Hose testing moved to Thursday.');
+      await say(tokens.m2, 'Noted. Who has the keys to the training room?');
+      await say(tokens.dispatcher, 'They are in the watch office, top drawer.');
+    }
     const direct = await call(tokens.dispatcher, 'POST', '/conversations/direct', { userId: m2.id }).catch(() => null);
-    if (direct) await call(tokens.m2, 'POST', `/conversations/${direct.id}/messages`, { body: 'Thanks, see you at 7.' }).catch(() => undefined);
+    if (direct) {
+      await call(tokens.dispatcher, 'POST', `/conversations/${direct.id}/messages`, { body: 'Can you start at 7 tomorrow?' }).catch(() => undefined);
+      await call(tokens.m2, 'POST', `/conversations/${direct.id}/messages`, { body: 'Yes, see you at 7.' }).catch(() => undefined);
+    }
   }
   return ids;
 }
@@ -339,7 +362,7 @@ try {
     },
     { phone: true },
   );
-  const chatId = ids.dispatchConversation ?? 501;
+  const chatId = ids.dispatchConversation ?? ids.chat ?? 501;
   await shoot('chat', 'dispatch@demo.example', async (page) => {
     await page.goto(`/chat/${chatId}`);
     await page.getByRole('log').waitFor();
