@@ -1,6 +1,6 @@
 // Compiles src/ to dist/ with swc (type checking is `npm run typecheck`, part of `npm test`),
 // then builds the web app into web/dist/ with Vite. `--server-only` / `--web-only` build one half.
-import { readFileSync, mkdirSync, writeFileSync, readdirSync, statSync, rmSync } from 'node:fs';
+import { readFileSync, mkdirSync, writeFileSync, readdirSync, renameSync, statSync, rmSync } from 'node:fs';
 import { join, dirname, relative } from 'node:path';
 import { transformFileSync } from '@swc/core';
 
@@ -38,7 +38,12 @@ async function buildWeb() {
   // otherwise give React's development build).
   process.env.NODE_ENV = 'production';
   const { build } = await import('vite');
-  await build({ configFile: join(root, 'web', 'vite.config.mjs'), mode: 'production', logLevel: 'warn' });
+  // Built beside and moved into place, so a server starting meanwhile never sees half a build.
+  const staging = join(root, 'web', `.dist-${process.pid}`);
+  const target = join(root, 'web', 'dist');
+  await build({ configFile: join(root, 'web', 'vite.config.mjs'), mode: 'production', logLevel: 'warn', build: { outDir: staging, emptyOutDir: true } });
+  rmSync(target, { recursive: true, force: true });
+  renameSync(staging, target);
   console.log(`built the web app into web/dist/ in ${Date.now() - started} ms`);
 }
 

@@ -170,6 +170,83 @@ describeInBrowser('the web app in a real browser', () => {
   );
 
   flow(
+    'the inbox pages with nextCursor, and marks read and deletes the selected messages',
+    ['POST /api/messages', 'GET /api/messages/inbox', 'PUT /api/messages/read', 'DELETE /api/messages/inbox'],
+    async () => {
+      const dept = await TestDepartment.create(server);
+      const sender = await dept.newMember({ name: 'Pat Sender' });
+      const reader = await dept.newMember({ name: 'Kim Reader' });
+      for (let i = 1; i <= 27; i++) {
+        await dept
+          .as(sender)
+          .post('/api/messages')
+          .send({ subject: `Notice ${i}`, body: `<p>Notice number ${i}</p>`, sendMode: 'specific', userIds: [reader.id], groupIds: [], roleIds: [], excludeShiftIds: [] })
+          .expect(201);
+      }
+      const { context, page } = await personIn(browser, server.baseUrl);
+      page.on('dialog', (dialog) => void dialog.accept());
+      await logIn(page, reader.email, MEMBER_PASSWORD);
+      const list = page.getByRole('list', { name: 'Inbox' });
+      const rows = list.getByRole('listitem');
+      await list.getByText('Notice 27', { exact: true }).waitFor();
+      expect(await rows.count()).toBe(25);
+      await badgeShows(page, 27);
+
+      await page.getByRole('button', { name: 'Older messages' }).click();
+      await list.getByText('Notice 1', { exact: true }).waitFor();
+      expect(await rows.count()).toBe(27);
+      expect(await page.getByRole('button', { name: 'Older messages' }).count()).toBe(0);
+
+      await page.getByRole('checkbox', { name: 'Select “Notice 27”' }).check();
+      await page.getByRole('checkbox', { name: 'Select “Notice 26”' }).check();
+      await page.getByRole('button', { name: 'Mark read' }).click();
+      await page.getByText('2 marked read.').waitFor();
+      await badgeShows(page, 25);
+      expect(await list.locator('.mail-row.unread').count()).toBe(25);
+      const unread = await dept.as(reader).get('/api/messages/inbox?unread=true&limit=100').expect(200);
+      expect(unread.body.items.map((i: { subject: string }) => i.subject)).not.toContain('Notice 27');
+
+      await page.getByRole('checkbox', { name: 'Select “Notice 1”' }).check();
+      await page.getByRole('button', { name: 'Delete' }).click();
+      await page.getByText('1 deleted.').waitFor();
+      expect(await rows.count()).toBe(26);
+      const inbox = await dept.as(reader).get('/api/messages/inbox?limit=100').expect(200);
+      expect(inbox.body.items.map((i: { subject: string }) => i.subject)).not.toContain('Notice 1');
+      await context.close();
+    },
+  );
+
+  flow(
+    'the invite list offers only people authorized in the inviter’s current zone',
+    ['POST /api/conversations', 'GET /api/conversations', 'POST /api/conversations/:id/invite'],
+    async () => {
+      const dept = await TestDepartment.create(server);
+      const [alex, blake, casey, dana] = await Promise.all(['Alex Inviter', 'Blake Member', 'Casey Elsewhere', 'Dana Nearby'].map((name) => dept.newMember({ name })));
+      const harbor = await dept.newZone('Harbor', [alex, blake, dana]);
+      await dept.newZone('Hill', [casey]);
+      await dept.setCurrentZone(alex, harbor);
+      const created = await dept.as(alex).post('/api/conversations').send({ title: 'Harbor watch', memberIds: [blake.id] }).expect(201);
+
+      const { context, page } = await personIn(browser, server.baseUrl);
+      await logIn(page, alex.email, MEMBER_PASSWORD);
+      await page.goto(`/chat/${created.body.id}`);
+      await page.getByRole('button', { name: 'Invite' }).click();
+      const picker = page.getByRole('group', { name: /^Invite/ });
+      await picker.getByLabel('Dana Nearby').waitFor();
+      expect(await picker.getByLabel('Casey Elsewhere').count()).toBe(0);
+      expect(await picker.getByLabel('Blake Member').count()).toBe(0);
+
+      await picker.getByLabel('Dana Nearby').check();
+      await page.getByRole('button', { name: /^Invite 1/ }).click();
+      await page.getByRole('log').getByText(/Dana Nearby/).waitFor({ timeout: 10_000 });
+      const danas = await dept.as(dana).get('/api/conversations').expect(200);
+      const items = Array.isArray(danas.body) ? danas.body : danas.body.items;
+      expect(items.map((c: { id: number }) => c.id)).toContain(created.body.id);
+      await context.close();
+    },
+  );
+
+  flow(
     'two members start a group chat from the messages panel and talk live',
     ['GET /api/conversations', 'POST /api/conversations', 'GET /api/conversations/:id/messages', 'POST /api/conversations/:id/messages'],
     async () => {

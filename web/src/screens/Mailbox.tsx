@@ -61,6 +61,7 @@ export function MailboxScreen({ box }: { box: Box }) {
     const res = await acting.run(() => api.put<{ affected: number }>(`/messages/read?ids=${idList(ids)}`));
     if (!res) return;
     setRows((prev) => prev?.map((r) => (ids.includes(r.id) ? { ...(r as InboxItem), isRead: true } : r)) ?? null);
+    setSelected(new Set());
     setStatus(`${res.affected} marked read.`);
     refreshUnread();
   };
