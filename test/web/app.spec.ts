@@ -286,6 +286,48 @@ describeInBrowser('the web app in a real browser', () => {
   );
 
   flow(
+    'a dispatcher mass-texts a group; each person gets it in their direct conversation and a reply stays private',
+    ['POST /api/conversations/mass-text', 'GET /api/conversations', 'GET /api/conversations/:id/messages'],
+    async () => {
+      const dept = await TestDepartment.create(server);
+      const dispatcher = await dept.newMember({ name: 'Drew Dispatch', permissions: ['Messages_View', 'Messages_Create', 'Messages_Delete', 'Messages_MassText'] });
+      const [first, second] = await Promise.all([dept.newMember({ name: 'Frankie First' }), dept.newMember({ name: 'Sasha Second' })]);
+      await dept.newGroup('Station 9', [first, second]);
+
+      const d = await personIn(browser, server.baseUrl);
+      const f = await personIn(browser, server.baseUrl, { phone: true });
+      await logIn(d.page, dispatcher.email, MEMBER_PASSWORD);
+      await logIn(f.page, first.email, MEMBER_PASSWORD);
+      await f.page.goto('/chat');
+
+      await d.page.goto('/chat');
+      await d.page.getByRole('button', { name: 'Mass text' }).click();
+      await d.page.getByRole('textbox', { name: 'Text', exact: true }).fill('Station 9: radio check at 18:00.');
+      await d.page.getByRole('group', { name: /^Groups/ }).getByLabel('Station 9').check();
+      await d.page.getByRole('button', { name: 'Send mass text' }).click();
+      await d.page.getByText('Sent to 2 people').waitFor();
+
+      await f.page.getByRole('link', { name: /Drew Dispatch/ }).click({ timeout: 10_000 });
+      await f.page.getByRole('log').getByText('Station 9: radio check at 18:00.').waitFor();
+      await f.page.getByRole('textbox', { name: /Message to/ }).fill('Frankie here, loud and clear.');
+      await f.page.keyboard.press('Enter');
+      await f.page.getByRole('log').getByText('Frankie here, loud and clear.').waitFor();
+
+      // The other recipient's conversation has the text and not the reply.
+      const list = await dept.as(second).get('/api/conversations').expect(200);
+      const conversations: { id: number; kind: string }[] = Array.isArray(list.body) ? list.body : list.body.items;
+      const direct = conversations.find((c) => c.kind === 'direct');
+      expect(direct).toBeDefined();
+      const history = await dept.as(second).get(`/api/conversations/${direct!.id}/messages`).expect(200);
+      const bodies = (Array.isArray(history.body) ? history.body : history.body.items).map((m: { body: string }) => m.body);
+      expect(bodies).toContain('Station 9: radio check at 18:00.');
+      expect(bodies).not.toContain('Frankie here, loud and clear.');
+      await d.context.close();
+      await f.context.close();
+    },
+  );
+
+  flow(
     'a dispatcher and an officer chat live in the dispatch conversation',
     ['POST /api/dispatches', 'POST /api/dispatches/:id/tasks', 'GET /api/dispatches/:id/conversation', 'POST /api/conversations/:id/messages'],
     async () => {

@@ -27,6 +27,7 @@ export function TopBar() {
           <span className="brand-name">{department.name}</span>
         </Link>
         <div className="topbar-right">
+          {messagesEnabled && <LiveDot />}
           {messagesEnabled && <UnreadMenu />}
           <span className="who" title={me.email}>
             {me.name}
@@ -45,6 +46,16 @@ export function TopBar() {
       </nav>
     </header>
   );
+}
+
+/** Whether live updates arrive; without them the badge still polls. */
+function LiveDot() {
+  const { realtime } = useSession();
+  const [state, setState] = useState(realtime.state);
+  useEffect(() => realtime.onState(setState), [realtime]);
+  const live = state === 'online';
+  const label = live ? 'Live updates on' : state === 'connecting' ? 'Connecting for live updates' : 'Live updates off; checking every 20 seconds';
+  return <span className={`live-dot${live ? ' on' : ''}`} role="img" aria-label={label} title={label} />;
 }
 
 function UnreadMenu() {

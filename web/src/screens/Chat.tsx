@@ -189,6 +189,7 @@ function ConversationPane({ conversation, onLeft, onRead, onChanged }: { convers
         )}
       </header>
       {archived && <Notice>This conversation is archived: read only.</Notice>}
+      {!archived && conversation.isMember === false && <Notice>You left this conversation; writing in it brings you back.</Notice>}
       <ErrorNote error={leaving.error ?? error} />
       {inviting && (
         <Invite

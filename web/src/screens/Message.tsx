@@ -51,7 +51,7 @@ export function MessageScreen({ id }: { id: number }) {
       <div className="message-body" dangerouslySetInnerHTML={{ __html: message.body }} />
       {asks && !mine && <AnswerForm message={message} expired={expired} onAnswered={(response, note) => setMessage({ ...message, response, note })} />}
       {mine && <Recipients message={message} />}
-      {!mine && session.can('Messages_Delete') && <DeleteButton id={message.id} />}
+      {session.can('Messages_Delete') && <DeleteButton id={message.id} box={mine ? 'outbox' : 'inbox'} />}
     </article>
   );
 }
@@ -150,7 +150,8 @@ function Recipients({ message }: { message: FullMessage }) {
   );
 }
 
-function DeleteButton({ id }: { id: number }) {
+function DeleteButton({ id, box }: { id: number; box: 'inbox' | 'outbox' }) {
+  const where = box === 'inbox' ? 'your inbox' : 'your sent messages (recipients keep it)';
   const { busy, error, run } = useAction();
   return (
     <div className="actions">
@@ -159,15 +160,15 @@ function DeleteButton({ id }: { id: number }) {
         className="danger"
         disabled={busy}
         onClick={async () => {
-          if (!confirm('Delete this message from your inbox?')) return;
-          const ok = await run(() => api.delete(`/messages/inbox/${id}`));
+          if (!confirm(`Delete this message from ${where}?`)) return;
+          const ok = await run(() => api.delete(`/messages/${box}/${id}`));
           if (ok !== undefined) {
             refreshUnread();
-            navigate('/inbox');
+            navigate(box === 'inbox' ? '/inbox' : '/outbox');
           }
         }}
       >
-        Delete from inbox
+        {box === 'inbox' ? 'Delete from inbox' : 'Delete from sent'}
       </button>
       <ErrorNote error={error} />
     </div>
