@@ -121,6 +121,34 @@ describeInBrowser('the web app in a real browser', () => {
     await context.close();
   });
 
+  it('signs in with the keyboard alone', async () => {
+    const dept = await TestDepartment.create(server);
+    const member = await dept.newMember({ name: 'Kai Keys' });
+    const { context, page } = await personIn(browser, server.baseUrl);
+    await page.goto('/');
+    // The email field has the focus on arrival; Tab reaches the password, Enter submits.
+    await page.keyboard.type(member.email);
+    await page.keyboard.press('Tab');
+    await page.keyboard.type(MEMBER_PASSWORD);
+    await page.keyboard.press('Enter');
+    await page.getByRole('banner').getByText('Kai Keys').waitFor();
+    await context.close();
+  });
+
+  it('fits the compose, chat and admin screens on a phone without sideways scrolling', async () => {
+    const dept = await TestDepartment.create(server);
+    await dept.newGroup('Station with a rather long name for a narrow screen', await dept.newMembers(3));
+    const { context, page } = await personIn(browser, server.baseUrl, { phone: true });
+    await logIn(page, dept.admin.email, ADMIN_PASSWORD);
+    for (const path of ['/compose', '/chat', '/admin', '/dispatches']) {
+      await page.goto(path);
+      await page.getByRole('heading', { level: 1 }).first().waitFor();
+      const overflow = await page.evaluate('document.documentElement.scrollWidth - document.documentElement.clientWidth');
+      expect({ path, overflow }).toEqual({ path, overflow: 0 });
+    }
+    await context.close();
+  });
+
   // ---- Flows that need the server's mail, conversation and dispatch features ----
 
   flow(

@@ -169,6 +169,11 @@ function ConversationPane({ conversation, onLeft, onRead, onChanged }: { convers
           ←
         </Link>
         <h2 className="grow">{title}</h2>
+        {conversation.kind === 'dispatch' && conversation.dispatchId && (
+          <Link to={`/dispatches/${conversation.dispatchId}`} className="button">
+            Dispatch
+          </Link>
+        )}
         {!archived && conversation.kind !== 'direct' && (
           <button type="button" onClick={() => setInviting(!inviting)} aria-expanded={inviting}>
             Invite
