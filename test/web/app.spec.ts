@@ -127,6 +127,8 @@ describeInBrowser('the web app in a real browser', () => {
     const { context, page } = await personIn(browser, server.baseUrl);
     await page.goto('/');
     // The email field has the focus on arrival; Tab reaches the password, Enter submits.
+    await page.getByLabel('Email').waitFor();
+    await page.waitForFunction('document.activeElement && document.activeElement.id === "login-email"', undefined, { timeout: 5_000 });
     await page.keyboard.type(member.email);
     await page.keyboard.press('Tab');
     await page.keyboard.type(MEMBER_PASSWORD);
