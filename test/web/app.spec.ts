@@ -137,12 +137,12 @@ describeInBrowser('the web app in a real browser', () => {
     await context.close();
   });
 
-  it('fits the compose, chat and admin screens on a phone without sideways scrolling', async () => {
+  it('fits the main screens on a phone without sideways scrolling', async () => {
     const dept = await TestDepartment.create(server);
     await dept.newGroup('Station with a rather long name for a narrow screen', await dept.newMembers(3));
     const { context, page } = await personIn(browser, server.baseUrl, { phone: true });
     await logIn(page, dept.admin.email, ADMIN_PASSWORD);
-    for (const path of ['/compose', '/chat', '/admin', '/dispatches']) {
+    for (const path of ['/inbox', '/outbox', '/compose', '/chat', '/admin', '/dispatches']) {
       await page.goto(path);
       await page.getByRole('heading', { level: 1 }).first().waitFor();
       const overflow = await page.evaluate('document.documentElement.scrollWidth - document.documentElement.clientWidth');

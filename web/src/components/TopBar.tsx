@@ -1,4 +1,4 @@
-import { useEffect, useRef, useState } from 'react';
+import { useEffect, useRef, useState, type KeyboardEvent as ReactKeyboardEvent } from 'react';
 import { Link, navigate, usePath } from '../router';
 import { useSession } from '../session';
 import { useUnreadTop } from '../unread';
@@ -67,7 +67,10 @@ function UnreadMenu() {
   useEffect(() => {
     if (!open) return;
     const close = (e: MouseEvent | KeyboardEvent) => {
-      if (e instanceof KeyboardEvent ? e.key === 'Escape' : !box.current?.contains(e.target as Node)) setOpen(false);
+      if (e instanceof KeyboardEvent ? e.key === 'Escape' : !box.current?.contains(e.target as Node)) {
+        setOpen(false);
+        if (e instanceof KeyboardEvent) box.current?.querySelector<HTMLElement>('.badge-button')?.focus();
+      }
     };
     document.addEventListener('mousedown', close);
     document.addEventListener('keydown', close);
@@ -76,6 +79,19 @@ function UnreadMenu() {
       document.removeEventListener('keydown', close);
     };
   }, [open]);
+
+  const menu = useRef<HTMLDivElement>(null);
+  // A menu opened from the keyboard starts on its first item; arrows move between items.
+  useEffect(() => {
+    if (open) menu.current?.querySelector<HTMLElement>('[role="menuitem"]')?.focus();
+  }, [open]);
+  const moveFocus = (e: ReactKeyboardEvent<HTMLDivElement>) => {
+    if (e.key !== 'ArrowDown' && e.key !== 'ArrowUp') return;
+    e.preventDefault();
+    const items = [...(menu.current?.querySelectorAll<HTMLElement>('[role="menuitem"]') ?? [])];
+    const at = items.indexOf(document.activeElement as HTMLElement);
+    items[(at + (e.key === 'ArrowDown' ? 1 : items.length - 1)) % items.length]?.focus();
+  };
 
   const label = count === null ? 'Unread messages' : `${count} unread message${count === 1 ? '' : 's'}`;
   return (
@@ -90,7 +106,7 @@ function UnreadMenu() {
         </span>
       </button>
       {open && (
-        <div className="dropdown" role="menu" aria-label="Newest unread">
+        <div className="dropdown" role="menu" aria-label="Newest unread" ref={menu} onKeyDown={moveFocus}>
           {items.length === 0 && <p className="muted pad">{error ?? 'Nothing unread.'}</p>}
           {items.map((item) => (
             <button
