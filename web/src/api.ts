@@ -198,3 +198,9 @@ export function itemsOf<T>(value: unknown, key = 'items'): T[] {
 }
 
 export const idList = (ids: Iterable<number>) => [...ids].join(',');
+
+/** A random id for idempotency keys and client ids; `crypto.randomUUID` exists only on https and localhost. */
+export function newClientId(): string {
+  if (typeof crypto.randomUUID === 'function') return crypto.randomUUID();
+  return [...crypto.getRandomValues(new Uint8Array(16))].map((b) => b.toString(16).padStart(2, '0')).join('');
+}

@@ -1,5 +1,5 @@
 import { useCallback, useEffect, useLayoutEffect, useRef, useState, type FormEvent, type KeyboardEvent } from 'react';
-import { api, itemsOf, type ConversationMessage } from './api';
+import { api, itemsOf, newClientId, type ConversationMessage } from './api';
 import { ErrorNote, formatDateTime, formatTime } from './components/common';
 import { useSession } from './session';
 
@@ -71,7 +71,7 @@ export function useSendToConversation(conversationId: number) {
   const { realtime } = useSession();
   return useCallback(
     async (body: string): Promise<ConversationMessage> => {
-      const clientId = crypto.randomUUID();
+      const clientId = newClientId();
       if (realtime.socket.connected) {
         try {
           const ack = await realtime.socket.timeout(ACK_TIMEOUT_MS).emitWithAck('conversation:send', { conversationId, body, clientId });

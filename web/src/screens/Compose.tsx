@@ -1,5 +1,5 @@
 import { useMemo, useState, type FormEvent } from 'react';
-import { api, type MessageType } from '../api';
+import { api, newClientId, type MessageType } from '../api';
 import { ErrorNote, MultiPicker, Notice, TYPE_LABELS, useAction } from '../components/common';
 import { audienceProblem, resolveAudience, type SendMode } from '../recipients';
 import { navigate } from '../router';
@@ -33,7 +33,7 @@ export function ComposeScreen() {
   const [groupIds, setGroupIds] = useState<number[]>([]);
   const [roleIds, setRoleIds] = useState<number[]>([]);
   const [excludeShiftIds, setExcludeShiftIds] = useState<number[]>([]);
-  const [idempotencyKey, setIdempotencyKey] = useState(() => crypto.randomUUID());
+  const [idempotencyKey, setIdempotencyKey] = useState(() => newClientId());
   const [sent, setSent] = useState<{ id: number; recipientCount: number } | null>(null);
   const { busy, error, setError, run } = useAction();
 
@@ -85,7 +85,7 @@ export function ComposeScreen() {
               setSent(null);
               setSubject('');
               setBody('');
-              setIdempotencyKey(crypto.randomUUID());
+              setIdempotencyKey(newClientId());
             }}
           >
             Write another
