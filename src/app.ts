@@ -1,4 +1,7 @@
 import 'reflect-metadata';
+import { existsSync } from 'node:fs';
+import { join } from 'node:path';
+import fastifyStatic from '@fastify/static';
 import { BadRequestException, ValidationPipe } from '@nestjs/common';
 import { NestFactory } from '@nestjs/core';
 import { FastifyAdapter, type NestFastifyApplication } from '@nestjs/platform-fastify';
@@ -20,6 +23,34 @@ const describe = (errors: ValidationError[], prefix = ''): string[] =>
     if (e.children?.length) return describe(e.children, path);
     return Object.values(e.constraints ?? {}).map((m) => (m.startsWith(e.property) ? `${path}${m.slice(e.property.length)}` : `${path}: ${m}`));
   });
+
+/** Where `npm run build` puts the web app; the server serves it at `/` when it is there. */
+export const WEB_APP_DIR = join(__dirname, '..', 'web', 'dist');
+
+/** Paths that fall back to the web app's page: not the API, not socket.io, not a missing asset file. */
+const SPA_FALLBACK = /^\/(?!api(\/|$)|socket\.io(\/|$)|assets\/)/;
+
+/**
+ * Serves the built web app: its files as they are, and `index.html` for any other GET outside
+ * `/api` and `/socket.io`, so a reload on a screen's address opens that screen. Unknown `/api` paths keep
+ * Nest's JSON 404.
+ */
+async function serveWebApp(app: NestFastifyApplication, root: string): Promise<void> {
+  await app.register(fastifyStatic, {
+    root,
+    wildcard: false,
+    index: ['index.html'],
+    cacheControl: false,
+    // Built assets carry a content hash in their names; the page itself must be fetched fresh.
+    setHeaders: (res, path) => res.header('cache-control', path.endsWith('.html') ? 'no-cache' : 'public, max-age=31536000, immutable'),
+  });
+  const fastify = app.getHttpAdapter().getInstance();
+  fastify.get('/*', (request, reply) => {
+    const path = request.url.split('?')[0];
+    if (!SPA_FALLBACK.test(path)) return reply.callNotFound();
+    return reply.sendFile('index.html', root);
+  });
+}
 
 /** Builds the whole server; `main.ts` and the tests both start it from here. */
 export async function createApp(env: Environment): Promise<NestFastifyApplication> {
@@ -67,5 +98,6 @@ export async function createApp(env: Environment): Promise<NestFastifyApplicatio
     .addBearerAuth()
     .build();
   SwaggerModule.setup('api/docs', app, () => SwaggerModule.createDocument(app, openApi));
+  if (existsSync(join(WEB_APP_DIR, 'index.html'))) await serveWebApp(app, WEB_APP_DIR);
   return app;
 }

@@ -1,0 +1,342 @@
+import { useCallback, useEffect, useMemo, useState, type FormEvent } from 'react';
+import { api, itemsOf, memberIdsOf, type Conversation, type ConversationMessage } from '../api';
+import { ChatInput, ChatLog, useConversationMessages, useMarkRead, useSendToConversation } from '../chat';
+import { ErrorNote, formatTime, MultiPicker, Notice, Spinner, useAction } from '../components/common';
+import { Link, navigate } from '../router';
+import { useSession, type Session } from '../session';
+
+type Panel = null | 'personal' | 'direct' | 'mass';
+
+export function conversationTitle(c: Conversation, session: Session): string {
+  if (c.title) return c.kind === 'dispatch' && !/^dispatch/i.test(c.title) ? `Dispatch ${c.title}` : c.title;
+  if (c.kind === 'direct') {
+    const other = memberIdsOf(c).find((id) => id !== session.me.id);
+    return other ? session.nameOf(other) : 'Direct conversation';
+  }
+  return `Conversation ${c.id}`;
+}
+
+/** The people the zone rule lets this user invite: authorized in the dispatch's zone, or in the inviter's current zone. */
+export function invitable(c: Conversation, session: Session): { ids: number[]; zoneName: string | null } {
+  const zoneId = c.kind === 'dispatch' && c.zoneId ? c.zoneId : session.me.currentZoneId;
+  const zone = session.directory.zones.find((z) => z.id === zoneId);
+  if (!zone) return { ids: [], zoneName: null };
+  const present = new Set(memberIdsOf(c));
+  const active = new Set(session.directory.members.filter((m) => m.active).map((m) => m.id));
+  return { ids: zone.memberIds.filter((id) => active.has(id) && id !== session.me.id && !present.has(id)), zoneName: zone.name };
+}
+
+export function ChatScreen({ conversationId }: { conversationId?: number }) {
+  const session = useSession();
+  const [conversations, setConversations] = useState<Conversation[] | null>(null);
+  const [panel, setPanel] = useState<Panel>(null);
+  const loading = useAction();
+
+  const load = useCallback(async () => {
+    const res = await loading.run(() => api.get<unknown>('/conversations'));
+    if (res !== undefined) setConversations(itemsOf<Conversation>(res));
+  }, []); // eslint-disable-line react-hooks/exhaustive-deps
+
+  useEffect(() => {
+    if (session.messagesEnabled) void load();
+  }, [load, session.messagesEnabled]);
+
+  // Keep the list's unread counts and last lines moving with the live events.
+  useEffect(() => {
+    const r = session.realtime;
+    const offs = [
+      r.on('conversation:message', (m) => {
+        setConversations((prev) => {
+          if (!prev) return prev;
+          if (!prev.some((c) => c.id === m.conversationId)) {
+            void load();
+            return prev;
+          }
+          const open = m.conversationId === conversationId;
+          const updated = prev.map((c) =>
+            c.id === m.conversationId ? { ...c, lastMessage: m, unreadCount: open || m.senderId === session.me.id ? 0 : (c.unreadCount ?? 0) + 1 } : c,
+          );
+          return [...updated.filter((c) => c.id === m.conversationId), ...updated.filter((c) => c.id !== m.conversationId)];
+        });
+      }),
+      r.on('conversation:invited', () => void load()),
+      r.on('conversation:archived', ({ conversationId: id }) => setConversations((prev) => prev?.map((c) => (c.id === id ? { ...c, archived: true } : c)) ?? null)),
+      r.on('conversation:member', (p) => {
+        if (p.userId === session.me.id && p.change === 'left') setConversations((prev) => prev?.filter((c) => c.id !== p.conversationId || c.kind === 'dispatch') ?? null);
+      }),
+      r.onReconnect(() => void load()),
+    ];
+    return () => offs.forEach((off) => off());
+  }, [session.realtime, session.me.id, conversationId, load]);
+
+  if (!session.messagesEnabled) return <Notice>The messages module is disabled for this department.</Notice>;
+
+  const current = conversations?.find((c) => c.id === conversationId) ?? null;
+  return (
+    <section className={`chat${conversationId ? ' has-open' : ''}`} aria-label="Conversations">
+      <aside className="chat-list">
+        <div className="section-head">
+          <h1>Chat</h1>
+        </div>
+        <div className="chat-new" role="group" aria-label="Start">
+          <button type="button" onClick={() => setPanel(panel === 'direct' ? null : 'direct')} aria-expanded={panel === 'direct'}>
+            Direct
+          </button>
+          <button type="button" onClick={() => setPanel(panel === 'personal' ? null : 'personal')} aria-expanded={panel === 'personal'}>
+            Group chat
+          </button>
+          {session.can('Messages_MassText') && (
+            <button type="button" onClick={() => setPanel(panel === 'mass' ? null : 'mass')} aria-expanded={panel === 'mass'}>
+              Mass text
+            </button>
+          )}
+        </div>
+        {panel === 'direct' && <StartDirect onDone={(id) => (setPanel(null), void load(), navigate(`/chat/${id}`))} />}
+        {panel === 'personal' && <StartPersonal onDone={(id) => (setPanel(null), void load(), navigate(`/chat/${id}`))} />}
+        {panel === 'mass' && <MassText onDone={() => (setPanel(null), void load())} />}
+        <ErrorNote error={loading.error} />
+        {conversations === null ? (
+          loading.busy && <Spinner />
+        ) : conversations.length === 0 ? (
+          <p className="empty">No open conversations.</p>
+        ) : (
+          <ul className="conversation-list">
+            {conversations.map((c) => (
+              <li key={c.id}>
+                <Link to={`/chat/${c.id}`} className={`conversation-item${c.id === conversationId ? ' active' : ''}`} aria-current={c.id === conversationId ? 'true' : undefined}>
+                  <span className="line">
+                    <span className={`kind kind-${c.kind}`}>{c.kind}</span>
+                    <strong className="grow">{conversationTitle(c, session)}</strong>
+                    {!!c.unreadCount && c.id !== conversationId && (
+                      <span className="badge has-unread" aria-label={`${c.unreadCount} unread`}>
+                        {c.unreadCount}
+                      </span>
+                    )}
+                  </span>
+                  {c.lastMessage && (
+                    <span className="muted small ellipsis">
+                      {c.lastMessage.kind === 'system' ? '' : `${c.lastMessage.senderName ?? session.nameOf(c.lastMessage.senderId)}: `}
+                      {c.lastMessage.body} · {formatTime(c.lastMessage.createdAt)}
+                    </span>
+                  )}
+                </Link>
+              </li>
+            ))}
+          </ul>
+        )}
+      </aside>
+      <div className="chat-main">
+        {conversationId ? (
+          current ? (
+            <ConversationPane
+              key={current.id}
+              conversation={current}
+              onLeft={() => {
+                setConversations((prev) => prev?.filter((c) => c.id !== current.id) ?? null);
+                navigate('/chat');
+              }}
+              onRead={() => setConversations((prev) => prev?.map((c) => (c.id === current.id ? { ...c, unreadCount: 0 } : c)) ?? null)}
+              onChanged={load}
+            />
+          ) : conversations ? (
+            <Notice>This conversation is not among yours.</Notice>
+          ) : (
+            <Spinner />
+          )
+        ) : (
+          <p className="muted pad hide-narrow">Choose a conversation, or start one.</p>
+        )}
+      </div>
+    </section>
+  );
+}
+
+function ConversationPane({ conversation, onLeft, onRead, onChanged }: { conversation: Conversation; onLeft: () => void; onRead: () => void; onChanged: () => void }) {
+  const session = useSession();
+  const { messages, error, add } = useConversationMessages(conversation.id);
+  const send = useSendToConversation(conversation.id);
+  const [inviting, setInviting] = useState(false);
+  const leaving = useAction();
+  const archived = !!(conversation.archived || conversation.archivedAt);
+  useMarkRead(conversation.id, messages, !archived);
+  useEffect(onRead, [messages.length]); // eslint-disable-line react-hooks/exhaustive-deps
+  const title = conversationTitle(conversation, session);
+
+  return (
+    <div className="conversation">
+      <header className="conversation-head">
+        <Link to="/chat" className="show-narrow" aria-label="Back to conversations">
+          ←
+        </Link>
+        <h2 className="grow">{title}</h2>
+        {conversation.kind === 'dispatch' && conversation.dispatchId && (
+          <Link to={`/dispatches/${conversation.dispatchId}`} className="button">
+            Dispatch
+          </Link>
+        )}
+        {!archived && conversation.kind !== 'direct' && (
+          <button type="button" onClick={() => setInviting(!inviting)} aria-expanded={inviting}>
+            Invite
+          </button>
+        )}
+        {conversation.kind !== 'direct' && (
+          <button
+            type="button"
+            disabled={leaving.busy}
+            onClick={async () => {
+              if (!confirm(`Leave “${title}”?`)) return;
+              const ok = await leaving.run(() => api.post(`/conversations/${conversation.id}/leave`));
+              if (ok !== undefined) onLeft();
+            }}
+          >
+            Leave
+          </button>
+        )}
+      </header>
+      {archived && <Notice>This conversation is archived: read only.</Notice>}
+      {!archived && conversation.isMember === false && <Notice>You left this conversation; writing in it brings you back.</Notice>}
+      <ErrorNote error={leaving.error ?? error} />
+      {inviting && (
+        <Invite
+          conversation={conversation}
+          onDone={() => {
+            setInviting(false);
+            onChanged();
+          }}
+        />
+      )}
+      <ChatLog messages={messages} label={`Messages in ${title}`} />
+      <ChatInput disabled={archived} onSend={async (body) => add(await send(body))} label={`Message to ${title}`} />
+    </div>
+  );
+}
+
+function Invite({ conversation, onDone }: { conversation: Conversation; onDone: () => void }) {
+  const session = useSession();
+  const { ids, zoneName } = invitable(conversation, session);
+  const [chosen, setChosen] = useState<number[]>([]);
+  const { busy, error, run } = useAction();
+  const choices = ids.map((id) => ({ id, name: session.nameOf(id) }));
+  const submit = async (e: FormEvent) => {
+    e.preventDefault();
+    const ok = await run(() => api.post(`/conversations/${conversation.id}/invite`, { userIds: chosen }));
+    if (ok !== undefined) onDone();
+  };
+  return (
+    <form className="card inset" onSubmit={submit} aria-label="Invite">
+      {zoneName ? (
+        <MultiPicker label={`Invite (authorized in ${zoneName})`} choices={choices} selected={chosen} onChange={setChosen} emptyText="Everyone authorized in this zone is already here." />
+      ) : (
+        <p className="muted">You have no current operational zone, so there is no one you may invite.</p>
+      )}
+      <ErrorNote error={error} />
+      <div className="actions">
+        <button type="submit" className="primary" disabled={busy || !chosen.length}>
+          Invite {chosen.length || ''}
+        </button>
+        <button type="button" onClick={onDone}>
+          Cancel
+        </button>
+      </div>
+    </form>
+  );
+}
+
+function usePeople() {
+  const session = useSession();
+  return useMemo(() => session.directory.members.filter((m) => m.active && m.id !== session.me.id).map((m) => ({ id: m.id, name: m.name })), [session]);
+}
+
+function StartDirect({ onDone }: { onDone: (id: number) => void }) {
+  const people = usePeople();
+  const [userId, setUserId] = useState('');
+  const { busy, error, run } = useAction();
+  const submit = async (e: FormEvent) => {
+    e.preventDefault();
+    const c = await run(() => api.post<Conversation>('/conversations/direct', { userId: Number(userId) }));
+    if (c) onDone(c.id);
+  };
+  return (
+    <form className="card inset" onSubmit={submit} aria-label="Start a direct conversation">
+      <label htmlFor="direct-user">Talk to</label>
+      <select id="direct-user" required value={userId} onChange={(e) => setUserId(e.target.value)}>
+        <option value="">Choose a person…</option>
+        {people.map((p) => (
+          <option key={p.id} value={p.id}>
+            {p.name}
+          </option>
+        ))}
+      </select>
+      <ErrorNote error={error} />
+      <button type="submit" className="primary" disabled={busy || !userId}>
+        Open
+      </button>
+    </form>
+  );
+}
+
+function StartPersonal({ onDone }: { onDone: (id: number) => void }) {
+  const people = usePeople();
+  const [title, setTitle] = useState('');
+  const [memberIds, setMemberIds] = useState<number[]>([]);
+  const { busy, error, run } = useAction();
+  const submit = async (e: FormEvent) => {
+    e.preventDefault();
+    const c = await run(() => api.post<Conversation>('/conversations', { title: title.trim(), memberIds }));
+    if (c) onDone(c.id);
+  };
+  return (
+    <form className="card inset" onSubmit={submit} aria-label="Start a group chat">
+      <label htmlFor="personal-title">Title</label>
+      <input id="personal-title" required maxLength={120} value={title} onChange={(e) => setTitle(e.target.value)} />
+      <MultiPicker label="People" choices={people} selected={memberIds} onChange={setMemberIds} />
+      <ErrorNote error={error} />
+      <button type="submit" className="primary" disabled={busy || !title.trim()}>
+        Start
+      </button>
+    </form>
+  );
+}
+
+function MassText({ onDone }: { onDone: () => void }) {
+  const session = useSession();
+  const people = usePeople();
+  const [body, setBody] = useState('');
+  const [userIds, setUserIds] = useState<number[]>([]);
+  const [groupIds, setGroupIds] = useState<number[]>([]);
+  const [roleIds, setRoleIds] = useState<number[]>([]);
+  const [result, setResult] = useState<string | null>(null);
+  const { busy, error, run } = useAction();
+  const sets = (list: typeof session.directory.groups) => list.map((s) => ({ id: s.id, name: s.name, hint: `${s.memberIds.length}` }));
+  const submit = async (e: FormEvent) => {
+    e.preventDefault();
+    const res = await run(() => api.post<{ recipientCount?: number; conversationIds?: number[] } | null>('/conversations/mass-text', { body: body.trim(), userIds, groupIds, roleIds }));
+    if (res !== undefined) {
+      const n = res?.recipientCount ?? res?.conversationIds?.length;
+      setResult(n === undefined ? 'Sent.' : `Sent to ${n} ${n === 1 ? 'person' : 'people'}, each in their own direct conversation.`);
+      setBody('');
+      setTimeout(onDone, 1500);
+    }
+  };
+  return (
+    <form className="card inset" onSubmit={submit} aria-label="Mass text">
+      <label htmlFor="mass-body">Text</label>
+      <textarea id="mass-body" required rows={3} maxLength={4000} value={body} onChange={(e) => setBody(e.target.value)} />
+      <MultiPicker label="People" choices={people} selected={userIds} onChange={setUserIds} />
+      <MultiPicker label="Groups" choices={sets(session.directory.groups)} selected={groupIds} onChange={setGroupIds} />
+      <MultiPicker label="Roles" choices={sets(session.directory.roles)} selected={roleIds} onChange={setRoleIds} />
+      <p className="muted small">Each person gets it in their direct conversation with you; replies stay private.</p>
+      <ErrorNote error={error} />
+      {result && (
+        <p className="ok" role="status">
+          {result}
+        </p>
+      )}
+      <button type="submit" className="primary" disabled={busy || !body.trim() || userIds.length + groupIds.length + roleIds.length === 0}>
+        Send mass text
+      </button>
+    </form>
+  );
+}
+
+export type { ConversationMessage };
