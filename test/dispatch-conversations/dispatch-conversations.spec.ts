@@ -194,6 +194,28 @@ describe('dispatch conversations', () => {
     expect(heardByAnn).toEqual([]);
   });
 
+  it('brings an officer who left back in with a new task', async () => {
+    const { dept, dispatcher, ann, as, createDispatch, assign, record } = await world();
+    const dispatch = await createDispatch('F26-0550');
+    const first = await assign(dispatch.id, ann, 'Search');
+    const cid: number = (await record(dispatcher, dispatch.id).expect(200)).body.conversation.id;
+    await as(ann).post(`/api/conversations/${cid}/leave`).expect(200);
+    await as(dispatcher).post(`/api/dispatches/${dispatch.id}/tasks/${first.id}/clear`).expect(200);
+    expect((await listOf(dept, ann)).map((c) => c.id)).not.toContain(cid);
+
+    const annSocket = await connect(ann);
+    const invited = nextEvent(annSocket, 'conversation:invited');
+    await assign(dispatch.id, ann, 'Salvage');
+    expect(await invited).toEqual(expect.objectContaining({ id: cid, isMember: true }));
+    expect((await listOf(dept, ann)).find((c) => c.id === cid)).toEqual(expect.objectContaining({ isMember: true }));
+    expect(lines((await record(ann, dispatch.id).expect(200)).body.messages)).toEqual([
+      'system:Dana started the conversation',
+      'system:Ann joined',
+      'system:Ann left',
+      'system:Ann joined',
+    ]);
+  });
+
   it('brings an assigned officer in even from outside the zone: the assignment is the dispatcher’s decision', async () => {
     const { dispatcher, otto, as, createDispatch, assign, record } = await world();
     const dispatch = await createDispatch('F26-0600');
