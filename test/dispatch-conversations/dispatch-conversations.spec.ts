@@ -1,5 +1,6 @@
+import { randomUUID } from 'node:crypto';
 import { Client } from 'pg';
-import type { DispatchEvent } from '../../src/common/events';
+import type { DispatchEvent, TaskAssigned } from '../../src/common/events';
 import { DispatchConversationsSubscriber } from '../../src/messages/dispatch-conversations/dispatch-conversations.subscriber';
 import type { ConversationMessagePayload, ConversationSummary } from '../../src/messages/realtime/socket-events';
 import { TestDepartment, type TestMember } from '../support/factories';
@@ -185,7 +186,8 @@ describe('dispatch conversations', () => {
     // Her last task is cleared: not in her list, not readable, through the conversation or the dispatch.
     expect((await listOf(dept, ann)).map((c) => c.id)).not.toContain(cid);
     await record(ann, dispatch.id).expect(404);
-    await as(ann).get(`/api/conversations/${cid}/messages`).expect(403);
+    await as(ann).get(`/api/conversations/${cid}/messages`).expect(404);
+    await as(ann).get(`/api/conversations/${cid}`).expect(404);
     // Bob, who stayed, reads on; and still does after the close, which Ann no longer hears of.
     await as(dispatcher).post(`/api/dispatches/${dispatch.id}/close`).expect(200);
     await record(bob, dispatch.id).expect(200);
@@ -282,6 +284,37 @@ describe('dispatch conversations', () => {
     // A dispatch created now has its conversation.
     const loud = (await as(dispatcher).post('/api/dispatches').send({ number: 'Q-2', zoneId, title: 'Alarm' }).expect(201)).body;
     expect((await record(dispatcher, loud.id).expect(200)).body.conversation.title).toBe('Q-2');
+  });
+
+  it('skips an assignment that can never be applied instead of holding back the dispatch', async () => {
+    const { dept, dispatcher, ann, bob, as, createDispatch, assign, record } = await world();
+    const dispatch = await createDispatch('F26-0900');
+    await assign(dispatch.id, ann);
+    // As if Bob had been deactivated between his assignment and its delivery.
+    await dept.asAdmin().patch(`/api/department/members/${bob.id}`).send({ active: false }).expect(200);
+    const late: TaskAssigned = {
+      type: 'TaskAssigned',
+      eventId: randomUUID(),
+      departmentId: dept.id,
+      dispatchId: dispatch.id,
+      occurredAt: new Date().toISOString(),
+      taskId: 999_999,
+      officerId: bob.id,
+      description: 'Water supply',
+      assignedBy: dispatcher.id,
+    };
+    await expect(server.app.get(DispatchConversationsSubscriber).handle(late)).resolves.toBeUndefined();
+    const { rows } = await db.query('select $1::uuid = any(applied_event_ids) as applied from dispatch_conversations where dispatch_id = $2', [
+      late.eventId,
+      dispatch.id,
+    ]);
+    expect(rows).toEqual([{ applied: true }]);
+    expect((await record(dispatcher, dispatch.id).expect(200)).body.conversation.members.map((m: { userId: number }) => m.userId)).toEqual([
+      dispatcher.id,
+      ann.id,
+    ]);
+    await as(dispatcher).post(`/api/dispatches/${dispatch.id}/close`).expect(200);
+    expect((await record(dispatcher, dispatch.id).expect(200)).body.conversation.archivedAt).toEqual(expect.any(String));
   });
 
   it('changes nothing when an applied event arrives again', async () => {
