@@ -123,7 +123,7 @@ describe('dispatch conversations', () => {
 
     // Closing archives it: every member hears so, and writes are refused with a clear message.
     const archived = [dSock, aSock, bSock, nSock].map((s) => nextEvent(s, 'conversation:archived'));
-    await as(dispatcher).post(`/api/dispatches/${dispatch.id}/close`).expect(200);
+    const closed = (await as(dispatcher).post(`/api/dispatches/${dispatch.id}/close`).expect(200)).body;
     for (const heard of archived) expect(await heard).toEqual({ conversationId: cid });
     const late = await as(ann).post(`/api/conversations/${cid}/messages`).send({ body: 'Still here' }).expect(409);
     expect(late.body.message).toBe(`Conversation ${cid} is archived and read-only`);
@@ -136,7 +136,7 @@ describe('dispatch conversations', () => {
 
     // The whole history stays with the dispatch record.
     const kept = (await record(dispatcher, dispatch.id).expect(200)).body;
-    expect(kept.dispatch).toEqual({ id: dispatch.id, number: 'F26-0412', zoneId, status: 'closed', closedAt: expect.any(String) });
+    expect(kept.dispatch).toEqual({ id: dispatch.id, number: 'F26-0412', zoneId, status: 'closed', closedAt: closed.closedAt });
     expect(kept.conversation).toEqual(expect.objectContaining({ id: cid, kind: 'dispatch', title: 'F26-0412', archivedAt: expect.any(String) }));
     expect(lines(kept.messages)).toEqual([
       'system:Dana started the conversation',

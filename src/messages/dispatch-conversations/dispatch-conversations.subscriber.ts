@@ -126,7 +126,7 @@ export class DispatchConversationsSubscriber extends DispatchEventSubscriber {
     if (record.conversationId !== null) {
       await this.commands.execute(new ArchiveConversationCommand(event.departmentId, record.conversationId, `Dispatch ${event.number} closed`));
     }
-    await this.records.applied(event.departmentId, event.dispatchId, event.eventId, { closed: true });
+    await this.records.applied(event.departmentId, event.dispatchId, event.eventId, { closedAt: event.occurredAt });
   }
 
   /** A dispatch created before this module listened has no conversation to change. */

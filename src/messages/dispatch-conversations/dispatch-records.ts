@@ -58,16 +58,16 @@ export class DispatchRecords {
     departmentId: number,
     dispatchId: number,
     eventId: string,
-    changes: { conversationId?: number | null; closed?: boolean } = {},
+    changes: { conversationId?: number | null; closedAt?: string } = {},
   ): Promise<void> {
     await this.sql.query(
       `update dispatch_conversations
           set applied_event_ids = array_append(applied_event_ids, $3::uuid),
               conversation_id = coalesce($4::int, conversation_id),
-              status = case when $5::boolean then 'closed' else status end,
-              closed_at = case when $5::boolean then coalesce(closed_at, now()) else closed_at end
+              status = case when $5::timestamptz is null then status else 'closed' end,
+              closed_at = coalesce(closed_at, $5::timestamptz)
         where department_id = $1 and dispatch_id = $2 and not ($3::uuid = any(applied_event_ids))`,
-      [departmentId, dispatchId, eventId, changes.conversationId ?? null, changes.closed ?? false],
+      [departmentId, dispatchId, eventId, changes.conversationId ?? null, changes.closedAt ?? null],
     );
   }
 }
