@@ -2,10 +2,12 @@ import type { MigrationObject } from '@mikro-orm/postgresql';
 import { Migration20261121010000_mail } from './migrations/Migration20261121010000_mail';
 import { Migration20261121020000_conversations } from './migrations/Migration20261121020000_conversations';
 import { Migration20261121040000_push } from './migrations/Migration20261121040000_push';
+import { Migration20261121050000_dispatch_conversations } from './migrations/Migration20261121050000_dispatch_conversations';
 
 /** The messages module's schema; the host runs these beside its own. */
 export const messagesMigrations: MigrationObject[] = [
   { name: 'Migration20261121010000_mail', class: Migration20261121010000_mail },
   { name: 'Migration20261121020000_conversations', class: Migration20261121020000_conversations },
   { name: 'Migration20261121040000_push', class: Migration20261121040000_push },
+  { name: 'Migration20261121050000_dispatch_conversations', class: Migration20261121050000_dispatch_conversations },
 ];

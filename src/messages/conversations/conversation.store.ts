@@ -110,10 +110,15 @@ export class ConversationStore {
     };
   }
 
-  /** As `access`, refusing a caller who may not read: 404 for a stranger, 403 for a member who left. */
+  /**
+   * As `access`, refusing a caller who may not read: 404 for a stranger, 403 for a member who
+   * left. A dispatch conversation is gone for an officer who left once their task is cleared: 404.
+   */
   async readable(db: Queryable, departmentId: number, conversationId: number, userId: number): Promise<ConversationAccess> {
     const found = await this.access(db, departmentId, conversationId, userId);
-    if (!found || !found.hasMembership) throw DomainError.notFound(`Conversation ${conversationId} not found`);
+    if (!found || !found.hasMembership || (found.kind === 'dispatch' && !canRead(found))) {
+      throw DomainError.notFound(`Conversation ${conversationId} not found`);
+    }
     if (!canRead(found)) {
       throw DomainError.forbidden(`You left conversation ${conversationId}; send a message in it to rejoin`);
     }

@@ -1,0 +1,36 @@
+import { Body, Controller, Get, Param, Post } from '@nestjs/common';
+import { CommandBus, QueryBus } from '@nestjs/cqrs';
+import { ApiConflictResponse, ApiForbiddenResponse, ApiNotFoundResponse, ApiTags } from '@nestjs/swagger';
+import { Authenticated, Caller, RequiresModule, type Principal } from '../../common/access';
+import { ParseIdPipe } from '../../common/validation/ids';
+import { PostConversationMessageDto } from '../conversations/dto/conversation.dto';
+import type { ConversationMessagePayload } from '../realtime/socket-events';
+import { CommentOnDispatchCommand } from './commands/comment-on-dispatch.command';
+import { DispatchConversationRecordQuery, type DispatchConversationView } from './queries/dispatch-conversation-record.query';
+
+/** The messages side of a dispatch; the host's dispatch controller owns the other `dispatches` routes. */
+@ApiTags('dispatches')
+@Controller('dispatches')
+@Authenticated({ policy: 'Messages_View' })
+@RequiresModule('messages')
+export class DispatchConversationsController {
+  constructor(
+    private readonly commands: CommandBus,
+    private readonly queries: QueryBus,
+  ) {}
+
+  /** 201 with the stored message. */
+  @Post(':id/comment')
+  @ApiNotFoundResponse({ description: "No such dispatch in the caller's department" })
+  @ApiForbiddenResponse({ description: "The caller is not authorized in the dispatch's zone" })
+  @ApiConflictResponse({ description: 'The dispatch is closed, or has no conversation' })
+  comment(@Caller() caller: Principal, @Param('id', ParseIdPipe) id: number, @Body() body: PostConversationMessageDto): Promise<ConversationMessagePayload> {
+    return this.commands.execute(new CommentOnDispatchCommand(caller, id, body.body, body.clientId));
+  }
+
+  @Get(':id/conversation')
+  @ApiNotFoundResponse({ description: 'No such dispatch, no conversation, or not one the caller may read' })
+  conversation(@Caller() caller: Principal, @Param('id', ParseIdPipe) id: number): Promise<DispatchConversationView> {
+    return this.queries.execute(new DispatchConversationRecordQuery(caller, id));
+  }
+}

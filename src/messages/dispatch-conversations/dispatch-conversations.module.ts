@@ -1,0 +1,19 @@
+import { Module } from '@nestjs/common';
+import { ConversationsModule } from '../conversations/conversations.module';
+import { CommentOnDispatchHandler } from './commands/comment-on-dispatch.command';
+import { DispatchConversationsController } from './dispatch-conversations.controller';
+import { DispatchConversationsSubscriber } from './dispatch-conversations.subscriber';
+import { DispatchRecords } from './dispatch-records';
+import { DispatchConversationRecordHandler } from './queries/dispatch-conversation-record.query';
+
+/**
+ * Dispatch conversations: the host's dispatch events (`common/events`) open, fill and archive a
+ * conversation per dispatch; officers and dispatchers comment and read the record here. The
+ * subscriber is found by the host at start; nothing here imports the host's dispatch module.
+ */
+@Module({
+  imports: [ConversationsModule],
+  controllers: [DispatchConversationsController],
+  providers: [DispatchRecords, DispatchConversationsSubscriber, CommentOnDispatchHandler, DispatchConversationRecordHandler],
+})
+export class DispatchConversationsModule {}
