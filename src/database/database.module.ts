@@ -36,6 +36,8 @@ export class DatabaseModule {
               config.get('DATABASE_POOL_SIZE', { infer: true }),
             ),
             autoLoadEntities: true,
+            // Through Nest's logger (pino), so migrations are logged at the configured level.
+            logger: (message: string) => new Logger('MikroORM').log(message),
           }),
         }),
       ],
