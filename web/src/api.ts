@@ -1,6 +1,11 @@
-import type { ConversationKind, ConversationMessagePayload, InboxItem, MessageType, ResponseCode } from '../../src/messages/realtime/socket-events';
+import type { ConversationKind, ConversationMessagePayload, ConversationSummary, InboxItem, MessageType, ResponseCode } from '../../src/messages/realtime/socket-events';
+import type { MessageDetail, OutboxItem, Page, RecipientStatus, ResponseTally, TopUnread } from '../../src/messages/mail/dto/mail-views';
 
+// The payload types are the server's own, so the two cannot drift apart.
 export type { ConversationKind, ConversationMessagePayload, InboxItem, MessageType, ResponseCode };
+export type { OutboxItem, Page, RecipientStatus, ResponseTally };
+export type FullMessage = MessageDetail;
+export type UnreadTop = TopUnread;
 
 /** An error the server answered, with its own words. */
 export class ApiError extends Error {
@@ -101,76 +106,11 @@ export interface Department {
   modules: Record<string, boolean>;
 }
 
-export interface Page<T> {
-  items: T[];
-  nextCursor: string | null;
-}
+/** A conversation as the server lists it (members, unread count, last message). */
+export type Conversation = ConversationSummary;
 
-export interface ResponseTally {
-  yes: number;
-  no: number;
-  maybe: number;
-}
-
-export interface OutboxItem {
-  id: number;
-  subject: string;
-  type: MessageType;
-  createdAt: string;
-  expiresAt?: string | null;
-  recipientCount: number;
-  readCount: number;
-  responses?: Partial<ResponseTally> | null;
-}
-
-export interface RecipientStatus {
-  userId: number;
-  name?: string;
-  readAt: string | null;
-  response: ResponseCode | null;
-  note?: string | null;
-}
-
-export interface FullMessage {
-  id: number;
-  subject: string;
-  body: string;
-  type: MessageType;
-  senderId: number;
-  senderName?: string;
-  createdAt: string;
-  expiresAt?: string | null;
-  expired?: boolean;
-  response?: ResponseCode | null;
-  note?: string | null;
-  recipientCount?: number;
-  recipients?: RecipientStatus[];
-}
-
-export interface UnreadTop {
-  count: number;
-  items: InboxItem[];
-}
-
-/** A conversation message; servers may also send the sender's name and the client's id. */
-export type ConversationMessage = ConversationMessagePayload & { senderName?: string; clientId?: string | null };
-
-export interface Conversation {
-  id: number;
-  kind: ConversationKind;
-  title: string | null;
-  unreadCount?: number;
-  lastMessage?: ConversationMessage | null;
-  /** Current members, as `{ userId, name }` (or as bare ids from older servers). */
-  members?: { userId: number; name?: string }[];
-  memberIds?: number[];
-  /** false once the caller has left (a dispatch conversation stays readable). */
-  isMember?: boolean;
-  dispatchId?: number | null;
-  zoneId?: number | null;
-  archived?: boolean;
-  archivedAt?: string | null;
-}
+/** A conversation message, as stored and as the socket carries it. */
+export type ConversationMessage = ConversationMessagePayload;
 
 export interface Dispatch {
   id: number;
@@ -181,13 +121,11 @@ export interface Dispatch {
   status?: string;
 }
 
-export const memberIdsOf = (c: Conversation): number[] => c.memberIds ?? c.members?.map((m) => m.userId) ?? [];
+export const memberIdsOf = (c: Conversation): number[] => c.members.map((m) => m.userId);
 
-/** Whether the caller is a current member; undefined when the server does not say. */
-export function isMemberOf(c: Conversation, userId: number): boolean | undefined {
-  if (typeof c.isMember === 'boolean') return c.isMember;
-  if (c.memberIds || c.members) return memberIdsOf(c).includes(userId);
-  return undefined;
+/** Whether the caller is a current member. */
+export function isMemberOf(c: Conversation, _userId: number): boolean {
+  return c.isMember;
 }
 
 /** Lists come back as an array or as `{ items }`; both read the same here. */

@@ -60,7 +60,7 @@ export function ChatScreen({ conversationId }: { conversationId?: number }) {
         });
       }),
       r.on('conversation:invited', () => void load()),
-      r.on('conversation:archived', ({ conversationId: id }) => setConversations((prev) => prev?.map((c) => (c.id === id ? { ...c, archived: true } : c)) ?? null)),
+      r.on('conversation:archived', ({ conversationId: id }) => setConversations((prev) => prev?.map((c) => (c.id === id ? { ...c, archivedAt: c.archivedAt ?? new Date().toISOString() } : c)) ?? null)),
       r.on('conversation:member', (p) => {
         if (p.userId === session.me.id && p.change === 'left') setConversations((prev) => prev?.filter((c) => c.id !== p.conversationId || c.kind === 'dispatch') ?? null);
       }),
@@ -157,7 +157,7 @@ function ConversationPane({ conversation, onLeft, onRead, onChanged }: { convers
   const send = useSendToConversation(conversation.id);
   const [inviting, setInviting] = useState(false);
   const leaving = useAction();
-  const archived = !!(conversation.archived || conversation.archivedAt);
+  const archived = !!conversation.archivedAt;
   useMarkRead(conversation.id, messages, !archived);
   useEffect(onRead, [messages.length]); // eslint-disable-line react-hooks/exhaustive-deps
   const title = conversationTitle(conversation, session);

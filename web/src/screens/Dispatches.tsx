@@ -34,7 +34,7 @@ export function DispatchesScreen() {
         const conversations = itemsOf<Conversation>(await api.get<unknown>('/conversations'));
         return conversations
           .filter((c) => c.kind === 'dispatch' && c.dispatchId)
-          .map((c) => ({ id: c.dispatchId!, label: conversationTitle(c, session), detail: c.zoneId ? zoneName(c.zoneId) : '', closed: !!(c.archived || c.archivedAt) }));
+          .map((c) => ({ id: c.dispatchId!, label: conversationTitle(c, session), detail: c.zoneId ? zoneName(c.zoneId) : '', closed: !!c.archivedAt }));
       }
     });
     if (res) setRows(res);
@@ -155,13 +155,13 @@ function DispatchConversation({ dispatchId, conversation: initial, history, relo
   useEffect(
     () =>
       session.realtime.on('conversation:archived', ({ conversationId }) => {
-        if (conversationId === conversation.id) setConversation((c) => ({ ...c, archived: true }));
+        if (conversationId === conversation.id) setConversation((c) => ({ ...c, archivedAt: c.archivedAt ?? new Date().toISOString() }));
       }),
     [session.realtime, conversation.id],
   );
 
   const member = joined || !!isMemberOf(conversation, session.me.id);
-  const archived = !!(conversation.archived || conversation.archivedAt);
+  const archived = !!conversation.archivedAt;
   useMarkRead(conversation.id, messages, member && !archived);
   const sendAsMember = useSendToConversation(conversation.id);
   const title = conversationTitle(conversation, session);
