@@ -55,7 +55,8 @@ export class AppModule {
           // and the request logger still costs every request a child logger and a context.
           ...(REQUEST_LINE_LEVELS.has(env.LOG_LEVEL) ? {} : { forRoutes: [] }),
         }),
-        DatabaseModule.forRoot([...hostMigrations, ...messagesMigrations]),
+        // The messages module works through its own pool: its routes need no ORM context.
+        DatabaseModule.forRoot([...hostMigrations, ...messagesMigrations], ['messages', 'conversations', 'push']),
         AuthModule,
         // After AuthModule: its guard identifies the caller that the limits are counted for.
         RateLimitModule,
