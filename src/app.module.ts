@@ -16,6 +16,9 @@ import { messagesMigrations } from './messages/messages.migrations';
 import { MessagesModule } from './messages/messages.module';
 import type { PushOptions } from './messages/messages.options';
 
+/** The levels at which the request logger writes anything. */
+const REQUEST_LINE_LEVELS = new Set(['info', 'debug', 'trace']);
+
 /** Web Push needs both VAPID keys; without them nothing is queued or sent. */
 function pushOptions(env: Environment): PushOptions | undefined {
   if (!env.VAPID_PUBLIC_KEY || !env.VAPID_PRIVATE_KEY) return undefined;
@@ -48,8 +51,12 @@ export class AppModule {
             autoLogging: { ignore: (req) => req.url === '/api/health' },
             serializers: { req: (req: { id: unknown; method: string; url: string }) => ({ id: req.id, method: req.method, url: req.url }) },
           },
+          // Request lines (failed requests' too) are written at info: at a quieter level none would be,
+          // and the request logger still costs every request a child logger and a context.
+          ...(REQUEST_LINE_LEVELS.has(env.LOG_LEVEL) ? {} : { forRoutes: [] }),
         }),
-        DatabaseModule.forRoot([...hostMigrations, ...messagesMigrations]),
+        // The messages module works through its own pool: its routes need no ORM context.
+        DatabaseModule.forRoot([...hostMigrations, ...messagesMigrations], ['messages', 'conversations', 'push']),
         AuthModule,
         // After AuthModule: its guard identifies the caller that the limits are counted for.
         RateLimitModule,

@@ -1,10 +1,19 @@
-import { Injectable } from '@nestjs/common';
+import { Injectable, Logger, type OnModuleDestroy, type OnModuleInit } from '@nestjs/common';
+import { ConfigService } from '@nestjs/config';
 import { EntityManager } from '@mikro-orm/postgresql';
+import { Client } from 'pg';
 import { Authenticator, type Principal } from '../common/access';
+import type { Environment } from '../config/environment';
 import { TokenService } from './token.service';
 
-const CACHE_TTL_MS = 5_000;
+/** Every process listens here; a change to a member or a department's modules is announced on it. */
+const CHANNEL = 'principal_changed';
+/** While the process hears the announcements, a cached principal stays until one concerns it. */
+const LISTENING_TTL_MS = 10 * 60_000;
+/** Without them (not yet connected, or the listening connection dropped) changes show within this. */
+const FALLBACK_TTL_MS = 5_000;
 const CACHE_MAX_ENTRIES = 50_000;
+const RECONNECT_MS = 1_000;
 
 interface PrincipalRow {
   id: number;
@@ -15,20 +24,81 @@ interface PrincipalRow {
   modules: Record<string, boolean>;
 }
 
+type Change = { userId: number } | { departmentId: number };
+
 /**
  * Resolves a token to the caller, with permissions and module switches read from the member
- * record (not frozen into the token), so an admin's change or a deactivation takes effect at
- * once in this process and within a few seconds in the others.
+ * record (not frozen into the token). Principals are cached: the dashboard polls all day, so
+ * a per-request lookup would cost every request a database round trip. Changes are announced
+ * with NOTIFY and every process forgets the principals concerned at once; while a process
+ * cannot hear them its cache falls back to a few seconds.
  */
 @Injectable()
-export class PrincipalService extends Authenticator {
+export class PrincipalService extends Authenticator implements OnModuleInit, OnModuleDestroy {
+  private readonly logger = new Logger('Principals');
   private readonly cache = new Map<number, { principal: Principal | null; expiresAt: number }>();
+  /** Raised by every change heard; a lookup that overlapped one is not cached. */
+  private changes = 0;
+  private listener: Client | null = null;
+  private listening = false;
+  private closed = false;
+  private reconnectTimer?: NodeJS.Timeout;
 
   constructor(
     private readonly em: EntityManager,
     private readonly tokens: TokenService,
+    private readonly config: ConfigService<Environment, true>,
   ) {
     super();
+  }
+
+  async onModuleInit() {
+    await this.listen();
+  }
+
+  async onModuleDestroy() {
+    this.closed = true;
+    clearTimeout(this.reconnectTimer);
+    await this.listener?.end().catch(() => undefined);
+  }
+
+  private async listen(): Promise<void> {
+    if (this.closed) return;
+    const client = new Client({ connectionString: this.config.get('DATABASE_URL', { infer: true }) as string });
+    const lost = (error?: Error) => {
+      if (this.listener !== client) return;
+      this.listener = null;
+      this.listening = false;
+      this.forgetAll();
+      if (this.closed) return;
+      if (error) this.logger.warn(`principal change announcements lost (${error.message}); reconnecting`);
+      this.reconnectTimer = setTimeout(() => void this.listen(), RECONNECT_MS);
+      this.reconnectTimer.unref();
+    };
+    client.on('notification', (message) => this.heard(message.payload));
+    client.on('error', (error) => lost(error));
+    client.on('end', () => lost());
+    this.listener = client;
+    try {
+      await client.connect();
+      await client.query(`listen ${CHANNEL}`);
+      // Whatever changed while nobody was listening is forgotten with the cache.
+      this.forgetAll();
+      this.listening = true;
+    } catch (error) {
+      await client.end().catch(() => undefined);
+      lost(error as Error);
+    }
+  }
+
+  private heard(payload: string | undefined) {
+    try {
+      const change = JSON.parse(payload ?? '') as Change;
+      if ('userId' in change) this.forgetMember(change.userId);
+      else this.forgetDepartment(change.departmentId);
+    } catch {
+      this.forgetAll();
+    }
   }
 
   async authenticate(token: string): Promise<Principal | null> {
@@ -43,6 +113,7 @@ export class PrincipalService extends Authenticator {
     const now = Date.now();
     const hit = this.cache.get(userId);
     if (hit && hit.expiresAt > now) return hit.principal;
+    const changesBefore = this.changes;
     const [row] = await this.em.getConnection().execute<PrincipalRow[]>(
       `select m.id, m.department_id, m.name, m.is_admin, m.permissions, d.modules
          from members m join departments d on d.id = m.department_id
@@ -59,18 +130,43 @@ export class PrincipalService extends Authenticator {
           modules: row.modules,
         }
       : null;
-    if (this.cache.size >= CACHE_MAX_ENTRIES) this.cache.clear();
-    this.cache.set(userId, { principal, expiresAt: now + CACHE_TTL_MS });
+    if (this.changes === changesBefore) {
+      if (this.cache.size >= CACHE_MAX_ENTRIES) this.cache.clear();
+      this.cache.set(userId, { principal, expiresAt: now + (this.listening ? LISTENING_TTL_MS : FALLBACK_TTL_MS) });
+    }
     return principal;
   }
 
+  /** After a committed change to a member: forgotten here at once, and announced to every process. */
+  async memberChanged(userId: number): Promise<void> {
+    this.forgetMember(userId);
+    await this.announce({ userId });
+  }
+
+  /** After a committed change to a department (its modules): the same for all its members. */
+  async departmentChanged(departmentId: number): Promise<void> {
+    this.forgetDepartment(departmentId);
+    await this.announce({ departmentId });
+  }
+
+  private async announce(change: Change) {
+    await this.em.getConnection().execute('select pg_notify(?, ?)', [CHANNEL, JSON.stringify(change)]);
+  }
+
   forgetMember(userId: number) {
+    this.changes++;
     this.cache.delete(userId);
   }
 
   forgetDepartment(departmentId: number) {
+    this.changes++;
     for (const [userId, entry] of this.cache) {
       if (entry.principal?.departmentId === departmentId) this.cache.delete(userId);
     }
+  }
+
+  private forgetAll() {
+    this.changes++;
+    this.cache.clear();
   }
 }

@@ -1,6 +1,18 @@
-import { Global, Injectable, Logger, Module, OnModuleInit, type DynamicModule } from '@nestjs/common';
+import {
+  Global,
+  Inject,
+  Injectable,
+  Logger,
+  Module,
+  OnModuleInit,
+  RequestMethod,
+  type DynamicModule,
+  type MiddlewareConsumer,
+  type NestMiddleware,
+  type NestModule,
+} from '@nestjs/common';
 import { ConfigService } from '@nestjs/config';
-import { MikroORM, PostgreSqlDriver, type MigrationObject } from '@mikro-orm/postgresql';
+import { MikroORM, PostgreSqlDriver, RequestContext, type MigrationObject } from '@mikro-orm/postgresql';
 import { MikroOrmModule } from '@mikro-orm/nestjs';
 import type { Environment } from '../config/environment';
 import { ormOptions } from './mikro-orm.config';
@@ -18,11 +30,29 @@ class MigrationRunner implements OnModuleInit {
   }
 }
 
+/** A fork of the EntityManager per request, for the routes that use the ORM. */
+@Injectable()
+class OrmRequestContext implements NestMiddleware {
+  constructor(private readonly orm: MikroORM) {}
+
+  use(_request: unknown, _response: unknown, next: () => void) {
+    RequestContext.create(this.orm.em, next);
+  }
+}
+
+const ORM_FREE_ROUTES = Symbol('ORM_FREE_ROUTES');
+
 @Global()
 @Module({})
-export class DatabaseModule {
-  /** `migrations`: the host's and every mounted module's, run in name order at start. */
-  static forRoot(migrations: MigrationObject[]): DynamicModule {
+export class DatabaseModule implements NestModule {
+  constructor(@Inject(ORM_FREE_ROUTES) private readonly ormFreeRoutes: string[]) {}
+
+  /**
+   * `migrations`: the host's and every mounted module's, run in name order at start.
+   * `ormFreeRoutes`: route prefixes (below the global prefix) whose handlers never use the ORM;
+   * they skip the per-request EntityManager fork, which costs a polled route a share of its time.
+   */
+  static forRoot(migrations: MigrationObject[], ormFreeRoutes: string[] = []): DynamicModule {
     return {
       module: DatabaseModule,
       imports: [
@@ -38,10 +68,19 @@ export class DatabaseModule {
             autoLoadEntities: true,
             // Through Nest's logger (pino), so migrations are logged at the configured level.
             logger: (message: string) => new Logger('MikroORM').log(message),
+            registerRequestContext: false,
           }),
         }),
       ],
-      providers: [MigrationRunner],
+      providers: [MigrationRunner, OrmRequestContext, { provide: ORM_FREE_ROUTES, useValue: ormFreeRoutes }],
     };
+  }
+
+  configure(consumer: MiddlewareConsumer) {
+    const excluded = this.ormFreeRoutes.flatMap((prefix) => [prefix, `${prefix}/{*rest}`]);
+    consumer
+      .apply(OrmRequestContext)
+      .exclude(...excluded.map((path) => ({ path, method: RequestMethod.ALL })))
+      .forRoutes({ path: '{*all}', method: RequestMethod.ALL });
   }
 }

@@ -46,7 +46,7 @@ export class DepartmentService {
     const department = await this.em.findOneOrFail(Department, departmentId);
     department.modules = { ...department.modules, [moduleName]: enabled };
     await this.em.flush();
-    this.principals.forgetDepartment(departmentId);
+    await this.principals.departmentChanged(departmentId);
     return toDepartmentView(department);
   }
 
@@ -73,7 +73,7 @@ export class DepartmentService {
     if (changes.active !== undefined) member.active = changes.active;
     if (changes.currentZoneId !== undefined) member.currentZoneId = changes.currentZoneId;
     await this.em.flush();
-    this.principals.forgetMember(memberId);
+    await this.principals.memberChanged(memberId);
     return toMemberView(member);
   }
 

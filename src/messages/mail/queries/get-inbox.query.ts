@@ -25,8 +25,8 @@ const inboxSql = (unreadOnly: boolean) => `
      and r.message_id < $3
    order by r.message_id desc
    limit $4`;
-const ALL = inboxSql(false);
-const UNREAD = inboxSql(true);
+export const INBOX_SQL = inboxSql(false);
+export const INBOX_UNREAD_SQL = inboxSql(true);
 
 /** Newest first, by keyset on the message id (the inbox index is `(user_id, message_id desc)`). */
 @QueryHandler(GetInbox)
@@ -35,7 +35,7 @@ export class GetInboxHandler implements IQueryHandler<GetInbox, Page<InboxItem>>
 
   async execute({ caller, limit, cursor, unreadOnly }: GetInbox): Promise<Page<InboxItem>> {
     const rows = await this.sql.query<InboxRow>(
-      unreadOnly ? UNREAD : ALL,
+      unreadOnly ? INBOX_UNREAD_SQL : INBOX_SQL,
       [caller.userId, caller.departmentId, cursorId(cursor), limit + 1],
       unreadOnly ? 'mail_inbox_unread' : 'mail_inbox',
     );

@@ -23,14 +23,17 @@ const UNREAD = `r.user_id = $1 and r.department_id = $2 and r.deleted_at is null
 // Answered from the partial unread index alone (index-only scan): its cost follows the number
 // of unread messages, not the size of the inbox. Ids only grow, so a new message raises the
 // newest id and a read, delete or expiry lowers the count: the pair changes whenever the list does.
-const STATE = `select count(*)::int as count, coalesce(max(r.message_id), 0) as newest from mail_recipients r where ${UNREAD}`;
+// Exported so the benchmark's bare handler runs exactly these statements.
+export const TOP_UNREAD_STATE_SQL = `select count(*)::int as count, coalesce(max(r.message_id), 0) as newest from mail_recipients r where ${UNREAD}`;
 
-const ITEMS = `
+export const TOP_UNREAD_ITEMS_SQL = `
   select ${INBOX_COLUMNS}
     from mail_recipients r join mail_messages m on m.id = r.message_id
    where ${UNREAD}
    order by r.message_id desc
    limit $3`;
+
+export const topUnreadEtag = (userId: number, count: number, newest: number, limit: number) => `"unread-${userId}-${count}-${newest}-${limit}"`;
 
 const matches = (ifNoneMatch: string | undefined, etag: string) =>
   !!ifNoneMatch && ifNoneMatch.split(',').some((tag) => tag.trim().replace(/^W\//, '') === etag);
@@ -46,10 +49,10 @@ export class GetTopUnreadHandler implements IQueryHandler<GetTopUnread, TopUnrea
 
   async execute({ caller, limit, ifNoneMatch }: GetTopUnread): Promise<TopUnreadResult> {
     const params = [caller.userId, caller.departmentId];
-    const [state] = await this.sql.query<{ count: number; newest: number }>(STATE, params, 'mail_unread_state');
-    const etag = `"unread-${caller.userId}-${state.count}-${state.newest}-${limit}"`;
+    const [state] = await this.sql.query<{ count: number; newest: number }>(TOP_UNREAD_STATE_SQL, params, 'mail_unread_state');
+    const etag = topUnreadEtag(caller.userId, state.count, state.newest, limit);
     if (matches(ifNoneMatch, etag)) return { etag, notModified: true };
-    const rows = state.count === 0 ? [] : await this.sql.query<InboxRow>(ITEMS, [...params, limit], 'mail_unread_top');
+    const rows = state.count === 0 ? [] : await this.sql.query<InboxRow>(TOP_UNREAD_ITEMS_SQL, [...params, limit], 'mail_unread_top');
     return { etag, notModified: false, body: { count: state.count, items: rows.map(toInboxItem) } };
   }
 }

