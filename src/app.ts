@@ -1,5 +1,5 @@
 import 'reflect-metadata';
-import { BadRequestException, ValidationPipe } from '@nestjs/common';
+import { BadRequestException, ValidationPipe, type ArgumentMetadata } from '@nestjs/common';
 import { NestFactory } from '@nestjs/core';
 import { FastifyAdapter, type NestFastifyApplication } from '@nestjs/platform-fastify';
 import { DocumentBuilder, SwaggerModule } from '@nestjs/swagger';
@@ -8,6 +8,7 @@ import { Logger } from 'nestjs-pino';
 import type { ValidationError } from 'class-validator';
 import { AppModule } from './app.module';
 import { ErrorsFilter } from './common/errors/errors.filter';
+import { RejectRawInputPipe } from './common/validation/raw-input';
 import type { Environment } from './config/environment';
 import { MessagesIoAdapter } from './messages/realtime/messages-io.adapter';
 
@@ -20,6 +21,16 @@ const describe = (errors: ValidationError[], prefix = ''): string[] =>
     if (e.children?.length) return describe(e.children, path);
     return Object.values(e.constraints ?? {}).map((m) => (m.startsWith(e.property) ? `${path}${m.slice(e.property.length)}` : `${path}: ${m}`));
   });
+
+/**
+ * The ValidationPipe, except that path parameters reach their own pipes as the text the client
+ * sent: its number conversion would let `ParseIdPipe` accept " 1", "0x1f" or "1e1" as ids.
+ */
+class PathTextValidationPipe extends ValidationPipe {
+  protected override transformPrimitive(value: unknown, metadata: ArgumentMetadata) {
+    return metadata.type === 'param' ? value : super.transformPrimitive(value, metadata);
+  }
+}
 
 /** Builds the whole server; `main.ts` and the tests both start it from here. */
 export async function createApp(env: Environment): Promise<NestFastifyApplication> {
@@ -47,7 +58,8 @@ export async function createApp(env: Environment): Promise<NestFastifyApplicatio
   app.enableCors({ origin: origins.length ? origins : false, credentials: false, maxAge: 600 });
   app.setGlobalPrefix('api');
   app.useGlobalPipes(
-    new ValidationPipe({
+    new RejectRawInputPipe(),
+    new PathTextValidationPipe({
       whitelist: true,
       forbidNonWhitelisted: true,
       transform: true,

@@ -16,6 +16,7 @@ import type { Namespace, Socket } from 'socket.io';
 import { Authenticator, moduleEnabled, moduleDisabledMessage, type Principal } from '../../common/access';
 import { DomainError } from '../../common/errors/domain-error';
 import { toHttpError } from '../../common/errors/errors.filter';
+import { rawInputProblem } from '../../common/validation/raw-input';
 import { SqlPool } from '../database/sql-pool';
 import { MarkConversationReadCommand } from '../conversations/commands/mark-conversation-read.command';
 import { PostMessageCommand } from '../conversations/commands/post-message.command';
@@ -49,6 +50,8 @@ const refusal = (message: string, statusCode: number) => Object.assign(new Error
 
 function parse<T extends object>(type: new () => T, payload: unknown): T {
   if (typeof payload !== 'object' || payload === null || Array.isArray(payload)) throw DomainError.invalid('The payload must be an object');
+  const problem = rawInputProblem(payload);
+  if (problem) throw DomainError.invalid(problem);
   const value = plainToInstance(type, payload);
   const errors = validateSync(value, { whitelist: true, forbidNonWhitelisted: true });
   if (errors.length) throw DomainError.invalid(errors.flatMap((e) => Object.values(e.constraints ?? {})).join('; '));
