@@ -6,6 +6,7 @@ import { DocumentBuilder, SwaggerModule } from '@nestjs/swagger';
 import helmet from '@fastify/helmet';
 import { Logger } from 'nestjs-pino';
 import type { ValidationError } from 'class-validator';
+import type { DestinationStream } from 'pino';
 import { AppModule } from './app.module';
 import { ErrorsFilter } from './common/errors/errors.filter';
 import { RejectRawInputPipe } from './common/validation/raw-input';
@@ -22,6 +23,11 @@ const describe = (errors: ValidationError[], prefix = ''): string[] =>
     return Object.values(e.constraints ?? {}).map((m) => (m.startsWith(e.property) ? `${path}${m.slice(e.property.length)}` : `${path}: ${m}`));
   });
 
+export interface AppOptions {
+  /** Where the log lines go (default: standard output). */
+  logDestination?: DestinationStream;
+}
+
 /**
  * The ValidationPipe, except that path parameters reach their own pipes as the text the client
  * sent: its number conversion would let `ParseIdPipe` accept " 1", "0x1f" or "1e1" as ids.
@@ -33,9 +39,9 @@ class PathTextValidationPipe extends ValidationPipe {
 }
 
 /** Builds the whole server; `main.ts` and the tests both start it from here. */
-export async function createApp(env: Environment): Promise<NestFastifyApplication> {
+export async function createApp(env: Environment, options: AppOptions = {}): Promise<NestFastifyApplication> {
   const app = await NestFactory.create<NestFastifyApplication>(
-    AppModule.register(env),
+    AppModule.register(env, options.logDestination),
     new FastifyAdapter({ bodyLimit: BODY_LIMIT_BYTES, trustProxy: true }),
     { bufferLogs: true, abortOnError: false },
   );
