@@ -2,6 +2,7 @@ import { createHash, randomBytes } from 'node:crypto';
 import { JwtService } from '@nestjs/jwt';
 import webpush from 'web-push';
 import { TestDepartment, type TestMember } from '../support/factories';
+import { closeAllSockets, connectSocket, settle, type MessagesClient } from '../support/sockets';
 import { listRoutes, type RouteDeclaration } from '../support/routes';
 import { startTestServer, TEST_JWT_SECRET, type TestServer } from '../support/test-server';
 
@@ -40,7 +41,10 @@ describe('authorization matrix', () => {
     const keys = webpush.generateVAPIDKeys();
     server = await startTestServer({ VAPID_PUBLIC_KEY: keys.publicKey, VAPID_PRIVATE_KEY: keys.privateKey, PUSH_WORKERS: 'off' });
   });
-  afterAll(() => server.close());
+  afterAll(async () => {
+    closeAllSockets();
+    await server.close();
+  });
 
   it('gives no caller 2xx with data that is not theirs, and never 5xx, on any route', async () => {
     const t = tag();
@@ -66,6 +70,8 @@ describe('authorization matrix', () => {
     const recipient = await victim.newMember({ name: `${departmentMarkers.member} Recipient` });
     const bystander = await victim.newMember({ name: `${departmentMarkers.member} Bystander` });
     const powerless = await victim.newMember({ name: `${departmentMarkers.member} Powerless`, permissions: [] });
+    const departed = await victim.newMember({ name: `${departmentMarkers.member} Departed` });
+    await victim.asAdmin().patch(`/api/department/members/${departed.id}`).send({ active: false }).expect(200);
     const groupId = await victim.newGroup(departmentMarkers.group, [sender, recipient]);
     const roleId = await victim.newRole(`${departmentMarkers.group}Role`, [recipient]);
     const shiftId = await victim.newShift(`${departmentMarkers.group}Shift`, [recipient]);
@@ -95,6 +101,12 @@ describe('authorization matrix', () => {
       {
         name: 'token signed with another secret',
         auth: `Bearer ${signRaw({ sub: victim.admin.id, dept: victim.id }, `${TEST_JWT_SECRET}-but-not-quite`)}`,
+        reach: 'none',
+      },
+      { name: 'token of a deactivated member', auth: departed.auth, reach: 'none' },
+      {
+        name: "token naming a member with another department's id",
+        auth: `Bearer ${signRaw({ sub: sender.id, dept: attackers.id, iat: now, exp: now + 600 })}`,
         reach: 'none',
       },
       { name: "another department's admin", auth: attackers.admin.auth, member: attackers.admin, reach: 'other-department' },
@@ -245,6 +257,40 @@ describe('authorization matrix', () => {
     expect(members.body.members.map((m: { userId: number }) => m.userId).sort()).toEqual([sender.id, recipient.id].sort());
     const roster = await victim.asAdmin().get('/api/department/members').expect(200);
     expect(roster.body.find((m: { id: number }) => m.id === recipient.id)).toMatchObject({ isAdmin: false, permissions: ['Messages_View', 'Messages_Create', 'Messages_Delete'] });
+
+    // The socket gateway is a way in too: the same callers on the victim's conversation.
+    const listening: { caller: string; socket: MessagesClient; heard: unknown[] }[] = [];
+    for (const caller of callers) {
+      const token = caller.auth?.slice('Bearer '.length);
+      const connecting = connectSocket(server.baseUrl, token);
+      if (caller.reach === 'none') {
+        await expect(connecting).rejects.toThrow();
+        continue;
+      }
+      const socket = await connecting;
+      const heard: unknown[] = [];
+      socket.onAny((_event, payload) => heard.push(payload));
+      listening.push({ caller: caller.name, socket, heard });
+      const sendAck = await socket.emitWithAck('conversation:send', { conversationId, body: 'Intrusion', clientId: `i-${tag()}` });
+      const readAck = await socket.emitWithAck('conversation:read', { conversationId, seq: 2 });
+      for (const ack of [sendAck, readAck]) {
+        calls.push({ caller: caller.name, route: 'socket', status: ack.ok ? 200 : ack.error.statusCode, body: JSON.stringify(ack) });
+        if (ack.ok || ack.error.statusCode !== 404) problems.push(`${caller.name} -> socket on the victim's conversation: ${JSON.stringify(ack)}`);
+      }
+    }
+    // A participant's socket, to show that what the others did not hear was said.
+    const participant = await connectSocket(server.baseUrl, recipient.token);
+    const participantHeard: unknown[] = [];
+    participant.onAny((_event, payload) => participantHeard.push(payload));
+    const later = `LaterChat${t}`;
+    await victim.as(sender).post(`/api/conversations/${conversationId}/messages`).send({ body: later }).expect(201);
+    await victim.as(sender).post('/api/messages').send({ subject: privateMarkers.subject, body: later, sendMode: 'specific', userIds: [recipient.id] }).expect(201);
+    await settle(500);
+    expect(JSON.stringify(participantHeard)).toContain(later);
+    for (const { caller, heard } of listening) {
+      const text = JSON.stringify(heard);
+      for (const marker of [later, ...Object.values(privateMarkers)]) if (text.includes(marker)) problems.push(`${caller} heard ${marker} on its socket`);
+    }
 
     const statuses = calls.reduce<Record<number, number>>((acc, c) => ({ ...acc, [c.status]: (acc[c.status] ?? 0) + 1 }), {});
     console.log(`authorization matrix: ${routes.length} routes, ${callers.length} callers, ${calls.length} calls; statuses ${JSON.stringify(statuses)}`);
