@@ -484,6 +484,12 @@ describe('bad input', () => {
         .oneof(badLimit(200).map((v) => ['limit', v] as const), badLimit(MAX_ID).map((v) => ['before', v] as const), badLimit(MAX_ID).filter((v) => Number(v) !== 0).map((v) => ['after', v] as const))
         .map(([k, v]) => [`GET /api/conversations/${ids.conversation}/messages`, `${k}=${q(v)}`, k] as const),
       fc.tuple(fc.constantFrom('limit', 'cursor'), fc.constantFrom('limit', 'cursor')).map(([a, b]) => ['GET /api/messages/inbox', `${a}=1&${b}=2&extra=1`, 'extra'] as const),
+      // Keys that reach for the prototype, and a parameter given twice.
+      fc
+        .tuple(fc.constantFrom('GET /api/messages/inbox', 'GET /api/conversations', 'GET /api/dispatches'), fc.constantFrom('__proto__', 'constructor', 'prototype'))
+        .map(([r, key]) => [r, `${key}=1`, key] as const),
+      fc.constantFrom('GET /api/messages/outbox', 'GET /api/dispatches').map((r) => [r, 'limit=1&limit=2', 'limit'] as const),
+      fc.constantFrom('PUT /api/messages/read', 'DELETE /api/messages/inbox').map((r) => [r, 'ids=1&ids=2', 'ids'] as const),
     );
     await checkAll(cases, RUNS * 4, async ([route, query, param]) => {
         const [method, path] = route.split(' ');
