@@ -532,6 +532,13 @@ describe('bad input', () => {
           throw new Error(`${event} ${JSON.stringify(payload)?.slice(0, 200)} acked ${JSON.stringify(ack)?.slice(0, 300)}`);
         }
     });
+    // Binary payloads are refused the same way; events sent without an acknowledgement leave the socket working.
+    for (const payload of [Buffer.from([0, 1, 2]), new Uint8Array([255])]) {
+      expect(await emit('conversation:send', payload)).toMatchObject({ ok: false, error: { statusCode: 400 } });
+    }
+    (socket.emit as (...a: unknown[]) => void)('conversation:send', { conversationId: 'x' });
+    (socket.emit as (...a: unknown[]) => void)('conversation:read');
+    expect(await emit('conversation:read', {})).toMatchObject({ ok: false, error: { statusCode: 400 } });
     expect(socket.connected).toBe(true);
     expect(await snapshot()).toEqual(before);
   });
