@@ -9,7 +9,7 @@ import { closeAllSockets, connectSocket } from '../support/sockets';
 import { startTestServer, type TestServer } from '../support/test-server';
 
 const MAX_ID = 2_147_483_647;
-const RUNS = Number(process.env.BAD_INPUT_RUNS ?? 100);
+const RUNS = Number(process.env.BAD_INPUT_RUNS ?? 80);
 const SEED = Number(process.env.BAD_INPUT_SEED ?? Date.now() % 2 ** 31);
 
 /**
