@@ -1,6 +1,8 @@
 import { Module, type DynamicModule } from '@nestjs/common';
 import { ConfigModule, ConfigService } from '@nestjs/config';
 import { LoggerModule } from 'nestjs-pino';
+import type { DestinationStream } from 'pino';
+import type { Options as PinoHttpOptions } from 'pino-http';
 import { AuthModule } from './auth/auth.module';
 import type { Environment } from './config/environment';
 import { DatabaseModule } from './database/database.module';
@@ -38,19 +40,20 @@ function pushOptions(env: Environment): PushOptions | undefined {
 /** The host: configuration, database, auth, its department modules, and the messages plugin. */
 @Module({})
 export class AppModule {
-  static register(env: Environment): DynamicModule {
+  static register(env: Environment, logDestination?: DestinationStream): DynamicModule {
+    const pinoHttp: PinoHttpOptions = {
+      level: env.LOG_LEVEL,
+      // Never log credentials or message content: only the request line and status.
+      redact: { paths: ['req.headers.authorization', 'req.headers.cookie', 'req.body', 'res.headers["set-cookie"]'], remove: true },
+      autoLogging: { ignore: (req) => req.url === '/api/health' },
+      serializers: { req: (req: { id: unknown; method: string; url: string }) => ({ id: req.id, method: req.method, url: req.url }) },
+    };
     return {
       module: AppModule,
       imports: [
         ConfigModule.forRoot({ isGlobal: true, ignoreEnvFile: true, skipProcessEnv: true, load: [() => ({ ...env })] }),
         LoggerModule.forRoot({
-          pinoHttp: {
-            level: env.LOG_LEVEL,
-            // Never log credentials or message content: only the request line and status.
-            redact: { paths: ['req.headers.authorization', 'req.headers.cookie', 'req.body', 'res.headers["set-cookie"]'], remove: true },
-            autoLogging: { ignore: (req) => req.url === '/api/health' },
-            serializers: { req: (req: { id: unknown; method: string; url: string }) => ({ id: req.id, method: req.method, url: req.url }) },
-          },
+          pinoHttp: logDestination ? [pinoHttp, logDestination] : pinoHttp,
           // Request lines (failed requests' too) are written at info: at a quieter level none would be,
           // and the request logger still costs every request a child logger and a context.
           ...(REQUEST_LINE_LEVELS.has(env.LOG_LEVEL) ? {} : { forRoutes: [] }),
@@ -73,6 +76,7 @@ export class AppModule {
             redisUrl: config.get('REDIS_URL', { infer: true }),
             push: pushOptions(env),
             presence: { heartbeatMs: env.PRESENCE_HEARTBEAT_MS },
+            socketRateLimit: env.RATE_LIMIT === 'off' ? undefined : { eventsPerMinute: env.SOCKET_EVENTS_PER_MINUTE },
           }),
         }),
         ...(env.DEMO_SEED === 'on' ? [DemoModule] : []),

@@ -2,15 +2,17 @@ import 'reflect-metadata';
 import { existsSync } from 'node:fs';
 import { join } from 'node:path';
 import fastifyStatic from '@fastify/static';
-import { BadRequestException, ValidationPipe } from '@nestjs/common';
+import { BadRequestException, ValidationPipe, type ArgumentMetadata } from '@nestjs/common';
 import { NestFactory } from '@nestjs/core';
 import { FastifyAdapter, type NestFastifyApplication } from '@nestjs/platform-fastify';
 import { DocumentBuilder, SwaggerModule } from '@nestjs/swagger';
 import helmet from '@fastify/helmet';
 import { Logger } from 'nestjs-pino';
 import type { ValidationError } from 'class-validator';
+import type { DestinationStream } from 'pino';
 import { AppModule } from './app.module';
 import { ErrorsFilter } from './common/errors/errors.filter';
+import { RejectRawInputPipe } from './common/validation/raw-input';
 import type { Environment } from './config/environment';
 import { MessagesIoAdapter } from './messages/realtime/messages-io.adapter';
 
@@ -52,10 +54,25 @@ async function serveWebApp(app: NestFastifyApplication, root: string): Promise<v
   });
 }
 
+export interface AppOptions {
+  /** Where the log lines go (default: standard output). */
+  logDestination?: DestinationStream;
+}
+
+/**
+ * The ValidationPipe, except that path parameters reach their own pipes as the text the client
+ * sent: its number conversion would let `ParseIdPipe` accept " 1", "0x1f" or "1e1" as ids.
+ */
+class PathTextValidationPipe extends ValidationPipe {
+  protected override transformPrimitive(value: unknown, metadata: ArgumentMetadata) {
+    return metadata.type === 'param' ? value : super.transformPrimitive(value, metadata);
+  }
+}
+
 /** Builds the whole server; `main.ts` and the tests both start it from here. */
-export async function createApp(env: Environment): Promise<NestFastifyApplication> {
+export async function createApp(env: Environment, options: AppOptions = {}): Promise<NestFastifyApplication> {
   const app = await NestFactory.create<NestFastifyApplication>(
-    AppModule.register(env),
+    AppModule.register(env, options.logDestination),
     new FastifyAdapter({ bodyLimit: BODY_LIMIT_BYTES, trustProxy: true }),
     { bufferLogs: true, abortOnError: false },
   );
@@ -78,7 +95,8 @@ export async function createApp(env: Environment): Promise<NestFastifyApplicatio
   app.enableCors({ origin: origins.length ? origins : false, credentials: false, maxAge: 600 });
   app.setGlobalPrefix('api');
   app.useGlobalPipes(
-    new ValidationPipe({
+    new RejectRawInputPipe(),
+    new PathTextValidationPipe({
       whitelist: true,
       forbidNonWhitelisted: true,
       transform: true,

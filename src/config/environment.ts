@@ -74,6 +74,12 @@ export class Environment {
   @Min(1)
   MASS_SENDS_PER_MINUTE = 30;
 
+  /** conversation:send and conversation:read events per user per minute, over every socket of the user. */
+  @Transform(toInt)
+  @IsInt()
+  @Min(1)
+  SOCKET_EVENTS_PER_MINUTE = 600;
+
   @IsOptional()
   @IsString()
   CORS_ORIGINS?: string;

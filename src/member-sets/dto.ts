@@ -1,5 +1,5 @@
 import { ApiProperty } from '@nestjs/swagger';
-import { ArrayMaxSize, IsArray, IsInt, IsPositive, IsString, MaxLength, MinLength } from 'class-validator';
+import { ArrayMaxSize, IsArray, IsInt, IsPositive, IsString, Max, MaxLength, MinLength } from 'class-validator';
 
 export class NameDto {
   @ApiProperty({ example: 'Station 1' })
@@ -15,6 +15,7 @@ export class MemberIdsDto {
   @ArrayMaxSize(20000)
   @IsInt({ each: true, message: 'each of userIds must be a positive integer' })
   @IsPositive({ each: true, message: 'each of userIds must be a positive integer' })
+  @Max(2_147_483_647, { each: true, message: 'each of userIds must be a positive integer' })
   userIds!: number[];
 }
 

@@ -12,6 +12,8 @@ export interface MessagesModuleOptions {
   push?: PushOptions;
   /** How each server process announces that it is alive, so presence outlives no dead process. */
   presence?: PresenceOptions;
+  /** Each user's socket events (`conversation:send`, `conversation:read`) per minute; unset: unlimited. */
+  socketRateLimit?: { eventsPerMinute: number };
 }
 
 export interface PushOptions {

@@ -10,6 +10,8 @@ export interface RouteDeclaration {
   /** `public`, `authenticated`, `admin`, `policy:<name>`, or `NONE` (refused by the global guard). */
   access: string;
   module?: string;
+  /** The path's parameters, e.g. `['id', 'taskId']`. */
+  params: string[];
 }
 
 const join = (...parts: string[]) => `/${parts.flatMap((p) => p.split('/')).filter(Boolean).join('/')}`;
@@ -39,7 +41,9 @@ export function listRoutes(app: INestApplication, prefix = 'api'): RouteDeclarat
               : rule.admin
                 ? 'admin'
                 : 'authenticated';
-        routes.push({ method: RequestMethod[method], path: join(prefix, base, path), access, ...(moduleName && { module: moduleName }) });
+        const full = join(prefix, base, path);
+        const params = [...full.matchAll(/:(\w+)/g)].map((m) => m[1]);
+        routes.push({ method: RequestMethod[method], path: full, access, params, ...(moduleName && { module: moduleName }) });
       }
     }
   }

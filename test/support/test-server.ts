@@ -2,7 +2,7 @@ import { randomBytes } from 'node:crypto';
 import type { NestFastifyApplication } from '@nestjs/platform-fastify';
 import { Client } from 'pg';
 import request from 'supertest';
-import { createApp } from '../../src/app';
+import { createApp, type AppOptions } from '../../src/app';
 import { TokenService } from '../../src/auth/token.service';
 import { validateEnvironment } from '../../src/config/environment';
 
@@ -45,7 +45,7 @@ export interface TestServer {
 }
 
 /** The whole server, listening on a free port, on a fresh database of its own. */
-export async function startTestServer(overrides: Record<string, string> = {}, existingDatabaseUrl?: string): Promise<TestServer> {
+export async function startTestServer(overrides: Record<string, string> = {}, existingDatabaseUrl?: string, appOptions: AppOptions = {}): Promise<TestServer> {
   const database = existingDatabaseUrl ? { url: existingDatabaseUrl, drop: async () => undefined } : await createDatabase();
   const env = validateEnvironment({
     NODE_ENV: 'test',
@@ -57,7 +57,7 @@ export async function startTestServer(overrides: Record<string, string> = {}, ex
     RATE_LIMIT: 'off',
     ...overrides,
   });
-  const app = await createApp(env);
+  const app = await createApp(env, appOptions);
   await app.listen(0, '127.0.0.1');
   const address = app.getHttpServer().address() as { port: number };
   const baseUrl = `http://127.0.0.1:${address.port}`;

@@ -4,7 +4,8 @@ export const MAX_BATCH_IDS = 500;
 const POSITIVE_INT = /^[1-9]\d{0,9}$/;
 const MAX_ID = 2_147_483_647;
 
-const isId = (text: string) => POSITIVE_INT.test(text) && Number(text) <= MAX_ID;
+/** A positive 32-bit integer written plainly in decimal. */
+export const isId = (text: string) => POSITIVE_INT.test(text) && Number(text) <= MAX_ID;
 
 /** A path id: a positive 32-bit integer, else 400 naming the parameter. */
 @Injectable()

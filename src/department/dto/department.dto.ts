@@ -6,9 +6,12 @@ import {
   IsBoolean,
   IsEmail,
   IsIn,
+  IsDefined,
   IsInt,
+  IsObject,
   IsOptional,
   IsPositive,
+  Max,
   IsString,
   MaxLength,
   MinLength,
@@ -74,6 +77,8 @@ export class NewDepartmentDto {
   name!: string;
 
   @ApiProperty({ type: NewDepartmentAdminDto })
+  @IsDefined({ message: 'admin is required: { name, email, password }' })
+  @IsObject({ message: 'admin must be an object: { name, email, password }' })
   @ValidateNested()
   @Type(() => NewDepartmentAdminDto)
   admin!: NewDepartmentAdminDto;
@@ -96,6 +101,7 @@ export class MemberChangesDto {
   @IsOptional()
   @IsInt()
   @IsPositive()
+  @Max(2_147_483_647, { message: 'currentZoneId must be a positive integer' })
   currentZoneId?: number | null;
 
   @ApiPropertyOptional()

@@ -2,6 +2,8 @@ import { ApiProperty, ApiPropertyOptional } from '@nestjs/swagger';
 import { Transform, Type } from 'class-transformer';
 import { IsIn, IsInt, IsOptional, IsPositive, IsString, Length, Max, Min } from 'class-validator';
 
+const MAX_ID = 2_147_483_647;
+
 const trim = ({ value }: { value: unknown }) => (typeof value === 'string' ? value.trim() : value);
 
 export class CreateDispatchDto {
@@ -14,6 +16,7 @@ export class CreateDispatchDto {
   @ApiProperty({ description: 'An operational zone of the department' })
   @IsInt({ message: 'zoneId must be a positive integer' })
   @IsPositive({ message: 'zoneId must be a positive integer' })
+  @Max(MAX_ID, { message: 'zoneId must be a positive integer' })
   zoneId!: number;
 
   @ApiProperty({ example: 'Structure fire, 12 Mill Road' })
@@ -27,6 +30,7 @@ export class AssignTaskDto {
   @ApiProperty({ description: 'A member of the department' })
   @IsInt({ message: 'officerId must be a positive integer' })
   @IsPositive({ message: 'officerId must be a positive integer' })
+  @Max(MAX_ID, { message: 'officerId must be a positive integer' })
   officerId!: number;
 
   @ApiProperty({ example: 'Engine 3: fire attack' })

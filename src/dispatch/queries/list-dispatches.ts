@@ -1,6 +1,7 @@
 import { Query, QueryHandler, type IQueryHandler } from '@nestjs/cqrs';
 import { EntityManager } from '@mikro-orm/postgresql';
 import { DomainError } from '../../common/errors/domain-error';
+import { isId } from '../../common/validation/ids';
 import { DISPATCH_COLUMNS, toDispatchSummary, type DispatchRow } from '../dispatch.records';
 import { DISPATCH_STATUSES, type DispatchPage, type DispatchStatus } from '../dto/dispatch.dto';
 
@@ -22,7 +23,7 @@ const encodeCursor = (d: { status: DispatchStatus; id: number }) => Buffer.from(
 
 function decodeCursor(cursor: string): { status: DispatchStatus; id: number } {
   const [status, id] = Buffer.from(cursor, 'base64url').toString().split(':');
-  if (!(DISPATCH_STATUSES as readonly string[]).includes(status) || !/^[1-9]\d{0,9}$/.test(id ?? '')) {
+  if (!(DISPATCH_STATUSES as readonly string[]).includes(status) || !isId(id ?? '')) {
     throw DomainError.invalid('cursor is not one this list returned');
   }
   return { status: status as DispatchStatus, id: Number(id) };

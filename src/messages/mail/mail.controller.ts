@@ -9,12 +9,13 @@ import { DeleteOutboxMessages } from './commands/delete-outbox-messages.command'
 import { MarkMessagesRead } from './commands/mark-messages-read.command';
 import { RespondToMessage } from './commands/respond-to-message.command';
 import { SendMessage } from './commands/send-message.command';
-import type { Affected, InboxItem, MessageDetail, OutboxItem, Page, ResponseResult } from './dto/mail-views';
+import type { Affected, InboxItem, MessageAudit, MessageDetail, OutboxItem, Page, ResponseResult } from './dto/mail-views';
 import { InboxQueryDto, PageQueryDto, TopUnreadQueryDto } from './dto/page-query.dto';
 import { RespondDto } from './dto/respond.dto';
 import { SendMessageDto, type SentMessageDto } from './dto/send-message.dto';
 import { GetInbox } from './queries/get-inbox.query';
 import { GetMessage } from './queries/get-message.query';
+import { GetMessageAudit } from './queries/get-message-audit.query';
 import { GetOutbox } from './queries/get-outbox.query';
 import { GetTopUnread } from './queries/get-top-unread.query';
 
@@ -98,6 +99,13 @@ export class MailController {
   @Get(':id')
   view(@Caller() caller: Principal, @Param('id', ParseIdPipe) id: number): Promise<MessageDetail> {
     return this.queries.execute(new GetMessage(caller, id));
+  }
+
+  /** Deletes are soft, so an admin can answer "who removed it": each removal, by whom and when. */
+  @Authenticated({ admin: true })
+  @Get(':id/audit')
+  audit(@Caller() caller: Principal, @Param('id', ParseIdPipe) id: number): Promise<MessageAudit> {
+    return this.queries.execute(new GetMessageAudit(caller.departmentId, id));
   }
 
   @Authenticated({ policy: 'Messages_View' })

@@ -8,6 +8,7 @@ import { SendMessageHandler } from './commands/send-message.handler';
 import { MailController } from './mail.controller';
 import { GetInboxHandler } from './queries/get-inbox.query';
 import { GetMessageHandler } from './queries/get-message.query';
+import { GetMessageAuditHandler } from './queries/get-message-audit.query';
 import { GetOutboxHandler } from './queries/get-outbox.query';
 import { GetTopUnreadHandler } from './queries/get-top-unread.query';
 
@@ -18,7 +19,7 @@ const CommandHandlers = [
   DeleteOutboxMessagesHandler,
   MarkMessagesReadHandler,
 ];
-const QueryHandlers = [GetInboxHandler, GetOutboxHandler, GetTopUnreadHandler, GetMessageHandler];
+const QueryHandlers = [GetInboxHandler, GetOutboxHandler, GetTopUnreadHandler, GetMessageHandler, GetMessageAuditHandler];
 
 /** Department mail: inbox, outbox, responses and the unread counter. */
 @Module({

@@ -1,4 +1,4 @@
-import { Inject, Logger, Optional } from '@nestjs/common';
+import { HttpException, HttpStatus, Inject, Logger, Optional } from '@nestjs/common';
 import { CommandBus } from '@nestjs/cqrs';
 import {
   ConnectedSocket,
@@ -16,6 +16,7 @@ import type { Namespace, Socket } from 'socket.io';
 import { Authenticator, moduleEnabled, moduleDisabledMessage, type Principal } from '../../common/access';
 import { DomainError } from '../../common/errors/domain-error';
 import { toHttpError } from '../../common/errors/errors.filter';
+import { rawInputProblem } from '../../common/validation/raw-input';
 import { SqlPool } from '../database/sql-pool';
 import { MarkConversationReadCommand } from '../conversations/commands/mark-conversation-read.command';
 import { PostMessageCommand } from '../conversations/commands/post-message.command';
@@ -24,6 +25,7 @@ import { ReadConversationDto, SendConversationMessageDto } from '../conversation
 import { MESSAGES_OPTIONS, type MessagesModuleOptions } from '../messages.options';
 import { PresenceService } from '../presence/presence.service';
 import { userOfRoom, userRoom, userRooms } from './rooms';
+import { SocketRateLimiter } from './socket-rate-limiter';
 import {
   MESSAGES_NAMESPACE,
   type Ack,
@@ -49,6 +51,8 @@ const refusal = (message: string, statusCode: number) => Object.assign(new Error
 
 function parse<T extends object>(type: new () => T, payload: unknown): T {
   if (typeof payload !== 'object' || payload === null || Array.isArray(payload)) throw DomainError.invalid('The payload must be an object');
+  const problem = rawInputProblem(payload);
+  if (problem) throw DomainError.invalid(problem);
   const value = plainToInstance(type, payload);
   const errors = validateSync(value, { whitelist: true, forbidNonWhitelisted: true });
   if (errors.length) throw DomainError.invalid(errors.flatMap((e) => Object.values(e.constraints ?? {})).join('; '));
@@ -75,6 +79,7 @@ export class MessagesGateway implements OnGatewayInit, OnGatewayConnection, OnGa
     private readonly store: ConversationStore,
     private readonly sql: SqlPool,
     private readonly unread: UnreadCounter,
+    private readonly limiter: SocketRateLimiter,
     @Inject(MESSAGES_OPTIONS) private readonly options: MessagesModuleOptions,
   ) {}
 
@@ -141,8 +146,12 @@ export class MessagesGateway implements OnGatewayInit, OnGatewayConnection, OnGa
     return principal;
   }
 
-  private async answer<T>(work: () => Promise<T>): Promise<Ack<T>> {
+  /** Runs a client event's work, counted against the user's limit, and turns any failure into an error ack. */
+  private async answer<T>(socket: MessagesSocket, work: () => Promise<T>): Promise<Ack<T>> {
     try {
+      // Every event counts, malformed ones too: they cost the server as much.
+      const wait = await this.limiter.take(socket.data.userId);
+      if (wait !== null) throw new HttpException(`Too many socket events; try again in ${wait} s`, HttpStatus.TOO_MANY_REQUESTS);
       return { ok: true, data: await work() };
     } catch (error) {
       const { statusCode, message } = toHttpError(error);
@@ -153,7 +162,7 @@ export class MessagesGateway implements OnGatewayInit, OnGatewayConnection, OnGa
 
   @SubscribeMessage('conversation:send')
   send(@ConnectedSocket() socket: MessagesSocket, @MessageBody() payload: unknown): Promise<Ack<ConversationMessagePayload>> {
-    return this.answer(async () => {
+    return this.answer(socket, async () => {
       const input = parse(SendConversationMessageDto, payload);
       const caller = await this.callerOf(socket);
       return this.commands.execute(
@@ -164,7 +173,7 @@ export class MessagesGateway implements OnGatewayInit, OnGatewayConnection, OnGa
 
   @SubscribeMessage('conversation:read')
   read(@ConnectedSocket() socket: MessagesSocket, @MessageBody() payload: unknown): Promise<Ack<ConversationReadResult>> {
-    return this.answer(async () => {
+    return this.answer(socket, async () => {
       const input = parse(ReadConversationDto, payload);
       const caller = await this.callerOf(socket);
       return this.commands.execute(new MarkConversationReadCommand(caller.departmentId, caller.userId, input.conversationId, input.seq));

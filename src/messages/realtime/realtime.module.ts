@@ -2,12 +2,13 @@ import { Module } from '@nestjs/common';
 import { ConversationsModule } from '../conversations/conversations.module';
 import { DeliveryHandlers } from './delivery.handlers';
 import { MessagesGateway } from './messages.gateway';
+import { SocketRateLimiter } from './socket-rate-limiter';
 import { UnreadCounter } from './unread-counter';
 
 /** The socket.io gateway and the handlers that turn committed changes into socket events. */
 @Module({
   imports: [ConversationsModule],
-  providers: [MessagesGateway, UnreadCounter, ...DeliveryHandlers],
+  providers: [MessagesGateway, UnreadCounter, SocketRateLimiter, ...DeliveryHandlers],
   exports: [MessagesGateway],
 })
 export class RealtimeModule {}

@@ -68,6 +68,28 @@ export interface ResponseResult {
   respondedAt: string;
 }
 
+/** One removal of a message from someone's inbox or outbox. */
+export interface MessageRemoval {
+  box: 'inbox' | 'outbox';
+  /** Whose inbox or outbox it left. */
+  ownerId: number;
+  ownerName: string | null;
+  removedBy: number | null;
+  removedByName: string | null;
+  removedAt: string;
+}
+
+/** Who removed a message, for a department admin; no subject or body. */
+export interface MessageAudit {
+  messageId: number;
+  senderId: number;
+  senderName: string;
+  createdAt: string;
+  recipientCount: number;
+  /** Oldest first. */
+  removals: MessageRemoval[];
+}
+
 export interface Affected {
   affected: number;
 }

@@ -1,6 +1,7 @@
 import { ApiPropertyOptional } from '@nestjs/swagger';
 import { Transform, Type } from 'class-transformer';
-import { IsBoolean, IsInt, IsOptional, Matches, Max, Min } from 'class-validator';
+import { IsBoolean, IsInt, IsOptional, Max, Min, ValidateBy } from 'class-validator';
+import { isId } from '../../../common/validation/ids';
 
 const toBoolean = ({ value }: { value: unknown }) => (value === 'true' ? true : value === 'false' ? false : value);
 
@@ -16,7 +17,8 @@ export class PageQueryDto {
 
   @ApiPropertyOptional({ description: 'nextCursor of the previous page' })
   @IsOptional()
-  @Matches(/^[1-9]\d{0,9}$/, { message: 'cursor must be the nextCursor of a previous page' })
+  // An id beyond 32 bits would reach the query and fail there.
+  @ValidateBy({ name: 'isCursor', validator: { validate: (v: unknown) => typeof v === 'string' && isId(v) } }, { message: 'cursor must be the nextCursor of a previous page' })
   cursor?: string;
 }
 

@@ -1,0 +1,42 @@
+import { BadRequestException, Injectable, type ArgumentMetadata, type PipeTransform } from '@nestjs/common';
+
+const MAX_DEPTH = 64;
+/** Keys that reach an object's prototype machinery; no payload has a use for them. */
+const PROTOTYPE_KEYS = new Set(['__proto__', 'constructor', 'prototype']);
+
+/**
+ * What is wrong with raw input before any DTO sees it, or null: a NUL character in a string or
+ * key (PostgreSQL cannot store it in text, and no client has a reason to send one), or a key
+ * named like prototype machinery, which the DTO transformer drops silently instead of refusing.
+ */
+export function rawInputProblem(value: unknown, path = '', depth = 0): string | null {
+  if (typeof value === 'string') return value.includes('\u0000') ? `${path || 'value'} must not contain NUL characters` : null;
+  if (value === null || typeof value !== 'object' || depth > MAX_DEPTH) return null;
+  for (const [key, item] of Object.entries(value)) {
+    const at = Array.isArray(value) ? `${path}[${key}]` : path ? `${path}.${key}` : key;
+    if (key.includes('\u0000')) return `${path ? `a key of ${path}` : 'a key'} must not contain NUL characters`;
+    if (!Array.isArray(value) && PROTOTYPE_KEYS.has(key)) return `property ${at} should not exist`;
+    const found = rawInputProblem(item, at, depth + 1);
+    if (found) return found;
+  }
+  return null;
+}
+
+const isDto = (metatype: ArgumentMetadata['metatype']) => !!metatype && ![Object, Array, String, Number, Boolean].includes(metatype as never);
+
+/**
+ * Runs before validation on bodies, queries and path parameters: refuses what `rawInputProblem`
+ * finds, and a whole body that is JSON but not an object (null, an array, a string).
+ */
+@Injectable()
+export class RejectRawInputPipe implements PipeTransform {
+  transform(value: unknown, metadata: ArgumentMetadata): unknown {
+    if (metadata.type === 'custom') return value;
+    if (metadata.type === 'body' && !metadata.data && isDto(metadata.metatype) && value !== undefined) {
+      if (value === null || typeof value !== 'object' || Array.isArray(value)) throw new BadRequestException('The request body must be a JSON object');
+    }
+    const problem = rawInputProblem(value, metadata.data ?? '');
+    if (problem) throw new BadRequestException(problem);
+    return value;
+  }
+}
