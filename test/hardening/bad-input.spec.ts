@@ -5,7 +5,7 @@ import { Client } from 'pg';
 import webpush from 'web-push';
 import { BODY_LIMIT_BYTES } from '../../src/app';
 import { TestDepartment, type TestMember } from '../support/factories';
-import { closeAllSockets, connectSocket } from '../support/sockets';
+import { closeAllSockets, connectSocket, settle } from '../support/sockets';
 import { startTestServer, type TestServer } from '../support/test-server';
 
 const MAX_ID = 2_147_483_647;
@@ -504,8 +504,10 @@ describe('bad input', () => {
   });
 
   it('answers every malformed socket payload with an error ack, never silence or a crash, and changes nothing', async () => {
-    const before = await snapshot();
     const socket = await connectSocket(server.baseUrl, sender.token);
+    // Connecting hands over pending invitations (a write of its own): measure from after it.
+    await settle();
+    const before = await snapshot();
     const emit = (event: 'conversation:send' | 'conversation:read', payload: unknown) =>
       new Promise<unknown>((resolve, reject) => {
         const timer = setTimeout(() => reject(new Error(`no ack for ${event} ${JSON.stringify(payload)?.slice(0, 200)}`)), 3000);
