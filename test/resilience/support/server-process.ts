@@ -1,0 +1,87 @@
+import { execFileSync, spawn, type ChildProcess } from 'node:child_process';
+import { existsSync, readdirSync, statSync } from 'node:fs';
+import { join } from 'node:path';
+import { JwtService } from '@nestjs/jwt';
+import { TokenService } from '../../../src/auth/token.service';
+import { TEST_JWT_SECRET } from '../../support/test-server';
+
+const root = join(__dirname, '..', '..', '..');
+
+const newestSource = (dir: string): number =>
+  readdirSync(dir).reduce((latest, name) => {
+    const path = join(dir, name);
+    const stat = statSync(path);
+    return Math.max(latest, stat.isDirectory() ? newestSource(path) : stat.mtimeMs);
+  }, 0);
+
+/** Compiles `src/` to `dist/` unless `dist/main.js` is newer than every source file. */
+export function ensureBuilt(): void {
+  const main = join(root, 'dist', 'main.js');
+  if (existsSync(main) && statSync(main).mtimeMs >= newestSource(join(root, 'src'))) return;
+  execFileSync(process.execPath, [join(root, 'scripts', 'build.mjs')], { cwd: root, stdio: 'ignore' });
+}
+
+/** Tokens the server process accepts: signed with the same secret. */
+export const tokens = new TokenService(new JwtService(), TEST_JWT_SECRET, [], '12h');
+
+export interface ServerProcess {
+  baseUrl: string;
+  child: ChildProcess;
+  /** What the process wrote to stderr, for a failure's message. */
+  errors: () => string;
+  /** Resolves with the exit code or signal once the process is gone. */
+  exited: Promise<string>;
+  kill(signal?: NodeJS.Signals): Promise<string>;
+}
+
+/** `node dist/main.js` on `port` with `env`; resolves once `/api/health` answers 200. */
+export async function startServerProcess(port: number, env: Record<string, string>, timeoutMs = 20_000): Promise<ServerProcess> {
+  const child = spawn(process.execPath, [join(root, 'dist', 'main.js')], {
+    cwd: root,
+    env: {
+      PATH: process.env.PATH ?? '',
+      NODE_ENV: 'test',
+      HOST: '127.0.0.1',
+      PORT: String(port),
+      JWT_SECRET: TEST_JWT_SECRET,
+      DEPARTMENT_SIGNUP: 'open',
+      RATE_LIMIT: 'off',
+      LOG_LEVEL: 'warn',
+      TZ: 'UTC',
+      ...env,
+    },
+    stdio: ['ignore', 'ignore', 'pipe'],
+  });
+  let stderr = '';
+  child.stderr!.on('data', (chunk: Buffer) => {
+    stderr = (stderr + chunk.toString()).slice(-20_000);
+  });
+  const exited = new Promise<string>((resolve) => child.once('exit', (code, signal) => resolve(signal ?? `exit ${code}`)));
+  const baseUrl = `http://127.0.0.1:${port}`;
+  const server: ServerProcess = {
+    baseUrl,
+    child,
+    errors: () => stderr,
+    exited,
+    kill: (signal = 'SIGTERM') => {
+      if (child.exitCode === null && child.signalCode === null) child.kill(signal);
+      return exited;
+    },
+  };
+  const deadline = Date.now() + timeoutMs;
+  let gone = false;
+  void exited.then(() => (gone = true));
+  for (;;) {
+    if (gone) throw new Error(`the server process exited while starting: ${stderr}`);
+    const status = await fetch(`${baseUrl}/api/health`).then(
+      (r) => r.status,
+      () => 0,
+    );
+    if (status === 200) return server;
+    if (Date.now() > deadline) {
+      await server.kill('SIGKILL');
+      throw new Error(`the server process did not become healthy within ${timeoutMs} ms: ${stderr}`);
+    }
+    await new Promise((r) => setTimeout(r, 100));
+  }
+}
