@@ -50,7 +50,7 @@ describe('a server killed in the middle of sends', () => {
   };
 
   beforeAll(async () => {
-    ensureBuilt();
+    await ensureBuilt();
     database = await createDatabase();
     db = new Client({ connectionString: database.url });
     await db.connect();

@@ -1,5 +1,5 @@
 import { execFileSync, spawn, type ChildProcess } from 'node:child_process';
-import { existsSync, readdirSync, statSync } from 'node:fs';
+import { existsSync, mkdirSync, readdirSync, rmSync, statSync } from 'node:fs';
 import { join } from 'node:path';
 import { JwtService } from '@nestjs/jwt';
 import { TokenService } from '../../../src/auth/token.service';
@@ -14,11 +14,34 @@ const newestSource = (dir: string): number =>
     return Math.max(latest, stat.isDirectory() ? newestSource(path) : stat.mtimeMs);
   }, 0);
 
-/** Compiles `src/` to `dist/` unless `dist/main.js` is newer than every source file. */
-export function ensureBuilt(): void {
+const fresh = () => {
   const main = join(root, 'dist', 'main.js');
-  if (existsSync(main) && statSync(main).mtimeMs >= newestSource(join(root, 'src'))) return;
-  execFileSync(process.execPath, [join(root, 'scripts', 'build.mjs')], { cwd: root, stdio: 'ignore' });
+  return existsSync(main) && statSync(main).mtimeMs >= newestSource(join(root, 'src'));
+};
+
+/**
+ * Compiles `src/` to `dist/` unless `dist/main.js` is newer than every source file. Test files
+ * running side by side take turns (a lock directory), so none starts a server from a half-built `dist/`.
+ */
+export async function ensureBuilt(): Promise<void> {
+  const lock = join(root, 'dist.lock');
+  const deadline = Date.now() + 60_000;
+  for (;;) {
+    try {
+      mkdirSync(lock);
+      break;
+    } catch {
+      // A lock left by a run that was killed goes after a minute.
+      const age = Date.now() - (statSync(lock, { throwIfNoEntry: false })?.mtimeMs ?? Date.now());
+      if (Date.now() > deadline || age > 60_000) rmSync(lock, { recursive: true, force: true });
+      await new Promise((r) => setTimeout(r, 200));
+    }
+  }
+  try {
+    if (!fresh()) execFileSync(process.execPath, [join(root, 'scripts', 'build.mjs')], { cwd: root, stdio: 'ignore' });
+  } finally {
+    rmSync(lock, { recursive: true, force: true });
+  }
 }
 
 /** Tokens the server process accepts: signed with the same secret. */
