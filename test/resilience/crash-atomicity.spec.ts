@@ -168,6 +168,7 @@ describe('a server killed in the middle of sends', () => {
     expect(inFlightMail).toBeGreaterThan(0);
     expect(inFlightChat).toBeGreaterThan(0);
 
+    const restartedAt = (await db.query<{ now: Date }>('select now()')).rows[0].now;
     const second = await start(port);
 
     // Every message has all its recipients or does not exist.
@@ -227,7 +228,10 @@ describe('a server killed in the middle of sends', () => {
       ).rows;
     } while (waiting.length > 0 && Date.now() < drainBy);
     expect(waiting).toEqual([]);
-    const orphaned = await db.query<{ n: number }>(`select count(*)::int as n from pgboss.job where name in ('push-event', 'push-device') and state = 'active'`);
+    const orphaned = await db.query<{ n: number }>(
+      `select count(*)::int as n from pgboss.job where name in ('push-event', 'push-device') and state = 'active' and started_on < $1`,
+      [restartedAt],
+    );
     const sent = await db.query<{ n: number }>(`select count(*)::int as n from push_deliveries where department_id = $1 and status = 'sent'`, [departmentId]);
     expect(sent.rows[0].n).toBeGreaterThan(0);
 

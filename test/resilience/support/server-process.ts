@@ -50,7 +50,7 @@ export const tokens = new TokenService(new JwtService(), TEST_JWT_SECRET, [], '1
 export interface ServerProcess {
   baseUrl: string;
   child: ChildProcess;
-  /** What the process wrote to stderr, for a failure's message. */
+  /** The last of what the process printed, for a failure's message. */
   errors: () => string;
   /** Resolves with the exit code or signal once the process is gone. */
   exited: Promise<string>;
@@ -58,7 +58,7 @@ export interface ServerProcess {
 }
 
 /** `node dist/main.js` on `port` with `env`; resolves once `/api/health` answers 200. */
-export async function startServerProcess(port: number, env: Record<string, string>, timeoutMs = 20_000): Promise<ServerProcess> {
+export async function startServerProcess(port: number, env: Record<string, string>, timeoutMs = 45_000): Promise<ServerProcess> {
   const child = spawn(process.execPath, [join(root, 'dist', 'main.js')], {
     cwd: root,
     env: {
@@ -73,12 +73,15 @@ export async function startServerProcess(port: number, env: Record<string, strin
       TZ: 'UTC',
       ...env,
     },
-    stdio: ['ignore', 'ignore', 'pipe'],
+    stdio: ['ignore', 'pipe', 'pipe'],
   });
+  // The last of what it printed (its logs go to stdout), for a failure's message.
   let stderr = '';
-  child.stderr!.on('data', (chunk: Buffer) => {
+  const keep = (chunk: Buffer) => {
     stderr = (stderr + chunk.toString()).slice(-20_000);
-  });
+  };
+  child.stdout!.on('data', keep);
+  child.stderr!.on('data', keep);
   const exited = new Promise<string>((resolve) => child.once('exit', (code, signal) => resolve(signal ?? `exit ${code}`)));
   const baseUrl = `http://127.0.0.1:${port}`;
   const server: ServerProcess = {
