@@ -156,7 +156,7 @@ describe('a server killed in the middle of sends', () => {
       ...senders.flatMap((s) => [mailLoop(s), mailLoop(s)]),
       ...conversations.flatMap((c) => c.writers.map((w) => chatLoop(c.id, w))),
     ]);
-    const deadline = Date.now() + 8_000;
+    const deadline = Date.now() + 15_000;
     while ((ackedMail.length < 40 || ackedChat.length < 150) && Date.now() < deadline) await pause(20);
     // Killed with requests in flight: some transactions are open, some commits unanswered.
     const inFlightMail = ackedMail.length;
