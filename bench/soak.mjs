@@ -1,6 +1,7 @@
 // Soak run: starts the built server (dist/), sends and reads steadily for SOAK_SECONDS, and reports
 // the server's memory (after a full GC) at the start, every minute and at the end, then whether
-// the retained heap grew with the number of messages processed.
+// the retained heap grew with the number of messages processed. Members without a live socket get
+// Web Push through a push service on loopback that accepts every push.
 //
 //   npm run soak                       # 60 s
 //   SOAK_SECONDS=600 npm run soak      # ten minutes
@@ -9,12 +10,14 @@
 // SOAK_SAMPLE_SECONDS (60), DATABASE_URL (a server to create a throwaway database on; default the
 // local PostgreSQL on 127.0.0.1:5432). Exit code 1 when the heap grew with the work done.
 import { spawn } from 'node:child_process';
-import { randomBytes } from 'node:crypto';
+import { createECDH, randomBytes } from 'node:crypto';
+import { createServer as createHttpServer } from 'node:http';
 import { createServer } from 'node:net';
 import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import pg from 'pg';
 import { io } from 'socket.io-client';
+import webpush from 'web-push';
 
 const root = join(dirname(fileURLToPath(import.meta.url)), '..');
 const SECONDS = Number(process.env.SOAK_SECONDS ?? 60);
@@ -47,6 +50,19 @@ await admin.end();
 const mailDomain = `${dbName.replaceAll('_', '-')}.example`;
 const databaseUrl = Object.assign(new URL(baseUrl), { pathname: `/${dbName}` }).toString();
 
+// A push service that accepts every push: members without a live socket get Web Push through it.
+let pushes = 0;
+const pushService = createHttpServer((req, res) => {
+  req.resume();
+  req.on('end', () => {
+    pushes++;
+    res.writeHead(201).end();
+  });
+});
+await new Promise((resolve) => pushService.listen(0, '127.0.0.1', resolve));
+const pushUrl = `http://127.0.0.1:${pushService.address().port}`;
+const vapid = webpush.generateVAPIDKeys();
+
 const port = await freePort();
 const server = spawn(process.execPath, ['--expose-gc', '-r', join(root, 'bench', 'soak-probe.cjs'), join(root, 'dist', 'main.js')], {
   cwd: root,
@@ -59,6 +75,8 @@ const server = spawn(process.execPath, ['--expose-gc', '-r', join(root, 'bench',
     JWT_SECRET: randomBytes(32).toString('base64url'),
     DEPARTMENT_SIGNUP: 'open',
     RATE_LIMIT: 'off',
+    VAPID_PUBLIC_KEY: vapid.publicKey,
+    VAPID_PRIVATE_KEY: vapid.privateKey,
     LOG_LEVEL: 'warn',
   },
   stdio: ['ignore', 'pipe', 'inherit', 'ipc'],
@@ -75,6 +93,8 @@ let exited = false;
 server.once('exit', () => (exited = true));
 
 const cleanup = async () => {
+  pushService.closeAllConnections();
+  pushService.close();
   if (!exited) {
     server.kill('SIGTERM');
     await Promise.race([new Promise((r) => server.once('exit', r)), pause(10_000)]);
@@ -141,6 +161,11 @@ try {
     conversations.push({ id: created.id, members: mine });
   }
   void signup;
+  // Every member has a device; those without a live socket are pushed to.
+  const ecdh = createECDH('prime256v1');
+  ecdh.generateKeys();
+  const keys = { p256dh: ecdh.getPublicKey().toString('base64url'), auth: randomBytes(16).toString('base64url') };
+  for (const m of members) await call('POST', '/api/push/subscriptions', m.token, { endpoint: `${pushUrl}/push/${m.id}`, keys });
 
   // Live sockets; a few of them drop and come back all the time.
   const sockets = [];
@@ -253,7 +278,7 @@ try {
   const elapsed = (Date.now() - started) / 1000;
   console.log(
     `\nprocessed: ${counts.sends} sends (${counts.recipients} recipient rows), ${counts.chat} conversation messages, ${counts.reads} reads, ` +
-      `${counts.errors} errors in ${elapsed.toFixed(0)} s (${((counts.sends + counts.chat + counts.reads) / elapsed).toFixed(0)} requests/s); ${events} socket events received`,
+      `${counts.errors} errors in ${elapsed.toFixed(0)} s (${((counts.sends + counts.chat + counts.reads) / elapsed).toFixed(0)} requests/s); ${events} socket events received; ${pushes} pushes delivered`,
   );
   console.log(
     `heap after GC: ${mb(first.heapUsed)} MB at the start, ${mb(last.heapUsed)} MB at the end (${growth >= 0 ? '+' : ''}${mb(growth)} MB over ${work} messages, ` +
