@@ -16,6 +16,12 @@ function keptSecret(dataDir: string, file: string, make: () => string): string {
   return value;
 }
 
+// A promise nobody awaited failed (a timer's query while the database was away, say): say so and
+// keep serving, rather than drop every connection of a process whose state is still sound.
+process.on('unhandledRejection', (reason) => {
+  console.error('Unhandled promise rejection:', reason instanceof Error ? reason.stack : reason);
+});
+
 async function main() {
   const demo = process.argv.includes('--demo');
   const raw: Record<string, string | undefined> = { ...process.env };

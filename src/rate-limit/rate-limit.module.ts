@@ -49,7 +49,8 @@ const classOf = (ctx: ExecutionContext): string | undefined => Reflect.getMetada
       useFactory: (config: ConfigService<Environment, true>, shared: RedisThrottlerStorage | null): ThrottlerModuleOptions => {
         const off = config.get('RATE_LIMIT', { infer: true }) === 'off';
         const byCaller = (req: Request) => (req.user ? `user:${req.user.userId}` : `ip:${req.ip}`);
-        // A throttler's own skipIf replaces the common one, so each repeats `off`.
+        // A throttler's own skipIf replaces the common one, so each repeats the switch.
+        const only = (kind: string) => (ctx: ExecutionContext) => off || classOf(ctx) !== kind;
         return {
           skipIf: () => off,
           storage: shared ?? undefined,
@@ -59,21 +60,21 @@ const classOf = (ctx: ExecutionContext): string | undefined => Reflect.getMetada
               name: 'login-email',
               ttl: MINUTE_MS,
               limit: config.get('LOGIN_ATTEMPTS_PER_MINUTE', { infer: true }),
-              skipIf: (ctx) => off || classOf(ctx) !== 'login',
+              skipIf: only('login'),
               getTracker: (req: Request) => `email:${String(req.body?.email ?? '').toLowerCase()}`,
             },
             {
               name: 'login-address',
               ttl: MINUTE_MS,
               limit: config.get('LOGIN_ATTEMPTS_PER_MINUTE', { infer: true }) * 5,
-              skipIf: (ctx) => off || classOf(ctx) !== 'login',
+              skipIf: only('login'),
               getTracker: (req: Request) => `ip:${req.ip}`,
             },
             {
               name: 'mass-send',
               ttl: MINUTE_MS,
               limit: config.get('MASS_SENDS_PER_MINUTE', { infer: true }),
-              skipIf: (ctx) => off || classOf(ctx) !== 'mass-send',
+              skipIf: only('mass-send'),
               getTracker: byCaller,
             },
           ],

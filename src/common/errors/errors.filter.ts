@@ -28,15 +28,36 @@ const reasonOf = (status: number) =>
     .map((w) => w[0].toUpperCase() + w.slice(1))
     .join(' ');
 
-/** Connection-level failures from `pg` (refused, reset, terminated by an administrator). */
-const isDatabaseUnavailable = (error: unknown): boolean => {
+/** pg/Node codes of a database that cannot be reached or is going away (SQLSTATE classes 08, 57P, and 53300 too many connections). */
+const UNAVAILABLE_CODES = new Set([
+  'ECONNREFUSED',
+  'ECONNRESET',
+  'ETIMEDOUT',
+  'EPIPE',
+  'EHOSTUNREACH',
+  'ENETUNREACH',
+  '57P01',
+  '57P02',
+  '57P03',
+  '08000',
+  '08001',
+  '08003',
+  '08004',
+  '08006',
+  '53300',
+]);
+/** What `pg` and knex say, without a code, about a connection that broke or never came. */
+const UNAVAILABLE_MESSAGE =
+  /Connection terminated|Connection ended unexpectedly|not queryable|timeout exceeded when trying to connect|Knex: Timeout acquiring/i;
+
+/** Connection-level failures from `pg` (refused, reset, terminated by an administrator), also when wrapped. */
+export const isDatabaseUnavailable = (error: unknown, depth = 0): boolean => {
   if (error instanceof ConnectionException) return true;
-  const e = error as { code?: string; message?: string } | null;
-  return (
-    !!e &&
-    (['ECONNREFUSED', 'ECONNRESET', '57P01', '57P03', '08006', '08001', '08003'].includes(e.code ?? '') ||
-      /Connection terminated|timeout exceeded when trying to connect|Knex: Timeout acquiring/i.test(e.message ?? ''))
-  );
+  const e = error as { code?: unknown; message?: unknown; cause?: unknown } | null;
+  if (!e || typeof e !== 'object') return false;
+  if (typeof e.code === 'string' && UNAVAILABLE_CODES.has(e.code)) return true;
+  if (typeof e.message === 'string' && UNAVAILABLE_MESSAGE.test(e.message)) return true;
+  return depth < 3 && e.cause !== undefined && isDatabaseUnavailable(e.cause, depth + 1);
 };
 
 /** Turns anything thrown into Nest's error shape, `{ statusCode, message, error }`. */
@@ -72,7 +93,9 @@ export class ErrorsFilter implements ExceptionFilter {
 
   catch(exception: unknown, host: ArgumentsHost) {
     const body = toHttpError(exception);
-    if (body.statusCode >= 500) this.logger.error(exception instanceof Error ? exception.stack : String(exception));
+    // While the database is away every request fails the same way: one line each, not a stack.
+    if (body.statusCode === 503) this.logger.warn(`${body.message}: ${exception instanceof Error ? exception.message : String(exception)}`);
+    else if (body.statusCode >= 500) this.logger.error(exception instanceof Error ? exception.stack : String(exception));
     if (host.getType() !== 'http') throw exception;
     const reply = host.switchToHttp().getResponse();
     if (body.statusCode === 503) reply.header('Retry-After', '5');

@@ -21,16 +21,24 @@ export class SqlPool {
   /** Runs `work` in one transaction; rolls back on any error. */
   async transaction<T>(work: (client: PoolClient) => Promise<T>): Promise<T> {
     const client = await this.pool.connect();
+    // A checked-out client has no listener of the pool's: should the server end the connection
+    // between two statements (a restart, an administrator), the 'error' event must not go unheard,
+    // or it takes the process down. The next statement fails and the transaction rolls back.
+    let lost: Error | undefined;
+    const onError = (error: Error) => (lost = error);
+    client.on('error', onError);
     try {
       await client.query('begin');
       const result = await work(client);
       await client.query('commit');
       return result;
     } catch (error) {
-      await client.query('rollback').catch(() => undefined);
+      if (!lost) await client.query('rollback').catch(() => undefined);
       throw error;
     } finally {
-      client.release();
+      client.off('error', onError);
+      // A client whose connection failed is thrown away, not handed to the next caller.
+      client.release(lost);
     }
   }
 

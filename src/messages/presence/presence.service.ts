@@ -22,6 +22,10 @@ export class PresenceService implements OnApplicationBootstrap, BeforeApplicatio
   private timer?: NodeJS.Timeout;
   private registered?: Promise<void>;
   private stopped = false;
+  /** A presence write failed (the database was away): the rows may not match `sockets` until resynced. */
+  private drifted = false;
+  /** Sockets closed while their row could not be deleted. */
+  private readonly staleSockets = new Set<string>();
 
   constructor(
     private readonly sql: SqlPool,
@@ -64,20 +68,32 @@ export class PresenceService implements OnApplicationBootstrap, BeforeApplicatio
   async connected(userId: number, socketId: string, departmentId?: number): Promise<void> {
     if (this.stopped) return;
     this.sockets.set(socketId, { userId, departmentId: departmentId ?? null });
-    await this.register();
-    await this.sql.query(
-      `insert into socket_presence (process_id, socket_id, user_id, department_id) values ($1, $2, $3, $4)
-       on conflict (process_id, socket_id) do nothing`,
-      [this.processId, socketId, userId, departmentId ?? null],
-      'presence_connected',
-    );
+    try {
+      await this.register();
+      await this.sql.query(
+        `insert into socket_presence (process_id, socket_id, user_id, department_id) values ($1, $2, $3, $4)
+         on conflict (process_id, socket_id) do nothing`,
+        [this.processId, socketId, userId, departmentId ?? null],
+        'presence_connected',
+      );
+    } catch (error) {
+      this.drifted = true;
+      throw error;
+    }
   }
 
   /** A socket of `userId` closed on this process. */
   async disconnected(_userId: number, socketId: string): Promise<void> {
     if (this.stopped) return;
     this.sockets.delete(socketId);
-    await this.sql.query('delete from socket_presence where process_id = $1 and socket_id = $2', [this.processId, socketId], 'presence_disconnected');
+    try {
+      await this.sql.query('delete from socket_presence where process_id = $1 and socket_id = $2', [this.processId, socketId], 'presence_disconnected');
+    } catch (error) {
+      // Left in place, the row would count the user online (and without pushes) for as long as this process lives.
+      this.staleSockets.add(socketId);
+      this.drifted = true;
+      throw error;
+    }
   }
 
   /** Of `userIds`, those with no live socket on any process. One query whatever their number. */
@@ -109,20 +125,39 @@ export class PresenceService implements OnApplicationBootstrap, BeforeApplicatio
     if (this.stopped) return;
     try {
       const beat = await this.sql.query('update server_processes set heartbeat_at = clock_timestamp() where id = $1 returning id', [this.processId]);
-      if (beat.length === 0) await this.restore();
+      if (beat.length === 0 || this.drifted) await this.restore();
       // Reap processes that died without saying so; their sockets go with them.
       await this.sql.query("delete from server_processes where heartbeat_at < clock_timestamp() - $1 * interval '1 second'", [
         this.staleAfterSeconds,
       ]);
     } catch (error) {
+      this.drifted = true;
       if (!this.stopped) this.logger.warn(`heartbeat failed: ${(error as Error).message}`);
     }
   }
 
-  /** Another process reaped this one (after a long pause): put its rows back. */
+  /**
+   * Makes this process's rows match its live sockets again: after another process reaped it (a
+   * long pause), or after presence writes failed while the database was away.
+   */
   private async restore() {
+    this.drifted = false;
     this.registered = undefined;
-    await this.register();
+    try {
+      await this.register();
+      await this.resync();
+    } catch (error) {
+      this.drifted = true;
+      throw error;
+    }
+  }
+
+  private async resync() {
+    const stale = [...this.staleSockets];
+    if (stale.length) {
+      await this.sql.query('delete from socket_presence where process_id = $1 and socket_id = any($2::text[])', [this.processId, stale]);
+      for (const id of stale) this.staleSockets.delete(id);
+    }
     const entries = [...this.sockets];
     if (entries.length === 0) return;
     await this.sql.query(
@@ -132,5 +167,8 @@ export class PresenceService implements OnApplicationBootstrap, BeforeApplicatio
        on conflict (process_id, socket_id) do nothing`,
       [this.processId, entries.map(([id]) => id), entries.map(([, s]) => s.userId), entries.map(([, s]) => s.departmentId)],
     );
+    // A socket that closed while this ran may have been put back: take it out again.
+    const closed = entries.map(([id]) => id).filter((id) => !this.sockets.has(id));
+    if (closed.length) await this.sql.query('delete from socket_presence where process_id = $1 and socket_id = any($2::text[])', [this.processId, closed]);
   }
 }

@@ -155,7 +155,8 @@ export class MessagesGateway implements OnGatewayInit, OnGatewayConnection, OnGa
       return { ok: true, data: await work() };
     } catch (error) {
       const { statusCode, message } = toHttpError(error);
-      if (statusCode >= 500) this.logger.error(error instanceof Error ? error.stack : String(error));
+      if (statusCode === 503) this.logger.warn(`${message}: ${(error as Error)?.message ?? String(error)}`);
+      else if (statusCode >= 500) this.logger.error(error instanceof Error ? error.stack : String(error));
       return { ok: false, error: { statusCode, message } };
     }
   }
