@@ -112,3 +112,21 @@ describe('foundation: auth and the department admin routes', () => {
     expect((await dept.asAdmin().get('/api/department').expect(200)).body.modules.messages).toBe(true);
   });
 });
+
+describe('token expiry', () => {
+  it('refuses a token once it has expired, though it was accepted before', async () => {
+    const server = await startTestServer({ JWT_EXPIRES_IN: '2s' });
+    try {
+      const dept = await TestDepartment.create(server);
+      const member = await dept.newMember();
+      const login = await request(server.baseUrl).post('/api/auth/login').send({ email: member.email, password: 'member-password' }).expect(200);
+      const auth = `Bearer ${login.body.accessToken}`;
+      await request(server.baseUrl).get('/api/department').set('Authorization', auth).expect(200);
+      await request(server.baseUrl).get('/api/department').set('Authorization', auth).expect(200);
+      await new Promise((r) => setTimeout(r, 2_500));
+      await request(server.baseUrl).get('/api/department').set('Authorization', auth).expect(401);
+    } finally {
+      await server.close();
+    }
+  });
+});

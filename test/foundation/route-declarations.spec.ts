@@ -5,6 +5,7 @@ import { APP_GUARD, Reflector } from '@nestjs/core';
 import request from 'supertest';
 import { AccessGuard } from '../../src/auth/access.guard';
 import { JwtStrategy } from '../../src/auth/jwt.strategy';
+import { PrincipalService } from '../../src/auth/principal.service';
 import { listRoutes } from '../support/routes';
 import { startTestServer, type TestServer } from '../support/test-server';
 
@@ -35,7 +36,7 @@ describe('the global guard', () => {
     }
   }
 
-  @Module({ controllers: [UndeclaredController], providers: [Reflector, { provide: JwtStrategy, useValue: {} }, { provide: APP_GUARD, useClass: AccessGuard }] })
+  @Module({ controllers: [UndeclaredController], providers: [Reflector, { provide: JwtStrategy, useValue: {} }, { provide: PrincipalService, useValue: {} }, { provide: APP_GUARD, useClass: AccessGuard }] })
   class UndeclaredModule {}
 
   it('refuses a route that declares no access rule', async () => {
