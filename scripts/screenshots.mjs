@@ -380,7 +380,7 @@ try {
     await page.goto('/dispatches');
     await page.getByRole('heading', { name: 'New dispatch' }).waitFor();
   });
-  await shoot('dispatch', 'member4@demo.example', async (page) => {
+  await shoot('dispatch', 'member1@demo.example', async (page) => {
     await page.goto(`/dispatches/${ids.dispatch ?? 41}`);
     await page.getByRole('log').waitFor();
   });
