@@ -1,21 +1,14 @@
 import type { Client } from 'pg';
 import { TestDepartment } from '../support/factories';
-import { startTestServer, type TestServer } from '../support/test-server';
-import { openDatabase, sendOk } from './mail-support';
+import type { TestServer } from '../support/test-server';
+import { sendOk, useServerAndDatabase } from './mail-support';
 
 const ids = (res: { body: { items: { id: number }[] } }) => res.body.items.map((i) => i.id);
 
 describe('deleting and batch-marking department messages', () => {
   let server: TestServer;
   let db: Client;
-  beforeAll(async () => {
-    server = await startTestServer();
-    db = await openDatabase(server);
-  });
-  afterAll(async () => {
-    await db.end();
-    await server.close();
-  });
+  useServerAndDatabase((s, d) => ([server, db] = [s, d]));
 
   async function world(count = 1) {
     const dept = await TestDepartment.create(server);

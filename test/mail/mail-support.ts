@@ -1,6 +1,6 @@
 import { Client } from 'pg';
 import type { TestDepartment, TestMember } from '../support/factories';
-import type { TestServer } from '../support/test-server';
+import { startTestServer, type TestServer } from '../support/test-server';
 
 /** Sends as `sender`; the body fields default to a plain message. */
 export function send(dept: TestDepartment, sender: TestMember, fields: Record<string, unknown>) {
@@ -30,3 +30,18 @@ export async function openDatabase(server: TestServer): Promise<Client> {
 }
 
 export const sorted = (members: { id: number }[]) => members.map((m) => m.id).sort((a, b) => a - b);
+
+/** A server for the file and a direct connection to its database, both closed after the file. */
+export function useServerAndDatabase(ready: (server: TestServer, db: Client) => void) {
+  let server: TestServer | undefined;
+  let db: Client | undefined;
+  beforeAll(async () => {
+    server = await startTestServer();
+    db = await openDatabase(server);
+    ready(server, db);
+  });
+  afterAll(async () => {
+    await db?.end();
+    await server?.close();
+  });
+}

@@ -3,20 +3,13 @@ import type { Client } from 'pg';
 import { SqlPool } from '../../src/messages/database/sql-pool';
 import { MessageSent, UnreadChanged } from '../../src/messages/events/mail.events';
 import { TestDepartment } from '../support/factories';
-import { startTestServer, type TestServer } from '../support/test-server';
-import { openDatabase, sendOk } from './mail-support';
+import type { TestServer } from '../support/test-server';
+import { sendOk, useServerAndDatabase } from './mail-support';
 
 describe('reading department messages', () => {
   let server: TestServer;
   let db: Client;
-  beforeAll(async () => {
-    server = await startTestServer();
-    db = await openDatabase(server);
-  });
-  afterAll(async () => {
-    await db.end();
-    await server.close();
-  });
+  useServerAndDatabase((s, d) => ([server, db] = [s, d]));
 
   async function pair() {
     const dept = await TestDepartment.create(server);

@@ -1,20 +1,13 @@
 import type { Client } from 'pg';
 import { OfflineNotifier } from '../../src/messages/push/offline-notifier';
 import { TestDepartment } from '../support/factories';
-import { startTestServer, type TestServer } from '../support/test-server';
-import { openDatabase, recipientsOf, send, sendOk } from './mail-support';
+import type { TestServer } from '../support/test-server';
+import { recipientsOf, send, sendOk, useServerAndDatabase } from './mail-support';
 
 describe('sending a department message: all or nothing, once, and safe', () => {
   let server: TestServer;
   let db: Client;
-  beforeAll(async () => {
-    server = await startTestServer();
-    db = await openDatabase(server);
-  });
-  afterAll(async () => {
-    await db.end();
-    await server.close();
-  });
+  useServerAndDatabase((s, d) => ([server, db] = [s, d]));
 
   it('leaves neither the message nor any recipient row when the send fails inside its transaction', async () => {
     const dept = await TestDepartment.create(server);

@@ -1,19 +1,12 @@
 import type { Client } from 'pg';
 import { TestDepartment } from '../support/factories';
-import { startTestServer, type TestServer } from '../support/test-server';
-import { openDatabase, recipientsOf, send, sendOk, sorted } from './mail-support';
+import type { TestServer } from '../support/test-server';
+import { recipientsOf, send, sendOk, sorted, useServerAndDatabase } from './mail-support';
 
 describe('sending a department message: who receives it', () => {
   let server: TestServer;
   let db: Client;
-  beforeAll(async () => {
-    server = await startTestServer();
-    db = await openDatabase(server);
-  });
-  afterAll(async () => {
-    await db.end();
-    await server.close();
-  });
+  useServerAndDatabase((s, d) => ([server, db] = [s, d]));
 
   /** Five members in two overlapping groups and two overlapping roles, and the sender in all of them. */
   async function world() {
