@@ -1,5 +1,6 @@
 import { ApiProperty } from '@nestjs/swagger';
-import { ArrayMaxSize, IsArray, IsInt, IsPositive, IsString, Max, MaxLength, MinLength } from 'class-validator';
+import { IsIdList } from '../common/validation/ids';
+import { IsString, MaxLength, MinLength } from 'class-validator';
 
 export class NameDto {
   @ApiProperty({ example: 'Station 1' })
@@ -11,11 +12,7 @@ export class NameDto {
 
 export class MemberIdsDto {
   @ApiProperty({ type: [Number] })
-  @IsArray()
-  @ArrayMaxSize(20000)
-  @IsInt({ each: true, message: 'each of userIds must be a positive integer' })
-  @IsPositive({ each: true, message: 'each of userIds must be a positive integer' })
-  @Max(2_147_483_647, { each: true, message: 'each of userIds must be a positive integer' })
+  @IsIdList('userIds', 20_000)
   userIds!: number[];
 }
 

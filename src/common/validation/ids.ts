@@ -1,8 +1,9 @@
-import { BadRequestException, Injectable, PipeTransform } from '@nestjs/common';
+import { applyDecorators, BadRequestException, Injectable, PipeTransform } from '@nestjs/common';
+import { ArrayMaxSize, IsArray, IsInt, Max, Min } from 'class-validator';
 
 export const MAX_BATCH_IDS = 500;
 const POSITIVE_INT = /^[1-9]\d{0,9}$/;
-const MAX_ID = 2_147_483_647;
+export const MAX_ID = 2_147_483_647;
 
 /** A positive 32-bit integer written plainly in decimal. */
 export const isId = (text: string) => POSITIVE_INT.test(text) && Number(text) <= MAX_ID;
@@ -34,3 +35,13 @@ export class ParseIdListPipe implements PipeTransform<unknown, number[]> {
     return [...new Set(parts.map((p) => Number(p.trim())))];
   }
 }
+
+/** A body field that lists ids: an array of at most `maxItems` positive 32-bit integers. */
+export const IsIdList = (field: string, maxItems: number) =>
+  applyDecorators(
+    IsArray({ message: `${field} must be an array of ids` }),
+    ArrayMaxSize(maxItems, { message: `${field} may list at most ${maxItems} ids` }),
+    IsInt({ each: true, message: `each of ${field} must be a positive integer` }),
+    Min(1, { each: true, message: `each of ${field} must be a positive integer` }),
+    Max(MAX_ID, { each: true, message: `each of ${field} must be a positive integer` }),
+  );

@@ -1,9 +1,9 @@
 import { ApiProperty, ApiPropertyOptional } from '@nestjs/swagger';
 import { Transform, Type } from 'class-transformer';
-import { ArrayMaxSize, ArrayMinSize, IsArray, IsInt, IsOptional, IsString, Length, Max, MaxLength, Min, MinLength } from 'class-validator';
+import { ArrayMinSize, IsInt, IsOptional, IsString, Length, Max, MaxLength, Min, MinLength } from 'class-validator';
+import { IsIdList, MAX_ID } from '../../../common/validation/ids';
 import { MAX_BODY_LENGTH } from '../conversation.store';
 
-const MAX_ID = 2_147_483_647;
 const MAX_MEMBERS = 500;
 
 export class CreateConversationDto {
@@ -14,11 +14,7 @@ export class CreateConversationDto {
   title: string;
 
   @ApiProperty({ type: [Number], description: 'Members besides you (zone rule applies)' })
-  @IsArray()
-  @ArrayMaxSize(MAX_MEMBERS)
-  @IsInt({ each: true })
-  @Min(1, { each: true })
-  @Max(MAX_ID, { each: true })
+  @IsIdList('memberIds', MAX_MEMBERS)
   memberIds: number[];
 }
 
@@ -54,12 +50,8 @@ export class SendConversationMessageDto extends PostConversationMessageDto {
 
 export class InviteDto {
   @ApiProperty({ type: [Number] })
-  @IsArray()
   @ArrayMinSize(1)
-  @ArrayMaxSize(MAX_MEMBERS)
-  @IsInt({ each: true })
-  @Min(1, { each: true })
-  @Max(MAX_ID, { each: true })
+  @IsIdList('userIds', MAX_MEMBERS)
   userIds: number[];
 }
 
@@ -88,29 +80,17 @@ export class MassTextDto {
 
   @ApiPropertyOptional({ type: [Number] })
   @IsOptional()
-  @IsArray()
-  @ArrayMaxSize(5_000)
-  @IsInt({ each: true })
-  @Min(1, { each: true })
-  @Max(MAX_ID, { each: true })
+  @IsIdList('userIds', 5_000)
   userIds?: number[];
 
   @ApiPropertyOptional({ type: [Number] })
   @IsOptional()
-  @IsArray()
-  @ArrayMaxSize(MAX_MEMBERS)
-  @IsInt({ each: true })
-  @Min(1, { each: true })
-  @Max(MAX_ID, { each: true })
+  @IsIdList('groupIds', MAX_MEMBERS)
   groupIds?: number[];
 
   @ApiPropertyOptional({ type: [Number] })
   @IsOptional()
-  @IsArray()
-  @ArrayMaxSize(MAX_MEMBERS)
-  @IsInt({ each: true })
-  @Min(1, { each: true })
-  @Max(MAX_ID, { each: true })
+  @IsIdList('roleIds', MAX_MEMBERS)
   roleIds?: number[];
 }
 

@@ -1,34 +1,22 @@
 import { applyDecorators } from '@nestjs/common';
 import { ApiProperty, ApiPropertyOptional } from '@nestjs/swagger';
 import {
-  ArrayMaxSize,
-  IsArray,
   IsIn,
-  IsInt,
   IsISO8601,
   IsOptional,
   IsString,
   Matches,
-  Max,
   MaxLength,
-  Min,
   MinLength,
 } from 'class-validator';
 import type { MessageType } from '../../realtime/socket-events';
 import { SEND_MODES, type SendMode } from '../../recipients/recipient-selection';
+import { IsIdList } from '../../../common/validation/ids';
 
 export const MESSAGE_TYPES: readonly MessageType[] = ['normal', 'callback', 'poll', 'alert'];
 const MAX_LISTED_IDS = 10_000;
 
-const IdList = (field: string) =>
-  applyDecorators(
-    IsOptional(),
-    IsArray({ message: `${field} must be an array of ids` }),
-    ArrayMaxSize(MAX_LISTED_IDS, { message: `${field} may list at most ${MAX_LISTED_IDS} ids` }),
-    IsInt({ each: true, message: `each of ${field} must be a positive integer` }),
-    Min(1, { each: true, message: `each of ${field} must be a positive integer` }),
-    Max(2_147_483_647, { each: true, message: `each of ${field} must be a positive integer` }),
-  );
+const IdList = (field: string) => applyDecorators(IsOptional(), IsIdList(field, MAX_LISTED_IDS));
 
 export class SendMessageDto {
   @ApiProperty({ minLength: 1, maxLength: 200, example: 'Drill tonight' })
