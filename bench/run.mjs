@@ -3,7 +3,7 @@
 // side with floors: a bare node:http + pg handler running the same SQL, or the same rows written
 // by one plain statement. Prints a table and writes bench/RESULTS.md. Not part of `npm test`.
 import { fork, spawn } from 'node:child_process';
-import { createHmac, createHash, randomBytes } from 'node:crypto';
+import { createHmac, createHash, randomBytes, randomUUID } from 'node:crypto';
 import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import http from 'node:http';
 import { createServer } from 'node:net';
@@ -240,7 +240,7 @@ function tokenSigner(secret) {
   const header = b64({ alg: 'HS256', typ: 'JWT', kid });
   return (userId, departmentId) => {
     const now = Math.floor(Date.now() / 1000);
-    const body = `${header}.${b64({ sub: userId, dept: departmentId, iat: now, exp: now + 3600 })}`;
+    const body = `${header}.${b64({ sub: userId, dept: departmentId, sv: 0, jti: randomUUID(), iat: now, exp: now + 3600 })}`;
     return `${body}.${createHmac('sha256', secret).update(body).digest('base64url')}`;
   };
 }

@@ -3,6 +3,7 @@ import { ConfigModule, ConfigService } from '@nestjs/config';
 import { LoggerModule } from 'nestjs-pino';
 import type { DestinationStream } from 'pino';
 import type { Options as PinoHttpOptions } from 'pino-http';
+import { SERVER_ACCESS, SERVER_CATALOG } from './app.access';
 import { AuthModule } from './auth/auth.module';
 import type { Environment } from './config/environment';
 import { DatabaseModule } from './database/database.module';
@@ -60,11 +61,11 @@ export class AppModule {
         }),
         // The messages module works through its own pool: its routes need no ORM context.
         DatabaseModule.forRoot([...hostMigrations, ...messagesMigrations], ['messages', 'conversations', 'push']),
-        AuthModule,
+        AuthModule.forRoot(SERVER_ACCESS),
         // After AuthModule: its guard identifies the caller that the limits are counted for.
         RateLimitModule,
         HealthModule,
-        DepartmentModule,
+        DepartmentModule.forRoot(SERVER_CATALOG),
         MemberSetsModule,
         DispatchModule,
         MessagesModule.forRootAsync({

@@ -115,6 +115,8 @@ export async function createApp(env: Environment, options: AppOptions = {}): Pro
     .setTitle('Department messages')
     .setDescription('Department mail, live conversations and dispatch chat')
     .addBearerAuth()
+    // Every route but the public ones (see the access table) needs the bearer token.
+    .addSecurityRequirements('bearer')
     .build();
   SwaggerModule.setup('api/docs', app, () => SwaggerModule.createDocument(app, openApi));
   if (existsSync(join(WEB_APP_DIR, 'index.html'))) await serveWebApp(app, WEB_APP_DIR);

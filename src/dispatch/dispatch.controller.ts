@@ -1,7 +1,7 @@
 import { Body, Controller, Get, HttpCode, Param, Post, Query } from '@nestjs/common';
 import { CommandBus, QueryBus } from '@nestjs/cqrs';
 import { ApiConflictResponse, ApiCreatedResponse, ApiNotFoundResponse, ApiOkResponse, ApiTags } from '@nestjs/swagger';
-import { Authenticated, Caller, type Principal } from '../common/access';
+import { Caller, type Principal } from '../common/access';
 import { ParseIdPipe } from '../common/validation/ids';
 import { AssignTask } from './commands/assign-task';
 import { ClearTask } from './commands/clear-task';
@@ -11,7 +11,10 @@ import { AssignTaskDto, CreateDispatchDto, DispatchDetail, DispatchPage, ListDis
 import { GetDispatch } from './queries/get-dispatch';
 import { ListDispatches } from './queries/list-dispatches';
 
-/** Dispatches of the caller's department. Any member may dispatch; the caller is the dispatcher. */
+/**
+ * Dispatches of the caller's department. Every member reads them; holders of
+ * `Dispatches_Manage` dispatch (the caller is the dispatcher), assign and close.
+ */
 @ApiTags('dispatches')
 @Controller('dispatches')
 export class DispatchController {
@@ -19,39 +22,29 @@ export class DispatchController {
     private readonly commands: CommandBus,
     private readonly queries: QueryBus,
   ) {}
-
-  @Authenticated()
   @Post()
   @ApiCreatedResponse({ type: DispatchDetail })
   @ApiConflictResponse({ description: 'The number is already used in the department' })
   create(@Caller() caller: Principal, @Body() body: CreateDispatchDto): Promise<DispatchDetail> {
     return this.commands.execute(new CreateDispatch(caller.departmentId, caller.userId, body.number, body.zoneId, body.title));
   }
-
-  @Authenticated()
   @Get()
   @ApiOkResponse({ type: DispatchPage })
   list(@Caller() caller: Principal, @Query() query: ListDispatchesQuery): Promise<DispatchPage> {
     return this.queries.execute(new ListDispatches(caller.departmentId, query));
   }
-
-  @Authenticated()
   @Get(':id')
   @ApiOkResponse({ type: DispatchDetail })
   @ApiNotFoundResponse({ description: 'No such dispatch in the caller\'s department' })
   get(@Caller() caller: Principal, @Param('id', ParseIdPipe) id: number): Promise<DispatchDetail> {
     return this.queries.execute(new GetDispatch(caller.departmentId, id));
   }
-
-  @Authenticated()
   @Post(':id/tasks')
   @ApiCreatedResponse({ type: TaskView })
   @ApiConflictResponse({ description: 'The dispatch is closed' })
   assignTask(@Caller() caller: Principal, @Param('id', ParseIdPipe) id: number, @Body() body: AssignTaskDto): Promise<TaskView> {
     return this.commands.execute(new AssignTask(caller.departmentId, caller.userId, id, body.officerId, body.description));
   }
-
-  @Authenticated()
   @Post(':id/tasks/:taskId/clear')
   @HttpCode(200)
   @ApiOkResponse({ type: TaskView })
@@ -61,10 +54,8 @@ export class DispatchController {
     @Param('id', ParseIdPipe) id: number,
     @Param('taskId', ParseIdPipe) taskId: number,
   ): Promise<TaskView> {
-    return this.commands.execute(new ClearTask(caller.departmentId, caller.userId, id, taskId));
+    return this.commands.execute(new ClearTask(caller, id, taskId));
   }
-
-  @Authenticated()
   @Post(':id/close')
   @HttpCode(200)
   @ApiOkResponse({ type: DispatchDetail })

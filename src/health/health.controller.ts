@@ -1,7 +1,7 @@
 import { Controller, Get } from '@nestjs/common';
 import { ApiTags } from '@nestjs/swagger';
 import { HealthCheck, HealthCheckService, MikroOrmHealthIndicator } from '@nestjs/terminus';
-import { Public } from '../common/access';
+
 
 @ApiTags('health')
 @Controller('health')
@@ -12,7 +12,6 @@ export class HealthController {
   ) {}
 
   /** 200 once the server can serve; 503 while the database does not answer. */
-  @Public()
   @Get()
   @HealthCheck()
   check() {

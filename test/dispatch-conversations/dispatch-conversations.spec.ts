@@ -30,7 +30,7 @@ describe('dispatch conversations', () => {
 
   async function world() {
     const dept = await TestDepartment.create(server);
-    const dispatcher = await dept.newMember({ name: 'Dana' });
+    const dispatcher = await dept.newDispatcher({ name: 'Dana' });
     const ann = await dept.newMember({ name: 'Ann' });
     const bob = await dept.newMember({ name: 'Bob' });
     const nia = await dept.newMember({ name: 'Nia' });

@@ -28,7 +28,7 @@ describe('dispatch conversations when a reaction fails once', () => {
 
   async function world() {
     const dept = await TestDepartment.create(server);
-    const dispatcher = await dept.newMember({ name: 'Dana' });
+    const dispatcher = await dept.newDispatcher({ name: 'Dana' });
     const ann = await dept.newMember({ name: 'Ann' });
     const bob = await dept.newMember({ name: 'Bob' });
     const zoneId = await dept.newZone('West', [dispatcher, ann, bob]);

@@ -80,7 +80,8 @@ describe('dispatch integration events', () => {
     departmentId = dept.id;
     first.reset();
     second.reset();
-    const [dispatcher, officerA, officerB] = await dept.newMembers(3);
+    const dispatcher = await dept.newDispatcher();
+    const [officerA, officerB] = await dept.newMembers(2);
     const zoneId = await dept.newZone('South', [dispatcher, officerA, officerB]);
     const as = (m: TestMember) => dept.as(m);
     return { dept, dispatcher, officerA, officerB, zoneId, as };

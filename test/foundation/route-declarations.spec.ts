@@ -1,12 +1,14 @@
 import { Controller, Get, Module } from '@nestjs/common';
 import { Test } from '@nestjs/testing';
 import { FastifyAdapter, type NestFastifyApplication } from '@nestjs/platform-fastify';
-import { APP_GUARD, Reflector } from '@nestjs/core';
+import { APP_GUARD } from '@nestjs/core';
 import request from 'supertest';
 import { AccessGuard } from '../../src/auth/access.guard';
 import { JwtStrategy } from '../../src/auth/jwt.strategy';
 import { PrincipalService } from '../../src/auth/principal.service';
-import { listRoutes } from '../support/routes';
+import { ACCESS_TABLE } from '../../src/common/access';
+import { MessagesGateway } from '../../src/messages/realtime/messages.gateway';
+import { listRoutes, socketEventsOf } from '../support/routes';
 import { startTestServer, type TestServer } from '../support/test-server';
 
 describe('who may call what', () => {
@@ -25,6 +27,16 @@ describe('who may call what', () => {
   it('has no route that declares nothing', () => {
     expect(listRoutes(server.app).filter((r) => r.access === 'NONE')).toEqual([]);
   });
+
+  it('lists in the access table only routes the router has and events the socket handles', () => {
+    const routes = new Set(listRoutes(server.app).map((r) => `${r.method} ${r.path.slice('/api'.length)}`));
+    const events = new Set(['connect', ...socketEventsOf(MessagesGateway)]);
+    const orphans = Object.keys(server.app.get(ACCESS_TABLE)).filter((action) =>
+      action.startsWith('socket ') ? !events.has(action.slice('socket '.length)) : !routes.has(action),
+    );
+    expect(orphans).toEqual([]);
+    expect(events).toEqual(new Set(['connect', 'conversation:send', 'conversation:read']));
+  });
 });
 
 describe('the global guard', () => {
@@ -36,10 +48,10 @@ describe('the global guard', () => {
     }
   }
 
-  @Module({ controllers: [UndeclaredController], providers: [Reflector, { provide: JwtStrategy, useValue: {} }, { provide: PrincipalService, useValue: {} }, { provide: APP_GUARD, useClass: AccessGuard }] })
+  @Module({ controllers: [UndeclaredController], providers: [{ provide: ACCESS_TABLE, useValue: { 'GET /declared': { public: true } } }, { provide: JwtStrategy, useValue: {} }, { provide: PrincipalService, useValue: {} }, { provide: APP_GUARD, useClass: AccessGuard }] })
   class UndeclaredModule {}
 
-  it('refuses a route that declares no access rule', async () => {
+  it('refuses a route the access table does not list', async () => {
     const moduleRef = await Test.createTestingModule({ imports: [UndeclaredModule] }).compile();
     const app = moduleRef.createNestApplication<NestFastifyApplication>(new FastifyAdapter(), { logger: false });
     await app.listen(0, '127.0.0.1');

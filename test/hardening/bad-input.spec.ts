@@ -183,7 +183,8 @@ describe('bad input', () => {
     db = new Client({ connectionString: server.databaseUrl });
     await db.connect();
     dept = await TestDepartment.create(server);
-    [sender, recipient] = await dept.newMembers(2);
+    // The sender dispatches too, so the dispatch routes reach their validation.
+    [sender, recipient] = await Promise.all([dept.newDispatcher(), dept.newMember()]);
     const zone = await dept.newZone('North', [sender, recipient]);
     for (const m of [sender, recipient, dept.admin]) await dept.setCurrentZone(m, zone);
     const group = await dept.newGroup('Station 1', [recipient]);

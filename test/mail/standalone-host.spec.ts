@@ -10,12 +10,12 @@ import {
   ValidationPipe,
   type DynamicModule,
 } from '@nestjs/common';
-import { APP_GUARD, Reflector } from '@nestjs/core';
+import { APP_GUARD } from '@nestjs/core';
 import { FastifyAdapter, type NestFastifyApplication } from '@nestjs/platform-fastify';
 import { Test } from '@nestjs/testing';
 import { MikroORM } from '@mikro-orm/postgresql';
 import request from 'supertest';
-import { ACCESS_RULE, Authenticator, holdsPolicy, type AccessRule, type Principal } from '../../src/common/access';
+import { Authenticator, refusalOf, routeAction, type Principal } from '../../src/common/access';
 import { ErrorsFilter } from '../../src/common/errors/errors.filter';
 import { ormOptions } from '../../src/database/mikro-orm.config';
 import {
@@ -24,6 +24,8 @@ import {
   type DirectoryMember,
   type MemberSelection,
 } from '../../src/messages/directory/department-directory';
+import { MESSAGES_ACCESS } from '../../src/messages/messages.access';
+import { MessagesPermission } from '../../src/messages/messages.permissions';
 import { messagesMigrations } from '../../src/messages/messages.migrations';
 import { MessagesModule } from '../../src/messages/messages.module';
 import { createDatabase } from '../support/test-server';
@@ -83,27 +85,25 @@ class TokenIsUserId extends Authenticator {
   async authenticate(token: string): Promise<Principal | null> {
     const person = PEOPLE.find((p) => String(p.id) === token);
     if (!person) return null;
-    const permissions = new Set(['Messages_View', 'Messages_Create', 'Messages_Delete']);
+    const permissions = new Set<string>([MessagesPermission.View, MessagesPermission.Create, MessagesPermission.Delete]);
     return { userId: person.id, departmentId: person.departmentId, name: person.name, isAdmin: false, permissions, modules: { messages: true } };
   }
 }
 
-/** The smallest guard that honours the module's declarations. */
+/** The smallest guard that honours the module's access table. */
 @Injectable()
 class BearerGuard implements CanActivate {
-  constructor(
-    private readonly reflector: Reflector,
-    private readonly authenticator: Authenticator,
-  ) {}
+  constructor(private readonly authenticator: Authenticator) {}
 
   async canActivate(context: ExecutionContext) {
-    const rule = this.reflector.getAllAndOverride<AccessRule | undefined>(ACCESS_RULE, [context.getHandler(), context.getClass()]);
+    const action = routeAction(context.getClass(), context.getHandler());
+    const rule = action ? MESSAGES_ACCESS[action as keyof typeof MESSAGES_ACCESS] : undefined;
     if (!rule) throw new ForbiddenException('No access rule');
-    if (rule.public) return true;
     const req = context.switchToHttp().getRequest<{ headers: Record<string, string>; user?: Principal }>();
     const principal = await this.authenticator.authenticate((req.headers.authorization ?? '').replace(/^Bearer /, ''));
     if (!principal) throw new UnauthorizedException();
-    if (rule.policy && !holdsPolicy(principal, rule.policy)) throw new ForbiddenException();
+    const refused = refusalOf(principal, rule);
+    if (refused) throw new ForbiddenException(refused);
     req.user = principal;
     return true;
   }

@@ -1,5 +1,7 @@
 import { randomBytes } from 'node:crypto';
 import request from 'supertest';
+import { DispatchPermission } from '../../src/dispatch/dispatch.permissions';
+import { MESSAGES_MEMBER_DEFAULTS } from '../../src/messages/messages.permissions';
 import type { TestServer } from './test-server';
 
 export interface TestMember {
@@ -62,6 +64,11 @@ export class TestDepartment {
       .expect(201);
     const token = this.server.tokenFor(res.body.id, this.id);
     return { id: res.body.id, name, email, token, auth: `Bearer ${token}` };
+  }
+
+  /** A member with the defaults and `Dispatches_Manage`: creates dispatches, assigns and closes. */
+  newDispatcher(options: { name?: string } = {}): Promise<TestMember> {
+    return this.newMember({ ...options, permissions: [...MESSAGES_MEMBER_DEFAULTS, DispatchPermission.Manage] });
   }
 
   async newMembers(count: number, options: { permissions?: string[] } = {}): Promise<TestMember[]> {

@@ -362,7 +362,7 @@ describeInBrowser('the web app in a real browser', () => {
     ['POST /api/dispatches', 'POST /api/dispatches/:id/tasks', 'GET /api/dispatches/:id/conversation', 'POST /api/conversations/:id/messages'],
     async () => {
       const dept = await TestDepartment.create(server);
-      const dispatcher = await dept.newMember({ name: 'Dana Dispatch', permissions: ['Messages_View', 'Messages_Create', 'Messages_Delete', 'Messages_MassText'] });
+      const dispatcher = await dept.newDispatcher({ name: 'Dana Dispatch' });
       const officer = await dept.newMember({ name: 'Oli Officer' });
       const zone = await dept.newZone('North', [dispatcher, officer]);
       await dept.setCurrentZone(dispatcher, zone);

@@ -1,6 +1,8 @@
 import { createContext, useCallback, useContext, useEffect, useMemo, useState, type ReactNode } from 'react';
 import { api, type Department, type Member, type MemberSet } from './api';
 import { Realtime } from './realtime';
+import type { DispatchPermission } from '../../src/dispatch/dispatch.permissions';
+import type { MessagesPermission } from '../../src/messages/messages.permissions';
 
 export interface Directory {
   members: Member[];
@@ -16,7 +18,7 @@ export interface Session {
   department: Department;
   directory: Directory;
   nameOf: (userId: number | null | undefined) => string;
-  can: (policy: 'Messages_View' | 'Messages_Create' | 'Messages_Delete' | 'Messages_MassText') => boolean;
+  can: (permission: MessagesPermission | DispatchPermission) => boolean;
   messagesEnabled: boolean;
   realtime: Realtime;
   setDepartment: (d: Department) => void;

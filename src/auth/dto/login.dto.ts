@@ -18,3 +18,25 @@ export class AccessTokenDto {
   @ApiProperty()
   accessToken!: string;
 }
+
+export class ChangePasswordDto {
+  @ApiProperty()
+  @IsString()
+  @MinLength(1)
+  @MaxLength(200)
+  currentPassword!: string;
+
+  @ApiProperty({ minLength: 8 })
+  @IsString()
+  @MinLength(8, { message: 'newPassword must be at least 8 characters' })
+  @MaxLength(200)
+  newPassword!: string;
+}
+
+export class PasswordResetDto {
+  @ApiProperty({ minLength: 8 })
+  @IsString()
+  @MinLength(8, { message: 'password must be at least 8 characters' })
+  @MaxLength(200)
+  password!: string;
+}

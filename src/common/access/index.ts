@@ -1,4 +1,4 @@
+export * from './access-table';
 export * from './access.decorators';
-export * from './module-enabled.guard';
 export * from './principal';
 export * from './rate-limit.decorators';

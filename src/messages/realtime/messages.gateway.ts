@@ -1,4 +1,4 @@
-import { HttpException, HttpStatus, Inject, Logger, Optional } from '@nestjs/common';
+import { HttpException, HttpStatus, Inject, Logger, Optional, type OnModuleDestroy } from '@nestjs/common';
 import { CommandBus } from '@nestjs/cqrs';
 import {
   ConnectedSocket,
@@ -13,7 +13,7 @@ import {
 import { plainToInstance } from 'class-transformer';
 import { validateSync } from 'class-validator';
 import type { Namespace, Socket } from 'socket.io';
-import { Authenticator, moduleEnabled, moduleDisabledMessage, type Principal } from '../../common/access';
+import { Authenticator, refusalOf, type AccessRule, type Principal, type PrincipalChange } from '../../common/access';
 import { DomainError } from '../../common/errors/domain-error';
 import { toHttpError } from '../../common/errors/errors.filter';
 import { rawInputProblem } from '../../common/validation/raw-input';
@@ -22,6 +22,7 @@ import { MarkConversationReadCommand } from '../conversations/commands/mark-conv
 import { PostMessageCommand } from '../conversations/commands/post-message.command';
 import { claimPendingInvitations, ConversationStore } from '../conversations/conversation.store';
 import { ReadConversationDto, SendConversationMessageDto } from '../conversations/dto/conversation.dto';
+import { MESSAGES_ACCESS } from '../messages.access';
 import { MESSAGES_OPTIONS, type MessagesModuleOptions } from '../messages.options';
 import { PresenceService } from '../presence/presence.service';
 import { userOfRoom, userRoom, userRooms } from './rooms';
@@ -49,6 +50,27 @@ export type MessagesSocket = Socket<ClientToServerEvents, ServerToClientEvents, 
 
 const refusal = (message: string, statusCode: number) => Object.assign(new Error(message), { data: { statusCode, message } });
 
+/** What staying connected needs; each client event has its own rule in the same table. */
+const CONNECT: AccessRule = MESSAGES_ACCESS['socket connect'];
+const EVENT_RULES: Record<keyof ClientToServerEvents, AccessRule> = {
+  'conversation:send': MESSAGES_ACCESS['socket conversation:send'],
+  'conversation:read': MESSAGES_ACCESS['socket conversation:read'],
+};
+/** Members whose sockets are checked again at once after a change; more wait for the next batch. */
+const RECHECK_BATCH = 25;
+/** setTimeout's limit; a token that lives longer is checked again then. */
+const MAX_TIMER_MS = 2 ** 31 - 1;
+
+/** Seconds since the epoch at which the (already verified) token expires. */
+function expiryOf(token: string): number | null {
+  try {
+    const { exp } = JSON.parse(Buffer.from(token.split('.')[1] ?? '', 'base64url').toString('utf8'));
+    return typeof exp === 'number' ? exp : null;
+  } catch {
+    return null;
+  }
+}
+
 function parse<T extends object>(type: new () => T, payload: unknown): T {
   if (typeof payload !== 'object' || payload === null || Array.isArray(payload)) throw DomainError.invalid('The payload must be an object');
   const problem = rawInputProblem(payload);
@@ -60,13 +82,17 @@ function parse<T extends object>(type: new () => T, payload: unknown): T {
 }
 
 /**
- * The `/messages` namespace. The handshake's `auth.token` must name an active member whose
- * department has the messages module on; each socket joins only its user's room, chosen here.
- * Client events run the same commands as the HTTP routes.
+ * The `/messages` namespace. The handshake's `auth.token` must name an active member who may
+ * connect by the access table (`Messages_View`, the module on); each socket joins only its
+ * user's room, chosen here. Client events run the same commands as the HTTP routes, under the
+ * same rules. A socket is closed, with `session:ended` saying why, when its token expires and
+ * as soon as a change to its member or department (announced to every process) ends its access.
  */
 @WebSocketGateway({ namespace: MESSAGES_NAMESPACE })
-export class MessagesGateway implements OnGatewayInit, OnGatewayConnection, OnGatewayDisconnect {
+export class MessagesGateway implements OnGatewayInit, OnGatewayConnection, OnGatewayDisconnect, OnModuleDestroy {
   private readonly logger = new Logger('MessagesGateway');
+  private readonly expiryTimers = new Map<string, NodeJS.Timeout>();
+  private stopListening?: () => void;
 
   @WebSocketServer()
   server: MessagesNamespace;
@@ -92,6 +118,14 @@ export class MessagesGateway implements OnGatewayInit, OnGatewayConnection, OnGa
     });
     // Another process asks each process to refresh the counters of its own sockets.
     namespace.on('unread:changed', (departmentId: number, userIds: number[]) => void this.pushUnreadCounts(departmentId, userIds, false));
+    // Every process hears each change, and checks again the sockets it holds.
+    this.stopListening = this.authenticator?.onChange((change) => void this.recheck(change));
+  }
+
+  onModuleDestroy() {
+    this.stopListening?.();
+    for (const timer of this.expiryTimers.values()) clearTimeout(timer);
+    this.expiryTimers.clear();
   }
 
   private async admit(socket: MessagesSocket): Promise<void> {
@@ -104,13 +138,15 @@ export class MessagesGateway implements OnGatewayInit, OnGatewayConnection, OnGa
       throw refusal('The server cannot check your token right now; try again shortly', 503);
     }
     if (!principal) throw refusal('A valid access token is required', 401);
-    if (!moduleEnabled(principal, 'messages')) throw refusal(moduleDisabledMessage('messages'), 403);
+    const refused = refusalOf(principal, CONNECT);
+    if (refused) throw refusal(refused, 403);
     socket.data = { userId: principal.userId, departmentId: principal.departmentId, token: token as string };
   }
 
   async handleConnection(socket: MessagesSocket) {
     const { userId } = socket.data;
     if (!userId) return; // refused by the middleware
+    this.closeAtExpiry(socket);
     await socket.join(userRoom(userId));
     try {
       await this.presence.connected(userId, socket.id);
@@ -121,8 +157,53 @@ export class MessagesGateway implements OnGatewayInit, OnGatewayConnection, OnGa
   }
 
   async handleDisconnect(socket: MessagesSocket) {
+    clearTimeout(this.expiryTimers.get(socket.id));
+    this.expiryTimers.delete(socket.id);
     if (!socket.data.userId) return;
     await this.presence.disconnected(socket.data.userId, socket.id).catch(() => undefined);
+  }
+
+  /** Closes the socket when its token expires. */
+  private closeAtExpiry(socket: MessagesSocket) {
+    const exp = expiryOf(socket.data.token);
+    if (exp === null) return;
+    const ms = exp * 1000 - Date.now();
+    const timer = setTimeout(() => {
+      if (ms > MAX_TIMER_MS) this.closeAtExpiry(socket);
+      else this.end(socket, 401, 'Your session has expired; sign in again');
+    }, Math.max(0, Math.min(ms, MAX_TIMER_MS)));
+    timer.unref();
+    this.expiryTimers.set(socket.id, timer);
+  }
+
+  /** Says why, then closes the socket; the client hears the reason before the disconnect. */
+  private end(socket: MessagesSocket, statusCode: number, message: string) {
+    if (!socket.connected) return;
+    socket.emit('session:ended', { statusCode, message });
+    socket.disconnect(true);
+  }
+
+  /** Checks again, against the access table, the sockets held here of the member or department that changed. */
+  private async recheck(change: PrincipalChange): Promise<void> {
+    const affected = [...this.server.sockets.values()].filter((s) =>
+      'userId' in change ? s.data.userId === change.userId : s.data.departmentId === change.departmentId,
+    );
+    for (let i = 0; i < affected.length; i += RECHECK_BATCH) {
+      await Promise.all(affected.slice(i, i + RECHECK_BATCH).map((socket) => this.recheckSocket(socket)));
+    }
+  }
+
+  private async recheckSocket(socket: MessagesSocket): Promise<void> {
+    if (!this.authenticator || !socket.connected) return;
+    try {
+      const checked = await this.authenticator.check(socket.data.token);
+      if ('refused' in checked) return this.end(socket, 401, checked.refused);
+      const refused = refusalOf(checked.principal, CONNECT);
+      if (refused) this.end(socket, 403, refused);
+    } catch (error) {
+      // Unchecked now, it is checked again by its next event.
+      this.logger.warn(`checking socket of user ${socket.data.userId} again: ${(error as Error).message}`);
+    }
   }
 
   /** Invitations made while the user had no live socket, once, on the next connect. */
@@ -135,15 +216,16 @@ export class MessagesGateway implements OnGatewayInit, OnGatewayConnection, OnGa
     for (const { conversation } of summaries) socket.emit('conversation:invited', conversation);
   }
 
-  /** The caller as of now (a switched-off module or a deactivation shows within seconds), or an error. */
-  private async callerOf(socket: MessagesSocket): Promise<Principal> {
-    const principal = await this.authenticator?.authenticate(socket.data.token);
-    if (!principal) {
-      setImmediate(() => socket.disconnect(true));
-      throw new DomainError('unauthenticated', 'Your access token is no longer valid');
+  /** The caller as of now, if the access table lets them send `event`; else an error (and a closed socket, once the token admits nobody). */
+  private async callerOf(socket: MessagesSocket, event: keyof ClientToServerEvents): Promise<Principal> {
+    const checked = this.authenticator ? await this.authenticator.check(socket.data.token) : { refused: 'A valid access token is required' };
+    if ('refused' in checked) {
+      setImmediate(() => this.end(socket, 401, checked.refused));
+      throw new DomainError('unauthenticated', checked.refused);
     }
-    if (!moduleEnabled(principal, 'messages')) throw DomainError.forbidden(moduleDisabledMessage('messages'));
-    return principal;
+    const refused = refusalOf(checked.principal, EVENT_RULES[event]);
+    if (refused) throw DomainError.forbidden(refused);
+    return checked.principal;
   }
 
   /** Runs a client event's work, counted against the user's limit, and turns any failure into an error ack. */
@@ -164,8 +246,8 @@ export class MessagesGateway implements OnGatewayInit, OnGatewayConnection, OnGa
   @SubscribeMessage('conversation:send')
   send(@ConnectedSocket() socket: MessagesSocket, @MessageBody() payload: unknown): Promise<Ack<ConversationMessagePayload>> {
     return this.answer(socket, async () => {
+      const caller = await this.callerOf(socket, 'conversation:send');
       const input = parse(SendConversationMessageDto, payload);
-      const caller = await this.callerOf(socket);
       return this.commands.execute(
         new PostMessageCommand({ author: caller, conversationId: input.conversationId, body: input.body, clientId: input.clientId }),
       );
@@ -175,8 +257,8 @@ export class MessagesGateway implements OnGatewayInit, OnGatewayConnection, OnGa
   @SubscribeMessage('conversation:read')
   read(@ConnectedSocket() socket: MessagesSocket, @MessageBody() payload: unknown): Promise<Ack<ConversationReadResult>> {
     return this.answer(socket, async () => {
+      const caller = await this.callerOf(socket, 'conversation:read');
       const input = parse(ReadConversationDto, payload);
-      const caller = await this.callerOf(socket);
       return this.commands.execute(new MarkConversationReadCommand(caller.departmentId, caller.userId, input.conversationId, input.seq));
     });
   }

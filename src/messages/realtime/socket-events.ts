@@ -81,6 +81,12 @@ export interface ServerToClientEvents {
   'conversation:invited': (conversation: ConversationSummary) => void;
   'conversation:member': (payload: ConversationMemberPayload) => void;
   'conversation:archived': (payload: { conversationId: number }) => void;
+  /**
+   * Sent just before the server closes the socket because its access ended: 401 (token
+   * expired, signed out, password changed, account deactivated) or 403 (a permission withdrawn,
+   * the module switched off). The client should not reconnect with the same token.
+   */
+  'session:ended': (reason: SocketError) => void;
 }
 
 export interface ConversationSendPayload {

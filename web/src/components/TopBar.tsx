@@ -3,6 +3,7 @@ import { Link, navigate, usePath } from '../router';
 import { useSession } from '../session';
 import { useUnreadTop } from '../unread';
 import { formatTime, TypeTag } from './common';
+import { MessagesPermission } from '../../../src/messages/messages.permissions';
 
 export function TopBar() {
   const session = useSession();
@@ -11,7 +12,7 @@ export function TopBar() {
   const nav = [
     { to: '/inbox', label: 'Inbox' },
     { to: '/outbox', label: 'Sent' },
-    ...(session.can('Messages_Create') ? [{ to: '/compose', label: 'Compose' }] : []),
+    ...(session.can(MessagesPermission.Create) ? [{ to: '/compose', label: 'Compose' }] : []),
     { to: '/chat', label: 'Chat' },
     { to: '/dispatches', label: 'Dispatches' },
     ...(me.isAdmin ? [{ to: '/admin', label: 'Admin' }] : []),

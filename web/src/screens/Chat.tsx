@@ -4,6 +4,7 @@ import { ChatInput, ChatLog, useConversationMessages, useMarkRead, useSendToConv
 import { ErrorNote, formatTime, MultiPicker, Notice, Spinner, useAction } from '../components/common';
 import { Link, navigate } from '../router';
 import { useSession, type Session } from '../session';
+import { MessagesPermission } from '../../../src/messages/messages.permissions';
 
 type Panel = null | 'personal' | 'direct' | 'mass';
 
@@ -85,7 +86,7 @@ export function ChatScreen({ conversationId }: { conversationId?: number }) {
           <button type="button" onClick={() => setPanel(panel === 'personal' ? null : 'personal')} aria-expanded={panel === 'personal'}>
             Group chat
           </button>
-          {session.can('Messages_MassText') && (
+          {session.can(MessagesPermission.MassText) && (
             <button type="button" onClick={() => setPanel(panel === 'mass' ? null : 'mass')} aria-expanded={panel === 'mass'}>
               Mass text
             </button>

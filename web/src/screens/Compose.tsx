@@ -4,6 +4,7 @@ import { ErrorNote, MultiPicker, Notice, TYPE_LABELS, useAction } from '../compo
 import { audienceProblem, resolveAudience, type SendMode } from '../recipients';
 import { navigate } from '../router';
 import { useSession } from '../session';
+import { MessagesPermission } from '../../../src/messages/messages.permissions';
 
 const MODES: { value: SendMode; label: string; hint: string }[] = [
   { value: 'all', label: 'Everyone', hint: 'Every member of the department.' },
@@ -45,7 +46,7 @@ export function ComposeScreen() {
   const sets = (list: typeof directory.groups) => list.map((s) => ({ id: s.id, name: s.name, hint: `${s.memberIds.length}` }));
 
   if (!session.messagesEnabled) return <Notice>The messages module is disabled for this department.</Notice>;
-  if (!session.can('Messages_Create')) return <Notice>You may read messages but not send them.</Notice>;
+  if (!session.can(MessagesPermission.Create)) return <Notice>You may read messages but not send them.</Notice>;
 
   const submit = async (e: FormEvent) => {
     e.preventDefault();

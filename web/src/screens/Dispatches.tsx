@@ -5,6 +5,7 @@ import { ErrorNote, Notice, Spinner, useAction } from '../components/common';
 import { Link, navigate } from '../router';
 import { useSession } from '../session';
 import { conversationTitle } from './Chat';
+import { DispatchPermission } from '../../../src/dispatch/dispatch.permissions';
 
 interface DispatchRow {
   id: number;
@@ -44,7 +45,7 @@ export function DispatchesScreen() {
     void load();
   }, [load]);
 
-  const canDispatch = session.me.isAdmin || session.can('Messages_MassText');
+  const canDispatch = session.can(DispatchPermission.Manage);
   return (
     <section aria-labelledby="dispatches-title">
       <div className="section-head">
@@ -185,7 +186,7 @@ function DispatchConversation({ dispatchId, conversation: initial, history, relo
         {member && !archived && <span className="tag">You are in this conversation</span>}
       </div>
       {archived && <Notice>This dispatch is closed; its conversation is kept read only.</Notice>}
-      {(session.me.isAdmin || session.can('Messages_MassText')) && !archived && <AssignOfficer dispatchId={dispatchId} onAssigned={reload} />}
+      {(session.can(DispatchPermission.Manage)) && !archived && <AssignOfficer dispatchId={dispatchId} onAssigned={reload} />}
       <div className="conversation">
         <ChatLog messages={messages} label={`Messages in ${title}`} />
         <ChatInput

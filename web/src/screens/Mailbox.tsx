@@ -4,6 +4,7 @@ import { ErrorNote, formatTime, Notice, Spinner, TypeTag, useAction } from '../c
 import { Link, navigate } from '../router';
 import { useSession } from '../session';
 import { refreshUnread } from '../unread';
+import { MessagesPermission } from '../../../src/messages/messages.permissions';
 
 const PAGE_SIZE = 25;
 type Box = 'inbox' | 'outbox';
@@ -86,7 +87,7 @@ export function MailboxScreen({ box }: { box: Box }) {
               <input type="checkbox" checked={unreadOnly} onChange={(e) => setUnreadOnly(e.target.checked)} /> Unread only
             </label>
           )}
-          {session.can('Messages_Create') && (
+          {session.can(MessagesPermission.Create) && (
             <Link to="/compose" className="button primary">
               Compose
             </Link>
@@ -104,7 +105,7 @@ export function MailboxScreen({ box }: { box: Box }) {
             Mark read
           </button>
         )}
-        {session.can('Messages_Delete') && (
+        {session.can(MessagesPermission.Delete) && (
           <button type="button" className="danger" disabled={!selected.size || acting.busy} onClick={remove}>
             Delete
           </button>

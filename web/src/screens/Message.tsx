@@ -4,6 +4,7 @@ import { ErrorNote, formatDateTime, Notice, Spinner, TypeTag, useAction } from '
 import { Link, navigate } from '../router';
 import { useSession } from '../session';
 import { refreshUnread } from '../unread';
+import { MessagesPermission } from '../../../src/messages/messages.permissions';
 
 const ANSWERS: { value: ResponseCode; label: string }[] = [
   { value: 'yes', label: 'Yes' },
@@ -51,7 +52,7 @@ export function MessageScreen({ id }: { id: number }) {
       <div className="message-body" dangerouslySetInnerHTML={{ __html: message.body }} />
       {asks && !mine && <AnswerForm message={message} expired={expired} onAnswered={(response, note) => setMessage({ ...message, response, note })} />}
       {mine && <Recipients message={message} />}
-      {session.can('Messages_Delete') && <DeleteButton id={message.id} box={mine ? 'outbox' : 'inbox'} />}
+      {session.can(MessagesPermission.Delete) && <DeleteButton id={message.id} box={mine ? 'outbox' : 'inbox'} />}
     </article>
   );
 }

@@ -1,0 +1,48 @@
+import { needs, type AccessRule, type AccessTable } from '../common/access';
+import { MESSAGES_MODULE, MessagesPermission } from './messages.permissions';
+import type { ClientToServerEvents } from './realtime/socket-events';
+
+const { View, Create, Delete, MassText } = MessagesPermission;
+const inModule = (rule: AccessRule): AccessRule => ({ ...rule, module: MESSAGES_MODULE });
+const read = inModule(needs(View));
+const write = inModule(needs(View, Create));
+const remove = inModule(needs(Delete));
+
+/** Every HTTP route and socket event of the messages module, with what it needs (the contract's "Access" table). */
+export const MESSAGES_ACCESS = {
+  // Department mail
+  'POST /messages': write,
+  'GET /messages/inbox': read,
+  'GET /messages/outbox': read,
+  'GET /messages/unread/top': read,
+  'GET /messages/:id': read,
+  'POST /messages/:id/response': read,
+  'PUT /messages/read': read,
+  'DELETE /messages/inbox': remove,
+  'DELETE /messages/outbox': remove,
+  'DELETE /messages/inbox/:id': remove,
+  'DELETE /messages/outbox/:id': remove,
+  'GET /messages/:id/audit': inModule({ admin: true }),
+  // Conversations
+  'GET /conversations': read,
+  'POST /conversations': write,
+  'POST /conversations/direct': write,
+  'POST /conversations/mass-text': inModule(needs(MassText)),
+  'GET /conversations/:id': read,
+  'GET /conversations/:id/messages': read,
+  'POST /conversations/:id/messages': write,
+  'POST /conversations/:id/invite': write,
+  'POST /conversations/:id/leave': read,
+  'POST /conversations/:id/read': read,
+  // A dispatch's conversation
+  'POST /dispatches/:id/comment': write,
+  'GET /dispatches/:id/conversation': read,
+  // Web Push
+  'GET /push/public-key': read,
+  'POST /push/subscriptions': read,
+  'DELETE /push/subscriptions': read,
+  // The socket: connecting (and staying connected) is reading.
+  'socket connect': read,
+  'socket conversation:send': write,
+  'socket conversation:read': read,
+} satisfies AccessTable & Record<`socket ${keyof ClientToServerEvents | 'connect'}`, AccessRule>;
