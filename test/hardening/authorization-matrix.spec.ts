@@ -1,6 +1,8 @@
-import { createHash, randomBytes } from 'node:crypto';
+import { createECDH, createHash, randomBytes, randomUUID } from 'node:crypto';
 import { JwtService } from '@nestjs/jwt';
+import { Client } from 'pg';
 import webpush from 'web-push';
+import { SERVER_CATALOG } from '../../src/app.access';
 import { TestDepartment, type TestMember } from '../support/factories';
 import { closeAllSockets, connectSocket, settle, type MessagesClient } from '../support/sockets';
 import { listRoutes, type RouteDeclaration } from '../support/routes';
@@ -31,8 +33,11 @@ interface Call {
 
 /**
  * Every route the router knows, called on the victim department's ids by callers who must not
- * get its data: no token, an expired or forged token, another department's admin, a member
- * without the route's policy, and a member of the department who takes no part in the thing.
+ * get its data: no token, an expired, endless or forged token, another department's admin, a
+ * member without the route's permissions, and a member of the department who takes no part in
+ * the thing. After every call the victim's state (mail, read state and answers, outbox,
+ * conversation and its members, dispatch, roster, sets, devices, sessions) is read back and
+ * must be as it was.
  */
 describe('authorization matrix', () => {
   let server: TestServer;
@@ -66,7 +71,8 @@ describe('authorization matrix', () => {
     };
 
     const victim = await TestDepartment.create(server, departmentMarkers.department);
-    const sender = await victim.newMember({ name: `${departmentMarkers.member} Sender` });
+    // The sender dispatches too: every permission there is.
+    const sender = await victim.newMember({ name: `${departmentMarkers.member} Sender`, permissions: [...SERVER_CATALOG.permissions] });
     const recipient = await victim.newMember({ name: `${departmentMarkers.member} Recipient` });
     const bystander = await victim.newMember({ name: `${departmentMarkers.member} Bystander` });
     const powerless = await victim.newMember({ name: `${departmentMarkers.member} Powerless`, permissions: [] });
@@ -97,16 +103,17 @@ describe('authorization matrix', () => {
     const now = Math.floor(Date.now() / 1000);
     const callers: Caller[] = [
       { name: 'no token', reach: 'none' },
-      { name: 'expired token', auth: `Bearer ${signRaw({ sub: victim.admin.id, dept: victim.id, iat: now - 7200, exp: now - 3600 })}`, reach: 'none' },
+      { name: 'expired token', auth: `Bearer ${signRaw({ sub: victim.admin.id, dept: victim.id, sv: 0, jti: randomUUID(), iat: now - 7200, exp: now - 3600 })}`, reach: 'none' },
+      { name: 'token without an expiry', auth: `Bearer ${signRaw({ sub: victim.admin.id, dept: victim.id, sv: 0, jti: randomUUID(), iat: now })}`, reach: 'none' },
       {
         name: 'token signed with another secret',
-        auth: `Bearer ${signRaw({ sub: victim.admin.id, dept: victim.id }, `${TEST_JWT_SECRET}-but-not-quite`)}`,
+        auth: `Bearer ${signRaw({ sub: victim.admin.id, dept: victim.id, sv: 0, jti: randomUUID(), iat: now, exp: now + 600 }, `${TEST_JWT_SECRET}-but-not-quite`)}`,
         reach: 'none',
       },
       { name: 'token of a deactivated member', auth: departed.auth, reach: 'none' },
       {
         name: "token naming a member with another department's id",
-        auth: `Bearer ${signRaw({ sub: sender.id, dept: attackers.id, iat: now, exp: now + 600 })}`,
+        auth: `Bearer ${signRaw({ sub: sender.id, dept: attackers.id, sv: 0, jti: randomUUID(), iat: now, exp: now + 600 })}`,
         reach: 'none',
       },
       { name: "another department's admin", auth: attackers.admin.auth, member: attackers.admin, reach: 'other-department' },
@@ -116,8 +123,9 @@ describe('authorization matrix', () => {
 
     // The victim's object for each resource a path names; a route on a new resource fails here
     // until it is given one, so it cannot slip past the matrix.
-    const idFor = (route: RouteDeclaration, param: string): number => {
+    const idFor = (route: RouteDeclaration, param: string): number | string => {
       if (param === 'taskId') return taskId;
+      if (param === 'module') return 'messages';
       const resource = route.path.split('/')[2];
       const ids: Record<string, number> = {
         messages: messageId,
@@ -135,10 +143,14 @@ describe('authorization matrix', () => {
 
     // Bodies and queries that would succeed for the victim's own members, so a refusal comes
     // from access rules and not from validation.
-    const subscription = () => ({
-      endpoint: `https://push.example/send/${tag()}`,
-      keys: { p256dh: `B${'A'.repeat(86)}`, auth: 'A'.repeat(22) },
-    });
+    // A real P-256 point and secret, so the route's access rule is reached and not a 400 about the key.
+    const subscription = (endpoint = `https://push.example/send/${tag()}`) => {
+      const device = createECDH('prime256v1');
+      device.generateKeys();
+      return { endpoint, keys: { p256dh: device.getPublicKey().toString('base64url'), auth: randomBytes(16).toString('base64url') } };
+    };
+    const victimEndpoint = `https://push.example/send/victim-${tag()}`;
+    await victim.as(recipient).post('/api/push/subscriptions').send(subscription(victimEndpoint)).expect(201);
     const requestFor = (key: string, caller: Caller): { body?: unknown; query?: string } => {
       const self = caller.member?.id ?? sender.id;
       switch (key) {
@@ -193,13 +205,68 @@ describe('authorization matrix', () => {
         case 'POST /api/push/subscriptions':
           return { body: subscription() };
         case 'DELETE /api/push/subscriptions':
-          return { body: { endpoint: subscription().endpoint } };
+          return { body: { endpoint: victimEndpoint } };
+        case 'PUT /api/department/members/:id/password':
+          return { body: { password: 'taken-over-password' } };
+        case 'POST /api/auth/password':
+          return { body: { currentPassword: 'not-the-password', newPassword: 'taken-over-password' } };
         default:
           return {};
       }
     };
 
-    const routes = listRoutes(server.app);
+    // Logout ends the caller's own token: last, so every other route is tried with it first.
+    const routes = listRoutes(server.app).sort((a, b) => Number(a.path === '/api/auth/logout') - Number(b.path === '/api/auth/logout'));
+
+    // What the victim's people hold, read back after every call: a refused call, or one that
+    // answered 2xx on someone else's ids, must leave all of it as it was.
+    const db = new Client({ connectionString: server.databaseUrl });
+    await db.connect();
+    // The people whose things are attacked (the callers' own sessions and devices are theirs to change).
+    const victims = [sender, recipient, departed, victim.admin].map((m) => m.id);
+    const victimState = async () => {
+      const read = async (as: TestMember, url: string) => (await victim.as(as).get(url).expect(200)).body;
+      const [message, outbox, inbox, conversation, history, recipientList, dispatchNow, dispatchList, roster, department, ...sets] = await Promise.all([
+        read(sender, `/api/messages/${messageId}`),
+        read(sender, '/api/messages/outbox?limit=100'),
+        read(recipient, '/api/messages/inbox?limit=100'),
+        read(sender, `/api/conversations/${conversationId}`),
+        read(recipient, `/api/conversations/${conversationId}/messages?after=0&limit=100`),
+        read(recipient, '/api/conversations'),
+        read(victim.admin, `/api/dispatches/${dispatchId}`),
+        read(victim.admin, '/api/dispatches?limit=100'),
+        read(victim.admin, '/api/department/members'),
+        read(victim.admin, '/api/department'),
+        ...['groups', 'roles', 'shifts', 'zones'].map((path) => read(victim.admin, `/api/${path}`)),
+      ]);
+      const { rows: devices } = await db.query('select user_id, endpoint, p256dh, auth from push_subscriptions where user_id = any($1) order by endpoint', [victims]);
+      const { rows: sessions } = await db.query(
+        `select m.id, m.session_version, m.password_hash, (select count(*) from revoked_tokens r where r.member_id = m.id) as revoked
+           from members m where m.id = any($1) order by m.id`,
+        [victims],
+      );
+      return JSON.stringify({
+        message,
+        outbox: outbox.items.find((i: { id: number }) => i.id === messageId),
+        inbox: inbox.items.find((i: { id: number }) => i.id === messageId),
+        conversation,
+        history,
+        recipientView: recipientList.find((c: { id: number }) => c.id === conversationId),
+        dispatch: dispatchNow,
+        dispatches: dispatchList.items.map((d: { id: number }) => d.id),
+        roster,
+        department,
+        sets,
+        devices,
+        sessions,
+      });
+    };
+    let baseline = await victimState();
+    // The state read can see a change: the victim's own recipient answering differently shows in it.
+    await victim.as(recipient).post(`/api/messages/${messageId}/response`).send({ response: 'no' }).expect(200);
+    expect(await victimState()).not.toEqual(baseline);
+    await victim.as(recipient).post(`/api/messages/${messageId}/response`).send({ response: 'yes', note: privateMarkers.note }).expect(200);
+    baseline = await victimState();
     const calls: Call[] = [];
     const call = async (caller: Caller, route: RouteDeclaration): Promise<Call> => {
       const key = `${route.method} ${route.path}`;
@@ -235,15 +302,23 @@ describe('authorization matrix', () => {
       const mustNotSee = caller.reach === 'other-department' ? { ...privateMarkers, ...departmentMarkers } : privateMarkers;
       const seen = made.status < 300 ? leaked(made, mustNotSee) : [];
       if (seen.length) problems.push(`${at} shows ${seen.join(', ')}`);
-      if (caller.member === powerless && route.access.startsWith('policy:') && made.status !== 403) problems.push(`${at}, expected 403`);
+      if (caller.member === powerless && route.rule?.permissions?.length && made.status !== 403) problems.push(`${at}, expected 403`);
       if (caller.reach === 'same-department' && route.access === 'admin' && made.status !== 403) problems.push(`${at}, expected 403`);
       // Another department's ids behave as if they did not exist.
       if (caller.reach === 'other-department' && route.params.length && made.status < 300) problems.push(`${at} on the victim's id`);
     };
 
     for (const caller of callers) {
-      for (const route of routes) check(caller, route, await call(caller, route));
+      for (const route of routes) {
+        check(caller, route, await call(caller, route));
+        const now = await victimState();
+        if (now !== baseline) {
+          problems.push(`${caller.name} -> ${route.method} ${route.path} changed the victim's state`);
+          baseline = now;
+        }
+      }
     }
+    await db.end();
 
     // The leak check can see: the victim's own participants get these very markers back.
     const own = await victim.as(sender).get(`/api/messages/${messageId}`).expect(200);
@@ -261,10 +336,15 @@ describe('authorization matrix', () => {
     // The socket gateway is a way in too: the same callers on the victim's conversation.
     const listening: { caller: string; socket: MessagesClient; heard: unknown[] }[] = [];
     for (const caller of callers) {
-      const token = caller.auth?.slice('Bearer '.length);
+      // The matrix ended with logout: a caller of its own comes back with a fresh token.
+      const token = caller.member ? server.tokenFor(caller.member.id, caller.member === attackers.admin ? attackers.id : victim.id) : caller.auth?.slice('Bearer '.length);
       const connecting = connectSocket(server.baseUrl, token);
       if (caller.reach === 'none') {
         await expect(connecting).rejects.toThrow();
+        continue;
+      }
+      if (caller.member === powerless) {
+        await expect(connecting).rejects.toThrow('This needs the Messages_View permission');
         continue;
       }
       const socket = await connecting;
@@ -296,5 +376,5 @@ describe('authorization matrix', () => {
     console.log(`authorization matrix: ${routes.length} routes, ${callers.length} callers, ${calls.length} calls; statuses ${JSON.stringify(statuses)}`);
     expect(problems).toEqual([]);
     expect(routes.length).toBeGreaterThanOrEqual(50);
-  }, 120_000);
+  }, 300_000);
 });
