@@ -121,6 +121,49 @@ describeInBrowser('the web app in a real browser', () => {
     await context.close();
   });
 
+  it('signs out on the server, changes a password, and lets an admin reset one, each ending the sessions it should', async () => {
+    const dept = await TestDepartment.create(server);
+    const member = await dept.newMember({ name: 'Pat Password' });
+    const inboxWith = (token: string | null) => request(server.baseUrl).get('/api/messages/inbox').set('Authorization', `Bearer ${token}`);
+    const tokenIn = (page: Page) => page.evaluate(() => localStorage.getItem('messages.accessToken'));
+
+    // Sign out ends the token on the server, not only in the browser.
+    const first = await personIn(browser, server.baseUrl);
+    await logIn(first.page, member.email, MEMBER_PASSWORD);
+    const signedOut = await tokenIn(first.page);
+    await inboxWith(signedOut).expect(200);
+    await first.page.getByRole('button', { name: 'Sign out' }).click();
+    await first.page.getByRole('button', { name: 'Sign in' }).waitFor();
+    await inboxWith(signedOut).expect(401);
+
+    // A new password: this browser stays signed in with the new session, the other one is out.
+    const other = await personIn(browser, server.baseUrl);
+    await logIn(other.page, member.email, MEMBER_PASSWORD);
+    const otherToken = await tokenIn(other.page);
+    await logIn(first.page, member.email, MEMBER_PASSWORD);
+    await first.page.getByRole('link', { name: 'Pat Password' }).click();
+    await first.page.getByLabel('Current password').fill(MEMBER_PASSWORD);
+    await first.page.getByLabel('New password (at least 8 characters)').fill('a-brand-new-password');
+    await first.page.getByRole('button', { name: 'Change password' }).click();
+    await first.page.waitForFunction((old) => localStorage.getItem('messages.accessToken') !== old, await tokenIn(first.page));
+    await inboxWith(await tokenIn(first.page)).expect(200);
+    await inboxWith(otherToken).expect(401);
+    await request(server.baseUrl).post('/api/auth/login').send({ email: member.email, password: 'a-brand-new-password' }).expect(200);
+
+    // The admin resets it: the member's session ends, and the new password is the one that works.
+    const memberToken = await tokenIn(first.page);
+    const admin = await personIn(browser, server.baseUrl);
+    await logIn(admin.page, dept.admin.email, ADMIN_PASSWORD);
+    await admin.page.getByRole('navigation', { name: 'Main' }).getByRole('link', { name: 'Admin' }).click();
+    await admin.page.getByLabel('Member', { exact: true }).selectOption({ label: `Pat Password (${member.email})` });
+    await admin.page.getByLabel('New password (at least 8 characters)').fill('reset-by-the-admin');
+    await admin.page.getByRole('button', { name: 'Reset password' }).click();
+    await admin.page.getByText('Pat Password has a new password and was signed out everywhere.').waitFor();
+    await inboxWith(memberToken).expect(401);
+    await request(server.baseUrl).post('/api/auth/login').send({ email: member.email, password: 'reset-by-the-admin' }).expect(200);
+    for (const c of [first, other, admin]) await c.context.close();
+  });
+
   it('signs in with the keyboard alone', async () => {
     const dept = await TestDepartment.create(server);
     const member = await dept.newMember({ name: 'Kai Keys' });

@@ -3,6 +3,7 @@ import { setUnauthorizedHandler, tokenStore } from './api';
 import { ErrorNote, Spinner } from './components/common';
 import { TopBar } from './components/TopBar';
 import { match, navigate, usePath } from './router';
+import { AccountScreen } from './screens/Account';
 import { AdminScreen } from './screens/Admin';
 import { ChatScreen } from './screens/Chat';
 import { ComposeScreen } from './screens/Compose';
@@ -18,6 +19,10 @@ export function App() {
     tokenStore.clear();
     setToken(null);
     navigate('/login', { replace: true });
+  }, []);
+  const replaceToken = useCallback((t: string) => {
+    tokenStore.set(t);
+    setToken(t);
   }, []);
   useEffect(() => {
     setUnauthorizedHandler(logout);
@@ -39,6 +44,7 @@ export function App() {
       key={token}
       token={token}
       onLogout={logout}
+      onToken={replaceToken}
       fallback={(error) => (
         <main className="centered">
           {error ? (
@@ -89,6 +95,7 @@ function Screen({ path }: { path: string }) {
   if (path === '/dispatches') return <DispatchesScreen />;
   if ((m = match('/dispatches/:id', path))) return <DispatchScreen key={m.id} id={Number(m.id)} />;
   if (path === '/admin') return <AdminScreen />;
+  if (path === '/account') return <AccountScreen />;
   return (
     <section>
       <h1>Not found</h1>

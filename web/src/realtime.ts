@@ -24,7 +24,11 @@ export class Realtime {
       if (connectedBefore) this.reconnectListeners.forEach((l) => l());
       connectedBefore = true;
     });
-    this.socket.on('disconnect', () => this.setState('offline'));
+    this.socket.on('disconnect', () => this.setState(this.refusal ? 'refused' : 'offline'));
+    // The server ended this socket's access (signed out, password changed, permission or module withdrawn).
+    this.socket.on('session:ended', (reason) => {
+      this.refusal = reason.message;
+    });
     this.socket.on('connect_error', (err) => {
       // A refusal by the server (module off, bad token) is final until something changes.
       this.refusal = err.message;

@@ -23,7 +23,10 @@ export interface Session {
   realtime: Realtime;
   setDepartment: (d: Department) => void;
   reloadDirectory: () => Promise<void>;
-  logout: () => void;
+  /** Ends this token on the server (and its socket), then shows the login. */
+  signOut: () => void;
+  /** After a password change: the new session's token replaces this one. */
+  replaceToken: (token: string) => void;
 }
 
 const SessionContext = createContext<Session | null>(null);
@@ -56,7 +59,19 @@ async function loadDirectory(): Promise<Directory> {
   return { members: members.sort(byName), groups: groups.sort(byName), roles: roles.sort(byName), shifts: shifts.sort(byName), zones: zones.sort(byName) };
 }
 
-export function SessionProvider({ token, onLogout, children, fallback }: { token: string; onLogout: () => void; children: ReactNode; fallback: (error: string | null) => ReactNode }) {
+export function SessionProvider({
+  token,
+  onLogout,
+  onToken,
+  children,
+  fallback,
+}: {
+  token: string;
+  onLogout: () => void;
+  onToken: (token: string) => void;
+  children: ReactNode;
+  fallback: (error: string | null) => ReactNode;
+}) {
   const [department, setDepartment] = useState<Department | null>(null);
   const [directory, setDirectory] = useState<Directory | null>(null);
   const [error, setError] = useState<string | null>(null);
@@ -107,9 +122,10 @@ export function SessionProvider({ token, onLogout, children, fallback }: { token
       realtime,
       setDepartment: changeDepartment,
       reloadDirectory,
-      logout: onLogout,
+      signOut: () => void api.post('/auth/logout').catch(() => undefined).finally(onLogout),
+      replaceToken: onToken,
     };
-  }, [department, directory, token, realtime, changeDepartment, reloadDirectory, onLogout]);
+  }, [department, directory, token, realtime, changeDepartment, reloadDirectory, onLogout, onToken]);
 
   if (!session) return <>{fallback(error)}</>;
   return <SessionContext.Provider value={session}>{children}</SessionContext.Provider>;

@@ -30,10 +30,10 @@ export function TopBar() {
         <div className="topbar-right">
           {messagesEnabled && <LiveDot />}
           {messagesEnabled && <UnreadMenu />}
-          <span className="who" title={me.email}>
+          <Link to="/account" className="who" title={`${me.email}: your account`}>
             {me.name}
-          </span>
-          <button type="button" className="ghost" onClick={session.logout}>
+          </Link>
+          <button type="button" className="ghost" onClick={session.signOut}>
             Sign out
           </button>
         </div>

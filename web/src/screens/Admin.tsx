@@ -1,3 +1,4 @@
+import { useState, type FormEvent } from 'react';
 import { api, type Department } from '../api';
 import { ErrorNote, Notice, useAction } from '../components/common';
 import { useSession } from '../session';
@@ -32,6 +33,7 @@ export function AdminScreen() {
           The messages module is {on ? 'on' : 'off'} for {session.department.name}.
         </p>
       </div>
+      <ResetPassword />
       <div className="card">
         <h2>Department</h2>
         <dl className="stats">
@@ -58,5 +60,48 @@ export function AdminScreen() {
         </dl>
       </div>
     </section>
+  );
+}
+
+/** For a lost or leaked password: sets a new one and signs the member out everywhere. */
+function ResetPassword() {
+  const { members } = useSession().directory;
+  const [memberId, setMemberId] = useState('');
+  const [password, setPassword] = useState('');
+  const [done, setDone] = useState<string | null>(null);
+  const { busy, error, run } = useAction();
+  const submit = async (e: FormEvent) => {
+    e.preventDefault();
+    setDone(null);
+    const res = await run(() => api.put(`/department/members/${memberId}/password`, { password }));
+    if (res !== undefined) {
+      setDone(`${members.find((m) => String(m.id) === memberId)?.name ?? 'The member'} has a new password and was signed out everywhere.`);
+      setPassword('');
+    }
+  };
+  return (
+    <form className="card" onSubmit={submit} aria-labelledby="reset-title">
+      <h2 id="reset-title">Reset a member’s password</h2>
+      <label htmlFor="reset-member">Member</label>
+      <select id="reset-member" required value={memberId} onChange={(e) => setMemberId(e.target.value)}>
+        <option value="">Choose…</option>
+        {members.map((m) => (
+          <option key={m.id} value={m.id}>
+            {m.name} ({m.email})
+          </option>
+        ))}
+      </select>
+      <label htmlFor="reset-password">New password (at least 8 characters)</label>
+      <input id="reset-password" type="password" autoComplete="new-password" required minLength={8} value={password} onChange={(e) => setPassword(e.target.value)} />
+      <ErrorNote error={error} />
+      {done && (
+        <p className="muted small" role="status">
+          {done}
+        </p>
+      )}
+      <button type="submit" disabled={busy || !memberId}>
+        {busy ? 'Resetting…' : 'Reset password'}
+      </button>
+    </form>
   );
 }
