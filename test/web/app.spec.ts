@@ -125,7 +125,7 @@ describeInBrowser('the web app in a real browser', () => {
     const dept = await TestDepartment.create(server);
     const member = await dept.newMember({ name: 'Pat Password' });
     const inboxWith = (token: string | null) => request(server.baseUrl).get('/api/messages/inbox').set('Authorization', `Bearer ${token}`);
-    const tokenIn = (page: Page) => page.evaluate(() => localStorage.getItem('messages.accessToken'));
+    const tokenIn = (page: Page) => page.evaluate<string | null>("localStorage.getItem('messages.accessToken')");
 
     // Sign out ends the token on the server, not only in the browser.
     const first = await personIn(browser, server.baseUrl);
@@ -145,7 +145,8 @@ describeInBrowser('the web app in a real browser', () => {
     await first.page.getByLabel('Current password').fill(MEMBER_PASSWORD);
     await first.page.getByLabel('New password (at least 8 characters)').fill('a-brand-new-password');
     await first.page.getByRole('button', { name: 'Change password' }).click();
-    await first.page.waitForFunction((old) => localStorage.getItem('messages.accessToken') !== old, await tokenIn(first.page));
+    const before = await tokenIn(first.page);
+    await first.page.waitForFunction(`localStorage.getItem('messages.accessToken') !== ${JSON.stringify(before)}`);
     await inboxWith(await tokenIn(first.page)).expect(200);
     await inboxWith(otherToken).expect(401);
     await request(server.baseUrl).post('/api/auth/login').send({ email: member.email, password: 'a-brand-new-password' }).expect(200);
