@@ -146,7 +146,10 @@ describeInBrowser('the web app in a real browser', () => {
     await first.page.getByLabel('New password (at least 8 characters)').fill('a-brand-new-password');
     await first.page.getByRole('button', { name: 'Change password' }).click();
     const before = await tokenIn(first.page);
-    await first.page.waitForFunction(`localStorage.getItem('messages.accessToken') !== ${JSON.stringify(before)}`);
+    for (const until = Date.now() + 10_000; (await tokenIn(first.page)) === before; ) {
+      if (Date.now() > until) throw new Error('the new session token was not stored');
+      await first.page.waitForTimeout(50);
+    }
     await inboxWith(await tokenIn(first.page)).expect(200);
     await inboxWith(otherToken).expect(401);
     await request(server.baseUrl).post('/api/auth/login').send({ email: member.email, password: 'a-brand-new-password' }).expect(200);
