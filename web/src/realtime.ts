@@ -20,6 +20,7 @@ export class Realtime {
     this.socket = io(MESSAGES_NAMESPACE, { auth: { token }, transports: ['websocket', 'polling'], autoConnect: false });
     let connectedBefore = false;
     this.socket.on('connect', () => {
+      this.refusal = null;
       this.setState('online');
       if (connectedBefore) this.reconnectListeners.forEach((l) => l());
       connectedBefore = true;
