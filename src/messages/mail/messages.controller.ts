@@ -26,7 +26,7 @@ import { GetTopUnread } from './queries/get-top-unread.query';
 @ApiTags('messages')
 @RequiresModule('messages')
 @Controller('messages')
-export class MailController {
+export class MessagesController {
   constructor(
     private readonly commands: CommandBus,
     private readonly queries: QueryBus,
