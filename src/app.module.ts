@@ -11,9 +11,12 @@ import { DemoModule } from './demo/demo.module';
 import { DepartmentModule } from './department/department.module';
 import { DispatchModule } from './dispatch/dispatch.module';
 import { HostDepartmentDirectory } from './directory/host-department-directory';
+import { GroupsModule } from './groups/groups.module';
 import { HealthModule } from './health/health.module';
-import { MemberSetsModule } from './member-sets/member-sets.module';
 import { RateLimitModule } from './rate-limit/rate-limit.module';
+import { RolesModule } from './roles/roles.module';
+import { ShiftsModule } from './shifts/shifts.module';
+import { ZonesModule } from './zones/zones.module';
 import { messagesMigrations } from './messages/messages.migrations';
 import { MessagesModule } from './messages/messages.module';
 import type { PushOptions } from './messages/messages.options';
@@ -65,7 +68,10 @@ export class AppModule {
         RateLimitModule,
         HealthModule,
         DepartmentModule,
-        MemberSetsModule,
+        GroupsModule,
+        RolesModule,
+        ShiftsModule,
+        ZonesModule,
         DispatchModule,
         MessagesModule.forRootAsync({
           directory: HostDepartmentDirectory,

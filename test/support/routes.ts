@@ -16,6 +16,13 @@ export interface RouteDeclaration {
 
 const join = (...parts: string[]) => `/${parts.flatMap((p) => p.split('/')).filter(Boolean).join('/')}`;
 
+/** The methods of a prototype and those it inherits, as Nest's router finds them. */
+function methodNames(prototype: object): string[] {
+  const names = new Set<string>();
+  for (let p = prototype; p && p !== Object.prototype; p = Object.getPrototypeOf(p)) Object.getOwnPropertyNames(p).forEach((n) => names.add(n));
+  return [...names];
+}
+
 /** Every HTTP route the app registers, read from the controllers' own metadata. */
 export function listRoutes(app: INestApplication, prefix = 'api'): RouteDeclaration[] {
   const routes: RouteDeclaration[] = [];
@@ -24,7 +31,7 @@ export function listRoutes(app: INestApplication, prefix = 'api'): RouteDeclarat
       const controller = wrapper.metatype as (new (...args: never[]) => unknown) | undefined;
       if (!controller) continue;
       const base: string = Reflect.getMetadata(PATH_METADATA, controller) ?? '';
-      for (const name of Object.getOwnPropertyNames(controller.prototype)) {
+      for (const name of methodNames(controller.prototype)) {
         const handler = controller.prototype[name];
         if (name === 'constructor' || typeof handler !== 'function') continue;
         const path: string | undefined = Reflect.getMetadata(PATH_METADATA, handler);
