@@ -24,6 +24,16 @@ import type { PushOptions } from './messages/messages.options';
 /** The levels at which the request logger writes anything. */
 const REQUEST_LINE_LEVELS = new Set(['info', 'debug', 'trace']);
 
+/** pino-pretty is a dev dependency: an install without those (`npm ci --omit=dev`) logs JSON. */
+function hasPrettyPrinter(): boolean {
+  try {
+    require.resolve('pino-pretty');
+    return true;
+  } catch {
+    return false;
+  }
+}
+
 /** Web Push needs both VAPID keys; without them nothing is queued or sent. */
 function pushOptions(env: Environment): PushOptions | undefined {
   if (!env.VAPID_PUBLIC_KEY || !env.VAPID_PRIVATE_KEY) return undefined;
@@ -50,6 +60,10 @@ export class AppModule {
       redact: { paths: ['req.headers.authorization', 'req.headers.cookie', 'req.body', 'res.headers["set-cookie"]'], remove: true },
       autoLogging: { ignore: (req) => req.url === '/api/health' },
       serializers: { req: (req: { id: unknown; method: string; url: string }) => ({ id: req.id, method: req.method, url: req.url }) },
+      // Readable lines while developing; JSON lines anywhere else.
+      ...(env.NODE_ENV === 'development' && !logDestination && hasPrettyPrinter() && {
+        transport: { target: 'pino-pretty', options: { singleLine: true, ignore: 'pid,hostname,res.headers' } },
+      }),
     };
     return {
       module: AppModule,
