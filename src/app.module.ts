@@ -12,15 +12,28 @@ import { DemoModule } from './demo/demo.module';
 import { DepartmentModule } from './department/department.module';
 import { DispatchModule } from './dispatch/dispatch.module';
 import { HostDepartmentDirectory } from './directory/host-department-directory';
+import { GroupsModule } from './groups/groups.module';
 import { HealthModule } from './health/health.module';
-import { MemberSetsModule } from './member-sets/member-sets.module';
 import { RateLimitModule } from './rate-limit/rate-limit.module';
+import { RolesModule } from './roles/roles.module';
+import { ShiftsModule } from './shifts/shifts.module';
+import { ZonesModule } from './zones/zones.module';
 import { messagesMigrations } from './messages/messages.migrations';
 import { MessagesModule } from './messages/messages.module';
 import type { PushOptions } from './messages/messages.options';
 
 /** The levels at which the request logger writes anything. */
 const REQUEST_LINE_LEVELS = new Set(['info', 'debug', 'trace']);
+
+/** pino-pretty is a dev dependency: an install without those (`npm ci --omit=dev`) logs JSON. */
+function hasPrettyPrinter(): boolean {
+  try {
+    require.resolve('pino-pretty');
+    return true;
+  } catch {
+    return false;
+  }
+}
 
 /** Web Push needs both VAPID keys; without them nothing is queued or sent. */
 function pushOptions(env: Environment): PushOptions | undefined {
@@ -48,6 +61,10 @@ export class AppModule {
       redact: { paths: ['req.headers.authorization', 'req.headers.cookie', 'req.body', 'res.headers["set-cookie"]'], remove: true },
       autoLogging: { ignore: (req) => req.url === '/api/health' },
       serializers: { req: (req: { id: unknown; method: string; url: string }) => ({ id: req.id, method: req.method, url: req.url }) },
+      // Readable lines while developing; JSON lines anywhere else.
+      ...(env.NODE_ENV === 'development' && !logDestination && hasPrettyPrinter() && {
+        transport: { target: 'pino-pretty', options: { singleLine: true, ignore: 'pid,hostname,res.headers' } },
+      }),
     };
     return {
       module: AppModule,
@@ -66,7 +83,10 @@ export class AppModule {
         RateLimitModule,
         HealthModule,
         DepartmentModule.forRoot(SERVER_CATALOG),
-        MemberSetsModule,
+        GroupsModule,
+        RolesModule,
+        ShiftsModule,
+        ZonesModule,
         DispatchModule,
         MessagesModule.forRootAsync({
           directory: HostDepartmentDirectory,

@@ -2,10 +2,12 @@ import type { MigrationObject } from '@mikro-orm/postgresql';
 import { Migration20261121000000_host_schema } from './migrations/Migration20261121000000_host_schema';
 import { Migration20261121030000_dispatch } from './migrations/Migration20261121030000_dispatch';
 import { Migration20261201000000_sessions } from './migrations/Migration20261201000000_sessions';
+import { Migration20261201000000_shift_schedules } from './migrations/Migration20261201000000_shift_schedules';
 
 /** The host's own migrations; each mounted module contributes its list beside this one. */
 export const hostMigrations: MigrationObject[] = [
   { name: 'Migration20261121000000_host_schema', class: Migration20261121000000_host_schema },
   { name: 'Migration20261121030000_dispatch', class: Migration20261121030000_dispatch },
   { name: 'Migration20261201000000_sessions', class: Migration20261201000000_sessions },
+  { name: 'Migration20261201000000_shift_schedules', class: Migration20261201000000_shift_schedules },
 ];

@@ -73,6 +73,15 @@ class DemoSeeder implements OnApplicationBootstrap {
       for (const [kind, name, userIds] of sets) {
         const [{ id }] = await run<{ id: number }>(`insert into member_sets (department_id, kind, name) values (?, ?, ?) returning id`, [dept, kind, name]);
         if (name === 'North') northZone = id;
+        // A 24-on/48-off rotation from 07:00: A, B and C platoons start a day apart.
+        const platoon = ['A-shift', 'B-shift', 'C-shift'].indexOf(name);
+        if (platoon >= 0) {
+          await run(
+            `insert into shift_schedules (shift_id, department_id, start_time, length_hours, on_days, off_days, anchor_date)
+             values (?, ?, '07:00', 24, 1, 2, date '2026-01-01' + ?::int)`,
+            [id, dept, platoon],
+          );
+        }
         await run(`insert into member_set_members (set_id, user_id, department_id) select ?, u, ? from unnest(?::int[]) u`, [
           id,
           dept,

@@ -1,6 +1,7 @@
 import { Injectable } from '@nestjs/common';
 import { EntityManager } from '@mikro-orm/postgresql';
 import { intArray } from '../common/sql';
+import { onDutyAt } from '../shifts/on-duty.sql';
 import {
   DepartmentDirectory,
   type DirectoryKind,
@@ -83,6 +84,18 @@ export class HostDepartmentDirectory extends DepartmentDirectory {
       [zoneId, departmentId, intArray(userIds)],
     );
     return rows.map((r) => r.user_id);
+  }
+
+  async onDutyMemberIds(departmentId: number, at: Date): Promise<number[]> {
+    const rows = await this.query<{ id: number }>(
+      `select m.id from members m
+        where m.department_id = ? and m.active
+          and exists (select 1 from member_set_members sm join shift_schedules sch on sch.shift_id = sm.set_id
+                       where sm.user_id = m.id and sch.department_id = m.department_id and ${onDutyAt('sch', '?')})
+        order by m.id`,
+      [departmentId, at],
+    );
+    return rows.map((r) => r.id);
   }
 
   async isModuleEnabled(departmentId: number, moduleName: string): Promise<boolean> {

@@ -1,4 +1,4 @@
-import { Body, Controller, Get, Param, Post, Put, type Type } from '@nestjs/common';
+import { Body, Controller, Get, Param, Post, Put } from '@nestjs/common';
 import { ApiTags } from '@nestjs/swagger';
 import { Caller, type Principal } from '../common/access';
 import { ParseIdPipe } from '../common/validation/ids';
@@ -6,11 +6,17 @@ import { MemberIdsDto, MemberSetDto, NameDto } from './dto';
 import type { MemberSetKind } from './member-set.entity';
 import { MemberSetsService } from './member-sets.service';
 
+export interface MemberSetRoutes {
+  create(caller: Principal, body: NameDto): Promise<MemberSetDto>;
+  list(caller: Principal): Promise<MemberSetDto[]>;
+  setMembers(caller: Principal, id: number, body: MemberIdsDto): Promise<MemberSetDto>;
+}
+
 /**
- * The admin routes of one kind of member set (`/api/groups`, `/api/roles`, ...): the four kinds
- * behave alike, so one definition serves them all.
+ * The routes of one kind of member set (`/api/groups`, `/api/roles`, ...): the four kinds behave
+ * alike, so each kind's controller extends this one definition (and may add routes of its own).
  */
-export function memberSetController(kind: MemberSetKind, path: string): Type<unknown> {
+export function memberSetController(kind: MemberSetKind, path: string): new (sets: MemberSetsService) => MemberSetRoutes {
   @ApiTags(path)
   @Controller(path)
   class MemberSetController {
@@ -28,7 +34,5 @@ export function memberSetController(kind: MemberSetKind, path: string): Type<unk
       return this.sets.setMembers(caller.departmentId, kind, id, body.userIds);
     }
   }
-  const name = `${path[0].toUpperCase()}${path.slice(1)}Controller`;
-  Object.defineProperty(MemberSetController, 'name', { value: name });
   return MemberSetController;
 }

@@ -7,4 +7,6 @@ export const memberSetAccess = (path: string): AccessTable => ({
   [`PUT /${path}/:id/members`]: ADMIN,
 });
 
-export const MEMBER_SETS_ACCESS: AccessTable = mergeAccessTables(...['groups', 'roles', 'shifts', 'zones'].map(memberSetAccess));
+export const MEMBER_SETS_ACCESS: AccessTable = mergeAccessTables(...['groups', 'roles', 'shifts', 'zones'].map(memberSetAccess), {
+  'PUT /shifts/:id/schedule': ADMIN,
+});

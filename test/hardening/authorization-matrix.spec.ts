@@ -169,6 +169,8 @@ describe('authorization matrix', () => {
         case 'POST /api/shifts':
         case 'POST /api/zones':
           return { body: { name: `Set ${tag()}` } };
+        case 'PUT /api/shifts/:id/schedule':
+          return { body: { startTime: '07:00', lengthHours: 24, onDays: 1, offDays: 2, anchorDate: '2026-01-01' } };
         case 'PUT /api/groups/:id/members':
         case 'PUT /api/roles/:id/members':
         case 'PUT /api/shifts/:id/members':

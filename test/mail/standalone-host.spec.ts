@@ -74,6 +74,9 @@ class InMemoryDirectory extends DepartmentDirectory {
   async authorizedInZone() {
     return [];
   }
+  async onDutyMemberIds() {
+    return [];
+  }
   async isModuleEnabled() {
     return true;
   }

@@ -2,11 +2,10 @@ import { createECDH, randomBytes } from 'node:crypto';
 import { createServer, type IncomingMessage, type Server, type ServerResponse } from 'node:http';
 import type { AddressInfo } from 'node:net';
 
-/* eslint-disable @typescript-eslint/no-require-imports */
+// The test service's own parts, which its package does not export as modules.
 const { PushApiModel } = require('web-push-testing/src/PushApiModel.js');
 const WebPushTestingServer = require('web-push-testing/src/server.js');
 const ece = require('http_ece');
-/* eslint-enable @typescript-eslint/no-require-imports */
 
 export interface TestSubscription {
   endpoint: string;

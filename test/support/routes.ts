@@ -24,6 +24,13 @@ export function describeRule(rule: AccessRule | undefined): string {
   return 'authenticated';
 }
 
+/** The methods of a prototype and those it inherits, as Nest's router finds them. */
+function methodNames(prototype: object): string[] {
+  const names = new Set<string>();
+  for (let p = prototype; p && p !== Object.prototype; p = Object.getPrototypeOf(p)) Object.getOwnPropertyNames(p).forEach((n) => names.add(n));
+  return [...names];
+}
+
 /** Every HTTP route the app registers, read from the controllers' own metadata, with its rule from the app's access table. */
 export function listRoutes(app: INestApplication, prefix = 'api'): RouteDeclaration[] {
   const table = app.get<AccessTable>(ACCESS_TABLE);
@@ -32,7 +39,7 @@ export function listRoutes(app: INestApplication, prefix = 'api'): RouteDeclarat
     for (const wrapper of module.controllers.values()) {
       const controller = wrapper.metatype as (new (...args: never[]) => unknown) | undefined;
       if (!controller) continue;
-      for (const name of Object.getOwnPropertyNames(controller.prototype)) {
+      for (const name of methodNames(controller.prototype)) {
         const handler = controller.prototype[name];
         if (name === 'constructor' || typeof handler !== 'function') continue;
         const action = routeAction(controller, handler);

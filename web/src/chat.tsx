@@ -47,7 +47,7 @@ export function useConversationMessages(conversationId: number | null, options: 
   // Callers key the component by conversation, so this runs once per conversation.
   useEffect(() => {
     if (conversationId !== null && !options.skipHistory) void fetchAfter(0);
-  }, [conversationId]); // eslint-disable-line react-hooks/exhaustive-deps
+  }, [conversationId]);
 
   useEffect(() => {
     if (conversationId === null) return;

@@ -40,6 +40,9 @@ export abstract class DepartmentDirectory {
   /** Of `userIds`, those authorized in the operational zone. */
   abstract authorizedInZone(departmentId: number, zoneId: number, userIds: readonly number[]): Promise<number[]>;
 
+  /** The active members of the shifts on duty at `at` (each shift's schedule says when). */
+  abstract onDutyMemberIds(departmentId: number, at: Date): Promise<number[]>;
+
   /** Whether the department has the named module switched on. */
   abstract isModuleEnabled(departmentId: number, moduleName: string): Promise<boolean>;
 }

@@ -5,7 +5,7 @@ import { DeleteOutboxMessagesHandler } from './commands/delete-outbox-messages.h
 import { MarkMessagesReadHandler } from './commands/mark-messages-read.handler';
 import { RespondToMessageHandler } from './commands/respond-to-message.handler';
 import { SendMessageHandler } from './commands/send-message.handler';
-import { MailController } from './mail.controller';
+import { MessagesController } from './messages.controller';
 import { GetInboxHandler } from './queries/get-inbox.query';
 import { GetMessageHandler } from './queries/get-message.query';
 import { GetMessageAuditHandler } from './queries/get-message-audit.query';
@@ -24,7 +24,7 @@ const QueryHandlers = [GetInboxHandler, GetOutboxHandler, GetTopUnreadHandler, G
 /** Department mail: inbox, outbox, responses and the unread counter. */
 @Module({
   imports: [RecipientsModule],
-  controllers: [MailController],
+  controllers: [MessagesController],
   providers: [...CommandHandlers, ...QueryHandlers],
 })
 export class MailModule {}

@@ -20,8 +20,9 @@ const fresh = () => {
 };
 
 /**
- * Compiles `src/` to `dist/` unless `dist/main.js` is newer than every source file. Test files
- * running side by side take turns (a lock directory), so none starts a server from a half-built `dist/`.
+ * Compiles `src/` to `dist/` with `nest build` unless `dist/main.js` is newer than every source
+ * file. Test files running side by side take turns (a lock directory), so none starts a server
+ * from a half-built `dist/`.
  */
 export async function ensureBuilt(): Promise<void> {
   const lock = join(root, 'dist.lock');
@@ -38,7 +39,7 @@ export async function ensureBuilt(): Promise<void> {
     }
   }
   try {
-    if (!fresh()) execFileSync(process.execPath, [join(root, 'scripts', 'build.mjs')], { cwd: root, stdio: 'ignore' });
+    if (!fresh()) execFileSync(process.execPath, [require.resolve('@nestjs/cli/bin/nest.js'), 'build'], { cwd: root, stdio: 'ignore' });
   } finally {
     rmSync(lock, { recursive: true, force: true });
   }

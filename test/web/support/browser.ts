@@ -44,7 +44,7 @@ export function webBuildIsStale(): boolean {
 /** Builds web/dist when it is missing or older than its sources; the test server serves it when it exists at start. */
 export function ensureWebBuilt(): void {
   if (!webBuildIsStale()) return;
-  execFileSync(process.execPath, [join(ROOT, 'scripts', 'build.mjs'), '--web-only'], { cwd: ROOT, stdio: 'inherit', timeout: 120_000 });
+  execFileSync(process.execPath, [join(ROOT, 'scripts', 'build-web.mjs')], { cwd: ROOT, stdio: 'inherit', timeout: 120_000 });
 }
 
 /**

@@ -36,7 +36,7 @@ export function ChatScreen({ conversationId }: { conversationId?: number }) {
   const load = useCallback(async () => {
     const res = await loading.run(() => api.get<unknown>('/conversations'));
     if (res !== undefined) setConversations(itemsOf<Conversation>(res));
-  }, []); // eslint-disable-line react-hooks/exhaustive-deps
+  }, []);
 
   useEffect(() => {
     if (session.messagesEnabled) void load();
@@ -160,7 +160,8 @@ function ConversationPane({ conversation, onLeft, onRead, onChanged }: { convers
   const leaving = useAction();
   const archived = !!conversation.archivedAt;
   useMarkRead(conversation.id, messages, !archived);
-  useEffect(onRead, [messages.length]); // eslint-disable-line react-hooks/exhaustive-deps
+  // Each new message changes the list's unread counts.
+  useEffect(onRead, [messages.length]);
   const title = conversationTitle(conversation, session);
 
   return (

@@ -40,7 +40,8 @@ export function ComposeScreen() {
 
   const audience = { sendMode, userIds: sendMode === 'specific' ? userIds : [], groupIds: sendMode === 'all' ? [] : groupIds, roleIds: sendMode === 'all' ? [] : roleIds, excludeShiftIds };
   const problem = audienceProblem(audience);
-  const reach = useMemo(() => resolveAudience(audience, directory, me.id), [JSON.stringify(audience), directory, me.id]); // eslint-disable-line react-hooks/exhaustive-deps
+  // Keyed by the audience's value: the object itself is new on every render.
+  const reach = useMemo(() => resolveAudience(audience, directory, me.id), [JSON.stringify(audience), directory, me.id]);
 
   const people = directory.members.filter((m) => m.active && m.id !== me.id).map((m) => ({ id: m.id, name: m.name, hint: m.email }));
   const sets = (list: typeof directory.groups) => list.map((s) => ({ id: s.id, name: s.name, hint: `${s.memberIds.length}` }));

@@ -1,5 +1,5 @@
 import { useCallback, useEffect, useState, type FormEvent } from 'react';
-import { api, ApiError, isMemberOf, itemsOf, type Conversation, type ConversationMessage, type Dispatch } from '../api';
+import { api, isMemberOf, itemsOf, type Conversation, type ConversationMessage, type Dispatch } from '../api';
 import { ChatInput, ChatLog, useConversationMessages, useMarkRead, useSendToConversation } from '../chat';
 import { ErrorNote, Notice, Spinner, useAction } from '../components/common';
 import { Link, navigate } from '../router';
@@ -14,10 +14,6 @@ interface DispatchRow {
   closed: boolean;
 }
 
-/**
- * The list comes from `GET /api/dispatches` where the server has it; otherwise from the
- * caller's dispatch conversations, which carry their dispatch's id.
- */
 export function DispatchesScreen() {
   const session = useSession();
   const [rows, setRows] = useState<DispatchRow[] | null>(null);
@@ -27,19 +23,11 @@ export function DispatchesScreen() {
 
   const load = useCallback(async () => {
     const res = await loading.run(async () => {
-      try {
-        const list = itemsOf<Dispatch>(await api.get<unknown>('/dispatches'));
-        return list.map((d) => ({ id: d.id, label: `${d.number} · ${d.title}`, detail: zoneName(d.zoneId), closed: !!d.closedAt || d.status === 'closed' }));
-      } catch (e) {
-        if (!(e instanceof ApiError) || (e.status !== 404 && e.status !== 405)) throw e;
-        const conversations = itemsOf<Conversation>(await api.get<unknown>('/conversations'));
-        return conversations
-          .filter((c) => c.kind === 'dispatch' && c.dispatchId)
-          .map((c) => ({ id: c.dispatchId!, label: conversationTitle(c, session), detail: c.zoneId ? zoneName(c.zoneId) : '', closed: !!c.archivedAt }));
-      }
+      const list = itemsOf<Dispatch>(await api.get<unknown>('/dispatches'));
+      return list.map((d) => ({ id: d.id, label: `${d.number} · ${d.title}`, detail: zoneName(d.zoneId), closed: !!d.closedAt || d.status === 'closed' }));
     });
     if (res) setRows(res);
-  }, [session]); // eslint-disable-line react-hooks/exhaustive-deps
+  }, [session]);
 
   useEffect(() => {
     void load();
@@ -135,7 +123,7 @@ export function DispatchScreen({ id }: { id: number }) {
   const load = useCallback(async () => {
     const res = await loading.run(() => api.get<{ conversation: Conversation; messages: ConversationMessage[] }>(`/dispatches/${id}/conversation`));
     if (res) setLoaded({ conversation: res.conversation, messages: itemsOf<ConversationMessage>(res.messages) });
-  }, [id]); // eslint-disable-line react-hooks/exhaustive-deps
+  }, [id]);
 
   useEffect(() => {
     void load();

@@ -30,7 +30,6 @@ export function MailboxScreen({ box }: { box: Box }) {
       setRows((prev) => (after && prev ? [...prev, ...page.items.filter((i) => !prev.some((p) => p.id === i.id))] : page.items));
       setCursor(page.nextCursor);
     },
-    // eslint-disable-next-line react-hooks/exhaustive-deps
     [box, unreadOnly],
   );
 

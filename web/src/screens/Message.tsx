@@ -25,7 +25,7 @@ export function MessageScreen({ id }: { id: number }) {
   };
   useEffect(() => {
     if (session.messagesEnabled) void load();
-  }, [id, session.messagesEnabled]); // eslint-disable-line react-hooks/exhaustive-deps
+  }, [id, session.messagesEnabled]);
 
   if (!session.messagesEnabled) return <Notice>The messages module is disabled for this department.</Notice>;
   if (!message) return loading.error ? <ErrorNote error={loading.error} /> : <Spinner />;

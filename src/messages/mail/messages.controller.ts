@@ -25,7 +25,7 @@ import { GetTopUnread } from './queries/get-top-unread.query';
  */
 @ApiTags('messages')
 @Controller('messages')
-export class MailController {
+export class MessagesController {
   constructor(
     private readonly commands: CommandBus,
     private readonly queries: QueryBus,

@@ -1,0 +1,38 @@
+import { Body, Controller, Get, Param, Post, Put } from '@nestjs/common';
+import { ApiTags } from '@nestjs/swagger';
+import { Caller, type Principal } from '../common/access';
+import { ParseIdPipe } from '../common/validation/ids';
+import { MemberSetsService } from '../member-sets/member-sets.service';
+import { memberSetController } from '../member-sets/member-set.controller';
+import { CreateShiftDto, ShiftDto, ShiftScheduleDto } from './dto/shift.dto';
+import { ShiftsService } from './shifts.service';
+
+/**
+ * The member-set routes (`PUT /api/shifts/:id/members` as it is), with the schedule added to
+ * creating and listing, and `PUT /api/shifts/:id/schedule`.
+ */
+@ApiTags('shifts')
+@Controller('shifts')
+export class ShiftsController extends memberSetController('shift', 'shifts') {
+  constructor(
+    sets: MemberSetsService,
+    private readonly shifts: ShiftsService,
+  ) {
+    super(sets);
+  }
+
+  @Post()
+  override create(@Caller() caller: Principal, @Body() body: CreateShiftDto): Promise<ShiftDto> {
+    return this.shifts.create(caller.departmentId, body.name, body.schedule);
+  }
+
+  @Get()
+  override list(@Caller() caller: Principal): Promise<ShiftDto[]> {
+    return this.shifts.list(caller.departmentId);
+  }
+
+  @Put(':id/schedule')
+  setSchedule(@Caller() caller: Principal, @Param('id', ParseIdPipe) id: number, @Body() body: ShiftScheduleDto): Promise<ShiftDto> {
+    return this.shifts.setSchedule(caller.departmentId, id, body);
+  }
+}
