@@ -5,7 +5,7 @@ import type { DestinationStream } from 'pino';
 import type { Options as PinoHttpOptions } from 'pino-http';
 import { SERVER_ACCESS, SERVER_CATALOG } from './app.access';
 import { AuthModule } from './auth/auth.module';
-import type { Environment } from './config/environment';
+import { connectionLimitsOf, type Environment } from './config/environment';
 import { DatabaseModule } from './database/database.module';
 import { hostMigrations } from './database/host-migrations';
 import { DemoModule } from './demo/demo.module';
@@ -77,7 +77,7 @@ export class AppModule {
           ...(REQUEST_LINE_LEVELS.has(env.LOG_LEVEL) ? {} : { forRoutes: [] }),
         }),
         // The messages module works through its own pool: its routes need no ORM context.
-        DatabaseModule.forRoot([...hostMigrations, ...messagesMigrations], ['messages', 'conversations', 'push']),
+        DatabaseModule.forRoot([...hostMigrations, ...messagesMigrations], ['messages', 'conversations', 'push'], connectionLimitsOf(env)),
         AuthModule.forRoot(SERVER_ACCESS),
         // After AuthModule: its guard identifies the caller that the limits are counted for.
         RateLimitModule,
@@ -94,6 +94,7 @@ export class AppModule {
           useFactory: (config: ConfigService<Environment, true>) => ({
             databaseUrl: config.get('DATABASE_URL', { infer: true }) as string,
             poolSize: config.get('DATABASE_POOL_SIZE', { infer: true }),
+            connectionLimits: connectionLimitsOf(env),
             redisUrl: config.get('REDIS_URL', { infer: true }),
             push: pushOptions(env),
             presence: { heartbeatMs: env.PRESENCE_HEARTBEAT_MS },

@@ -4,7 +4,7 @@ import { join } from 'node:path';
 import webpush from 'web-push';
 import { createApp } from './app';
 import { validateEnvironment } from './config/environment';
-import { startEmbeddedPostgres, type EmbeddedDatabase } from './database/embedded-postgres';
+import { EmbeddedPostgresError, startEmbeddedPostgres, type EmbeddedDatabase } from './database/embedded-postgres';
 
 /** A secret generated once and kept under the data folder, for the demo and local runs. */
 function keptSecret(dataDir: string, file: string, make: () => string): string {
@@ -65,6 +65,7 @@ async function main() {
 }
 
 main().catch((error) => {
-  console.error(error);
+  // A database that cannot start is the operator's to fix: the line that says how, without a stack.
+  console.error(error instanceof EmbeddedPostgresError ? error.message : error);
   process.exit(1);
 });

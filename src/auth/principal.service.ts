@@ -14,6 +14,8 @@ const LISTENING_TTL_MS = 10 * 60_000;
 const FALLBACK_TTL_MS = 5_000;
 const CACHE_MAX_ENTRIES = 50_000;
 const RECONNECT_MS = 1_000;
+/** How often the listening connection is asked for a sign of life: a server that hangs or is cut off sends no error. */
+const PROBE_MS = 5_000;
 
 interface PrincipalRow {
   id: number;
@@ -53,6 +55,9 @@ export class PrincipalService extends Authenticator implements OnModuleInit, OnM
   private listening = false;
   private closed = false;
   private reconnectTimer?: NodeJS.Timeout;
+  private probeTimer?: NodeJS.Timeout;
+  /** The announcements were lost and not yet heard again (the warning is logged once per outage). */
+  private deaf = false;
 
   constructor(
     private readonly em: EntityManager,
@@ -69,19 +74,27 @@ export class PrincipalService extends Authenticator implements OnModuleInit, OnM
   async onModuleDestroy() {
     this.closed = true;
     clearTimeout(this.reconnectTimer);
+    clearInterval(this.probeTimer);
     await this.listener?.end().catch(() => undefined);
   }
 
   private async listen(): Promise<void> {
     if (this.closed) return;
-    const client = new Client({ connectionString: this.config.get('DATABASE_URL', { infer: true }) as string });
+    const client = new Client({
+      connectionString: this.config.get('DATABASE_URL', { infer: true }) as string,
+      connectionTimeoutMillis: this.config.get('DATABASE_ACQUIRE_TIMEOUT_MS', { infer: true }),
+      query_timeout: this.config.get('DATABASE_STATEMENT_TIMEOUT_MS', { infer: true }),
+    });
     const lost = (error?: Error) => {
       if (this.listener !== client) return;
       this.listener = null;
       this.listening = false;
+      clearInterval(this.probeTimer);
       this.forgetAll();
       if (this.closed) return;
-      if (error) this.logger.warn(`principal change announcements lost (${error.message}); reconnecting`);
+      // One warning per outage, not one per reconnection attempt.
+      if (error && !this.deaf) this.logger.warn(`principal change announcements lost (${error.message}); principals are cached for five seconds until they are heard again`);
+      if (error) this.deaf = true;
       this.reconnectTimer = setTimeout(() => void this.listen(), RECONNECT_MS);
       this.reconnectTimer.unref();
     };
@@ -95,6 +108,17 @@ export class PrincipalService extends Authenticator implements OnModuleInit, OnM
       // Whatever changed while nobody was listening is forgotten with the cache.
       this.forgetAll();
       this.listening = true;
+      if (this.deaf) this.logger.log('principal change announcements heard again');
+      this.deaf = false;
+      clearInterval(this.probeTimer);
+      this.probeTimer = setInterval(() => {
+        client.query('select 1').catch((error: Error) => {
+          lost(error);
+          // Closed without waiting: a server that hangs would not answer the goodbye either.
+          void client.end().catch(() => undefined);
+        });
+      }, PROBE_MS);
+      this.probeTimer.unref();
     } catch (error) {
       await client.end().catch(() => undefined);
       lost(error as Error);

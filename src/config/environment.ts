@@ -1,6 +1,8 @@
 import { plainToInstance, Transform } from 'class-transformer';
 import { IsIn, IsInt, IsOptional, IsString, Max, Min, MinLength, validateSync } from 'class-validator';
 
+import { DEFAULT_CONNECTION_LIMITS, type ConnectionLimits } from '../common/database/connection-limits';
+
 const toInt = ({ value }: { value: unknown }) => (value === undefined || value === '' ? undefined : Number(value));
 
 /** Every environment variable the server reads. The README lists them with their defaults. */
@@ -26,6 +28,30 @@ export class Environment {
   @IsInt()
   @Min(1)
   DATABASE_POOL_SIZE = 10;
+
+  /** Waiting for a pool's connection (a free one, or a new one opened) before the request answers 503. */
+  @Transform(toInt)
+  @IsInt()
+  @Min(100)
+  DATABASE_ACQUIRE_TIMEOUT_MS = DEFAULT_CONNECTION_LIMITS.acquireTimeoutMs;
+
+  /** `statement_timeout` of every connection; the client gives up half a second later on a server that says nothing. */
+  @Transform(toInt)
+  @IsInt()
+  @Min(100)
+  DATABASE_STATEMENT_TIMEOUT_MS = DEFAULT_CONNECTION_LIMITS.statementTimeoutMs;
+
+  /** `lock_timeout` of every connection. */
+  @Transform(toInt)
+  @IsInt()
+  @Min(100)
+  DATABASE_LOCK_TIMEOUT_MS = DEFAULT_CONNECTION_LIMITS.lockTimeoutMs;
+
+  /** `idle_in_transaction_session_timeout` of every connection. */
+  @Transform(toInt)
+  @IsInt()
+  @Min(100)
+  DATABASE_IDLE_IN_TRANSACTION_TIMEOUT_MS = DEFAULT_CONNECTION_LIMITS.idleInTransactionTimeoutMs;
 
   /** Signs access tokens. Unset: the demo generates one and keeps it under `.data/`. */
   @IsOptional()
@@ -150,6 +176,16 @@ export class Environment {
 
   @IsString()
   DATA_DIR = '.data';
+}
+
+/** The database waits the environment sets. */
+export function connectionLimitsOf(env: Environment): ConnectionLimits {
+  return {
+    acquireTimeoutMs: env.DATABASE_ACQUIRE_TIMEOUT_MS,
+    statementTimeoutMs: env.DATABASE_STATEMENT_TIMEOUT_MS,
+    lockTimeoutMs: env.DATABASE_LOCK_TIMEOUT_MS,
+    idleInTransactionTimeoutMs: env.DATABASE_IDLE_IN_TRANSACTION_TIMEOUT_MS,
+  };
 }
 
 export function validateEnvironment(raw: Record<string, unknown>): Environment {

@@ -14,6 +14,7 @@ import {
 import { ConfigService } from '@nestjs/config';
 import { MikroORM, PostgreSqlDriver, RequestContext, type MigrationObject } from '@mikro-orm/postgresql';
 import { MikroOrmModule } from '@mikro-orm/nestjs';
+import type { ConnectionLimits } from '../common/database/connection-limits';
 import type { Environment } from '../config/environment';
 import { ormOptions } from './mikro-orm.config';
 
@@ -51,8 +52,9 @@ export class DatabaseModule implements NestModule {
    * `migrations`: the host's and every mounted module's, run in name order at start.
    * `ormFreeRoutes`: route prefixes (below the global prefix) whose handlers never use the ORM;
    * they skip the per-request EntityManager fork, which costs a polled route a share of its time.
+   * `limits`: how long any of the ORM's connections may wait on the database.
    */
-  static forRoot(migrations: MigrationObject[], ormFreeRoutes: string[] = []): DynamicModule {
+  static forRoot(migrations: MigrationObject[], ormFreeRoutes: string[], limits: ConnectionLimits): DynamicModule {
     return {
       module: DatabaseModule,
       imports: [
@@ -64,6 +66,7 @@ export class DatabaseModule implements NestModule {
               config.get('DATABASE_URL', { infer: true }) as string,
               migrations,
               config.get('DATABASE_POOL_SIZE', { infer: true }),
+              limits,
             ),
             autoLoadEntities: true,
             // Through Nest's logger (pino), so migrations are logged at the configured level.

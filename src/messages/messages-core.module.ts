@@ -23,7 +23,7 @@ export class MessagesCoreModule implements OnApplicationShutdown {
       {
         provide: SqlPool,
         inject: [MESSAGES_OPTIONS],
-        useFactory: (o: MessagesModuleOptions) => new SqlPool(o.databaseUrl, o.poolSize ?? 10),
+        useFactory: (o: MessagesModuleOptions) => new SqlPool(o.databaseUrl, o.poolSize ?? 10, o.connectionLimits),
       },
       PresenceService,
       PushQueue,

@@ -1,4 +1,5 @@
 import type { ModuleMetadata, Type } from '@nestjs/common';
+import type { ConnectionLimits } from '../common/database/connection-limits';
 import type { DepartmentDirectory } from './directory/department-directory';
 
 export interface MessagesModuleOptions {
@@ -6,6 +7,8 @@ export interface MessagesModuleOptions {
   databaseUrl: string;
   /** Size of that pool. */
   poolSize?: number;
+  /** How long the module's connections (its pool, the push queue's) may wait on the database; default: `DEFAULT_CONNECTION_LIMITS`. */
+  connectionLimits?: ConnectionLimits;
   /** With a Redis, socket.io events and presence are shared by every server process. */
   redisUrl?: string;
   /** Web Push: keys and delivery settings; without them no push is queued or sent. */

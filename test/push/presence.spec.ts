@@ -1,7 +1,9 @@
 import { randomUUID } from 'node:crypto';
 import { SqlPool } from '../../src/messages/database/sql-pool';
 import { PresenceService } from '../../src/messages/presence/presence.service';
+import { Logger } from '@nestjs/common';
 import { TestDepartment } from '../support/factories';
+import { closeAllSockets, connectSocket } from '../support/sockets';
 import { eventually } from '../support/push-service';
 import { createDatabase, startTestServer, type TestServer } from '../support/test-server';
 
@@ -58,6 +60,27 @@ describe('presence across server processes', () => {
 
     expect(await eventually(() => presenceOf(east).isOnline(ned.id), 5000)).toBe(true);
     await presenceOf(west).disconnected(ned.id, 'ned-socket');
+  });
+
+  it('admits a socket that connects after its process was reaped, and counts it online at once', async () => {
+    // A heartbeat too slow to put the row back before the socket arrives.
+    const paused = await startTestServer({ PRESENCE_HEARTBEAT_MS: '60000' }, database.url);
+    try {
+      const [pia] = await dept.newMembers(1);
+      await east.app.get(SqlPool).query('delete from server_processes where id = $1', [presenceOf(paused).processId]);
+      const errors = jest.spyOn(Logger.prototype, 'error');
+      try {
+        const socket = await connectSocket(paused.baseUrl, pia.token);
+        expect(await eventually(() => presenceOf(east).isOnline(pia.id), 2000)).toBe(true);
+        socket.disconnect();
+        expect(errors.mock.calls.map((c) => String(c[0]))).toEqual([]);
+      } finally {
+        errors.mockRestore();
+      }
+    } finally {
+      closeAllSockets();
+      await paused.app.close();
+    }
   });
 
   it('removes the presence of a process when it shuts down', async () => {

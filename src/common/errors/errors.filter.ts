@@ -28,7 +28,11 @@ const reasonOf = (status: number) =>
     .map((w) => w[0].toUpperCase() + w.slice(1))
     .join(' ');
 
-/** pg/Node codes of a database that cannot be reached or is going away (SQLSTATE classes 08, 57P, and 53300 too many connections). */
+/**
+ * pg/Node codes of a database that cannot be reached, is going away or is too slow to answer
+ * (SQLSTATE classes 08 and 57P, 53300 too many connections, and the bounded waits: 57014 a
+ * statement cancelled by `statement_timeout`, 55P03 `lock_timeout`, 25P03 an idle transaction ended).
+ */
 const UNAVAILABLE_CODES = new Set([
   'ECONNREFUSED',
   'ECONNRESET',
@@ -45,10 +49,13 @@ const UNAVAILABLE_CODES = new Set([
   '08004',
   '08006',
   '53300',
+  '57014',
+  '55P03',
+  '25P03',
 ]);
-/** What `pg` and knex say, without a code, about a connection that broke or never came. */
+/** What `pg` and knex say, without a code, about a connection that broke, never came, or whose server stopped answering. */
 const UNAVAILABLE_MESSAGE =
-  /Connection terminated|Connection ended unexpectedly|not queryable|timeout exceeded when trying to connect|Knex: Timeout acquiring/i;
+  /Connection terminated|Connection ended unexpectedly|not queryable|timeout exceeded when trying to connect|Knex: Timeout acquiring|Query read timeout|timeout expired/i;
 
 /** Connection-level failures from `pg` (refused, reset, terminated by an administrator), also when wrapped. */
 export const isDatabaseUnavailable = (error: unknown, depth = 0): boolean => {

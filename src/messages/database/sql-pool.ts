@@ -1,4 +1,6 @@
 import { Pool, type PoolClient, type QueryResultRow } from 'pg';
+import { DEFAULT_CONNECTION_LIMITS, pgClientSettings, type ConnectionLimits } from '../../common/database/connection-limits';
+import { isDatabaseUnavailable } from '../../common/errors/errors.filter';
 
 /**
  * A plain `pg` pool for the routes the dashboard polls all day and for set-based writes:
@@ -7,8 +9,8 @@ import { Pool, type PoolClient, type QueryResultRow } from 'pg';
 export class SqlPool {
   readonly pool: Pool;
 
-  constructor(connectionString: string, max: number) {
-    this.pool = new Pool({ connectionString, max, connectionTimeoutMillis: 5_000, idleTimeoutMillis: 30_000 });
+  constructor(connectionString: string, max: number, limits: ConnectionLimits = DEFAULT_CONNECTION_LIMITS) {
+    this.pool = new Pool({ connectionString, max, idleTimeoutMillis: 30_000, ...pgClientSettings(limits) });
     // An idle client that loses its server emits here; the next query gets a fresh one.
     this.pool.on('error', () => undefined);
   }
@@ -33,6 +35,9 @@ export class SqlPool {
       await client.query('commit');
       return result;
     } catch (error) {
+      // A connection that broke or whose server stopped answering is not asked to roll back (that
+      // would wait as long again): it is closed, and the server rolls back when it sees it go.
+      if (!lost && isDatabaseUnavailable(error)) lost = error as Error;
       if (!lost) await client.query('rollback').catch(() => undefined);
       throw error;
     } finally {

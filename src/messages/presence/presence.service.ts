@@ -69,9 +69,13 @@ export class PresenceService implements OnApplicationBootstrap, BeforeApplicatio
     if (this.stopped) return;
     this.sockets.set(socketId, { userId, departmentId: departmentId ?? null });
     try {
-      await this.register();
+      // The process row is written in the same statement: another process may have reaped it (a
+      // long pause, a hung database), and a presence row cannot exist without it.
       await this.sql.query(
-        `insert into socket_presence (process_id, socket_id, user_id, department_id) values ($1, $2, $3, $4)
+        `with alive as (
+           insert into server_processes (id) values ($1) on conflict (id) do update set heartbeat_at = clock_timestamp()
+         )
+         insert into socket_presence (process_id, socket_id, user_id, department_id) values ($1, $2, $3, $4)
          on conflict (process_id, socket_id) do nothing`,
         [this.processId, socketId, userId, departmentId ?? null],
         'presence_connected',

@@ -1,6 +1,7 @@
 import { BeforeApplicationShutdown, Inject, Injectable, Logger, OnApplicationBootstrap } from '@nestjs/common';
 import PgBoss from 'pg-boss';
 import type { PoolClient } from 'pg';
+import { DEFAULT_CONNECTION_LIMITS, pgClientSettings } from '../../common/database/connection-limits';
 import { MESSAGES_OPTIONS, type MessagesModuleOptions, type PushOptions } from '../messages.options';
 
 /** One job per notification event: the worker fans it out to one job per device. */
@@ -76,6 +77,7 @@ export class PushQueue implements OnApplicationBootstrap, BeforeApplicationShutd
       const boss = new PgBoss({
         connectionString: this.options.databaseUrl,
         max: 4,
+        ...pgClientSettings(this.options.connectionLimits ?? DEFAULT_CONNECTION_LIMITS),
         application_name: 'messages-push',
         // Nothing is scheduled by cron here; maintenance (expiry, archiving) stays on.
         schedule: false,
