@@ -7,6 +7,9 @@ import { startTestServer, type TestServer } from '../support/test-server';
 
 const { View, Create, Delete } = MessagesPermission;
 
+/** How long each closing took, printed at the end. */
+const measured: string[] = [];
+
 /** The reason the server gave and how long after `since` the socket was closed. */
 function closing(socket: MessagesClient, since: () => number): Promise<{ reason: SocketError; afterMs: number }> {
   return new Promise((resolve, reject) => {
@@ -15,8 +18,10 @@ function closing(socket: MessagesClient, since: () => number): Promise<{ reason:
     socket.once('session:ended', (r) => (reason = r));
     socket.once('disconnect', () => {
       clearTimeout(timer);
-      if (!reason) reject(new Error('closed without a reason'));
-      else resolve({ reason, afterMs: Date.now() - since() });
+      if (!reason) return reject(new Error('closed without a reason'));
+      const afterMs = Date.now() - since();
+      if (since() > 0) measured.push(`${reason.message.split(";")[0]}: ${afterMs} ms`);
+      resolve({ reason, afterMs });
     });
   });
 }
@@ -103,6 +108,8 @@ function revocationSuite(title: string, servers: () => { change: TestServer; hel
     });
   });
 }
+
+afterAll(() => console.log(`revocation: sockets closed after ${measured.join(', ')}`));
 
 describe('live revocation', () => {
   let single: TestServer;

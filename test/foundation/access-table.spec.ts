@@ -173,3 +173,28 @@ describe('the access table, action by action', () => {
     expect(ack.ok).toBe(true);
   });
 });
+
+describe('the permissions and modules an admin can hand out', () => {
+  let server: TestServer;
+  beforeAll(async () => {
+    server = await startTestServer();
+  });
+  afterAll(() => server.close());
+
+  it('grants the mounted modules’ permissions, refuses an unknown one with 400 naming it, and switches only known modules', async () => {
+    const dept = await TestDepartment.create(server);
+    const member = await dept.newMember();
+    const roster = async () => (await dept.asAdmin().get('/api/department/members').expect(200)).body.find((m: { id: number }) => m.id === member.id);
+    expect((await roster()).permissions.sort()).toEqual([MessagesPermission.Create, MessagesPermission.Delete, MessagesPermission.View]);
+
+    const unknown = await dept.asAdmin().patch(`/api/department/members/${member.id}`).send({ permissions: [MessagesPermission.View, 'Dispatches_Everything'] }).expect(400);
+    expect(unknown.body.message).toContain('permissions: Dispatches_Everything is not one of');
+    expect((await roster()).permissions).toHaveLength(3);
+    await dept.asAdmin().patch(`/api/department/members/${member.id}`).send({ permissions: [DispatchPermission.Manage] }).expect(200);
+    expect((await roster()).permissions).toEqual([DispatchPermission.Manage]);
+
+    const module = await dept.asAdmin().put('/api/department/modules/payroll').send({ enabled: false }).expect(404);
+    expect(module.body.message).toBe('No module named payroll');
+    expect((await dept.asAdmin().get('/api/department').expect(200)).body.modules).toEqual({ messages: true });
+  });
+});

@@ -93,6 +93,9 @@ export class MessagesGateway implements OnGatewayInit, OnGatewayConnection, OnGa
   private readonly logger = new Logger('MessagesGateway');
   private readonly expiryTimers = new Map<string, NodeJS.Timeout>();
   private stopListening?: () => void;
+  /** Changes heard so far, and the count each socket was admitted at: one that changed meanwhile is checked again. */
+  private changesHeard = 0;
+  private readonly admittedAt = new Map<string, number>();
 
   @WebSocketServer()
   server: MessagesNamespace;
@@ -113,13 +116,19 @@ export class MessagesGateway implements OnGatewayInit, OnGatewayConnection, OnGa
     namespace.use((socket, next) => {
       this.admit(socket).then(
         () => next(),
-        (error: Error) => next(error),
+        (error: Error) => {
+          this.admittedAt.delete(socket.id);
+          next(error);
+        },
       );
     });
     // Another process asks each process to refresh the counters of its own sockets.
     namespace.on('unread:changed', (departmentId: number, userIds: number[]) => void this.pushUnreadCounts(departmentId, userIds, false));
     // Every process hears each change, and checks again the sockets it holds.
-    this.stopListening = this.authenticator?.onChange((change) => void this.recheck(change));
+    this.stopListening = this.authenticator?.onChange((change) => {
+      this.changesHeard++;
+      void this.recheck(change);
+    });
   }
 
   onModuleDestroy() {
@@ -130,6 +139,7 @@ export class MessagesGateway implements OnGatewayInit, OnGatewayConnection, OnGa
 
   private async admit(socket: MessagesSocket): Promise<void> {
     const token: unknown = socket.handshake.auth?.token;
+    this.admittedAt.set(socket.id, this.changesHeard);
     let principal: Principal | null = null;
     try {
       principal = typeof token === 'string' && token && this.authenticator ? await this.authenticator.authenticate(token) : null;
@@ -145,9 +155,13 @@ export class MessagesGateway implements OnGatewayInit, OnGatewayConnection, OnGa
 
   async handleConnection(socket: MessagesSocket) {
     const { userId } = socket.data;
+    const admittedAt = this.admittedAt.get(socket.id);
+    this.admittedAt.delete(socket.id);
     if (!userId) return; // refused by the middleware
     this.closeAtExpiry(socket);
     await socket.join(userRoom(userId));
+    // A change heard while the handshake was being checked may have ended this socket's access already.
+    if (admittedAt !== this.changesHeard) await this.recheckSocket(socket);
     try {
       await this.presence.connected(userId, socket.id);
       await this.deliverPendingInvitations(socket);
@@ -157,6 +171,7 @@ export class MessagesGateway implements OnGatewayInit, OnGatewayConnection, OnGa
   }
 
   async handleDisconnect(socket: MessagesSocket) {
+    this.admittedAt.delete(socket.id);
     clearTimeout(this.expiryTimers.get(socket.id));
     this.expiryTimers.delete(socket.id);
     if (!socket.data.userId) return;
