@@ -4,7 +4,7 @@ import { LoggerModule } from 'nestjs-pino';
 import type { DestinationStream } from 'pino';
 import type { Options as PinoHttpOptions } from 'pino-http';
 import { AuthModule } from './auth/auth.module';
-import type { Environment } from './config/environment';
+import { listOf, type Environment } from './config/environment';
 import { DatabaseModule } from './database/database.module';
 import { hostMigrations } from './database/host-migrations';
 import { DemoModule } from './demo/demo.module';
@@ -75,6 +75,7 @@ export class AppModule {
             poolSize: config.get('DATABASE_POOL_SIZE', { infer: true }),
             redisUrl: config.get('REDIS_URL', { infer: true }),
             push: pushOptions(env),
+            pushEndpointAllowlist: listOf(env.PUSH_ENDPOINT_ALLOWLIST),
             presence: { heartbeatMs: env.PRESENCE_HEARTBEAT_MS },
             socketRateLimit: env.RATE_LIMIT === 'off' ? undefined : { eventsPerMinute: env.SOCKET_EVENTS_PER_MINUTE },
           }),

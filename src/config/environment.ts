@@ -107,6 +107,11 @@ export class Environment {
   @Min(10)
   DISPATCH_RELAY_RETRY_MS = 1000;
 
+  /** Push service origins admitted as they are (comma separated): one's own, or one under test. */
+  @IsOptional()
+  @IsString()
+  PUSH_ENDPOINT_ALLOWLIST?: string;
+
   /** off: this process queues push notifications but leaves sending them to other processes. */
   @IsIn(['on', 'off'])
   PUSH_WORKERS: 'on' | 'off' = 'on';
@@ -152,12 +157,31 @@ export class Environment {
   DATA_DIR = '.data';
 }
 
+/** A comma-separated variable as its trimmed, non-empty entries. */
+export const listOf = (value: string | undefined): string[] =>
+  (value ?? '')
+    .split(',')
+    .map((entry) => entry.trim())
+    .filter(Boolean);
+
+/** Entries of an origin list that are not an http(s) origin such as `https://push.example:8443`. */
+function notOrigins(value: string | undefined): string[] {
+  return listOf(value).filter((entry) => {
+    try {
+      const url = new URL(entry);
+      return !['http:', 'https:'].includes(url.protocol) || url.origin !== entry.replace(/\/$/, '').toLowerCase();
+    } catch {
+      return true;
+    }
+  });
+}
+
 export function validateEnvironment(raw: Record<string, unknown>): Environment {
   const env = plainToInstance(Environment, raw, { exposeDefaultValues: true });
   const errors = validateSync(env, { skipMissingProperties: false, whitelist: false });
-  if (errors.length > 0) {
-    const problems = errors.flatMap((e) => Object.values(e.constraints ?? {}));
-    throw new Error(`Invalid environment: ${problems.join('; ')}`);
-  }
+  const problems = errors.flatMap((e) => Object.values(e.constraints ?? {}));
+  const badOrigins = notOrigins(env.PUSH_ENDPOINT_ALLOWLIST);
+  if (badOrigins.length) problems.push(`PUSH_ENDPOINT_ALLOWLIST takes origins (scheme, host, port): ${badOrigins.join(', ')}`);
+  if (problems.length > 0) throw new Error(`Invalid environment: ${problems.join('; ')}`);
   return env;
 }

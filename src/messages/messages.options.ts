@@ -10,6 +10,11 @@ export interface MessagesModuleOptions {
   redisUrl?: string;
   /** Web Push: keys and delivery settings; without them no push is queued or sent. */
   push?: PushOptions;
+  /**
+   * Origins of push services admitted as they are (`http:` and private addresses included): one's
+   * own, or one under test. Every other endpoint must be `https:` on an address the public can reach.
+   */
+  pushEndpointAllowlist?: string[];
   /** How each server process announces that it is alive, so presence outlives no dead process. */
   presence?: PresenceOptions;
   /** Each user's socket events (`conversation:send`, `conversation:read`) per minute; unset: unlimited. */
