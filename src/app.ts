@@ -14,6 +14,7 @@ import { AppModule } from './app.module';
 import { ErrorsFilter } from './common/errors/errors.filter';
 import { RejectRawInputPipe } from './common/validation/raw-input';
 import type { Environment } from './config/environment';
+import { trustedHops } from './config/trust-proxy';
 import { MessagesIoAdapter } from './messages/realtime/messages-io.adapter';
 
 /** Request bodies larger than this are refused (413) before they are parsed. */
@@ -73,7 +74,8 @@ class PathTextValidationPipe extends ValidationPipe {
 export async function createApp(env: Environment, options: AppOptions = {}): Promise<NestFastifyApplication> {
   const app = await NestFactory.create<NestFastifyApplication>(
     AppModule.register(env, options.logDestination),
-    new FastifyAdapter({ bodyLimit: BODY_LIMIT_BYTES, trustProxy: true }),
+    // Without TRUST_PROXY the client's address is the peer's: a forwarded-for header changes nothing.
+    new FastifyAdapter({ bodyLimit: BODY_LIMIT_BYTES, trustProxy: trustedHops(env.TRUST_PROXY) ?? false }),
     { bufferLogs: true, abortOnError: false },
   );
   app.useLogger(app.get(Logger));

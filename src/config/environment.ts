@@ -1,5 +1,6 @@
 import { plainToInstance, Transform } from 'class-transformer';
 import { IsIn, IsInt, IsOptional, IsString, Max, Min, MinLength, validateSync } from 'class-validator';
+import { trustedHops } from './trust-proxy';
 
 const toInt = ({ value }: { value: unknown }) => (value === undefined || value === '' ? undefined : Number(value));
 
@@ -55,6 +56,10 @@ export class Environment {
   @IsString()
   @MinLength(1)
   REDIS_KEY_PREFIX = 'messages-io';
+
+  /** Proxies whose X-Forwarded-For is believed: off, a hop count, or addresses and CIDRs (comma separated). */
+  @IsString()
+  TRUST_PROXY = 'off';
 
   @IsIn(['on', 'off'])
   RATE_LIMIT: 'on' | 'off' = 'on';
@@ -182,6 +187,11 @@ export function validateEnvironment(raw: Record<string, unknown>): Environment {
   const problems = errors.flatMap((e) => Object.values(e.constraints ?? {}));
   const badOrigins = notOrigins(env.PUSH_ENDPOINT_ALLOWLIST);
   if (badOrigins.length) problems.push(`PUSH_ENDPOINT_ALLOWLIST takes origins (scheme, host, port): ${badOrigins.join(', ')}`);
+  try {
+    trustedHops(env.TRUST_PROXY ?? 'off');
+  } catch (error) {
+    problems.push((error as Error).message);
+  }
   if (problems.length > 0) throw new Error(`Invalid environment: ${problems.join('; ')}`);
   return env;
 }

@@ -1,9 +1,11 @@
 import type { MigrationObject } from '@mikro-orm/postgresql';
 import { Migration20261121000000_host_schema } from './migrations/Migration20261121000000_host_schema';
 import { Migration20261121030000_dispatch } from './migrations/Migration20261121030000_dispatch';
+import { Migration20261201000000_normalized_emails } from './migrations/Migration20261201000000_normalized_emails';
 
 /** The host's own migrations; each mounted module contributes its list beside this one. */
 export const hostMigrations: MigrationObject[] = [
   { name: 'Migration20261121000000_host_schema', class: Migration20261121000000_host_schema },
   { name: 'Migration20261121030000_dispatch', class: Migration20261121030000_dispatch },
+  { name: 'Migration20261201000000_normalized_emails', class: Migration20261201000000_normalized_emails },
 ];

@@ -5,9 +5,12 @@ import { APP_GUARD } from '@nestjs/core';
 import { ThrottlerModule, type ThrottlerModuleOptions } from '@nestjs/throttler';
 import type { ExecutionContext } from '@nestjs/common';
 import { RATE_LIMIT_CLASS, type Principal } from '../common/access';
+import { normalizeEmail } from '../common/validation/email';
+import { isWellFormed } from '../common/validation/raw-input';
 import type { Environment } from '../config/environment';
 import { RateLimitGuard } from './rate-limit.guard';
 import { RedisThrottlerStorage } from './redis-throttler.storage';
+import { RefusedRequests } from './refused-requests';
 
 const MINUTE_MS = 60_000;
 
@@ -17,6 +20,9 @@ const deploymentNamespace = (databaseUrl: string) => createHash('sha256').update
 type Request = Record<string, any> & { ip?: string; user?: Principal; body?: { email?: unknown } };
 
 const SHARED_STORAGE = Symbol('SHARED_STORAGE');
+
+/** What a login's email counts under: its normalized form (a malformed one under its own text). */
+const emailKey = (email: unknown) => (typeof email === 'string' && isWellFormed(email) ? normalizeEmail(email) : String(email ?? ''));
 
 /** With REDIS_URL, the counts live in Redis (closed with the app); without, in this process. */
 @Module({
@@ -61,7 +67,8 @@ const classOf = (ctx: ExecutionContext): string | undefined => Reflect.getMetada
               ttl: MINUTE_MS,
               limit: config.get('LOGIN_ATTEMPTS_PER_MINUTE', { infer: true }),
               skipIf: only('login'),
-              getTracker: (req: Request) => `email:${String(req.body?.email ?? '').toLowerCase()}`,
+              // The raw body (pipes run after guards), so normalized here as the login will be.
+              getTracker: (req: Request) => `email:${emailKey(req.body?.email)}`,
             },
             {
               name: 'login-address',
@@ -82,6 +89,6 @@ const classOf = (ctx: ExecutionContext): string | undefined => Reflect.getMetada
       },
     }),
   ],
-  providers: [{ provide: APP_GUARD, useClass: RateLimitGuard }],
+  providers: [{ provide: APP_GUARD, useClass: RateLimitGuard }, RefusedRequests],
 })
 export class RateLimitModule {}

@@ -1,6 +1,10 @@
 import { BadRequestException, Injectable, type ArgumentMetadata, type PipeTransform } from '@nestjs/common';
 
 const MAX_DEPTH = 64;
+const LONE_SURROGATE = /[\uD800-\uDBFF](?![\uDC00-\uDFFF])|(?<![\uD800-\uDBFF])[\uDC00-\uDFFF]/;
+
+/** Whether the text is well-formed Unicode: no surrogate without its pair, which no encoding can carry. */
+export const isWellFormed = (text: string): boolean => !LONE_SURROGATE.test(text);
 /** Keys that reach an object's prototype machinery; no payload has a use for them. */
 const PROTOTYPE_KEYS = new Set(['__proto__', 'constructor', 'prototype']);
 
