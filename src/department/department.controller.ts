@@ -2,9 +2,10 @@ import { Body, Controller, ForbiddenException, Get, Param, Patch, Post, Put } fr
 import { ParseIdPipe } from '../common/validation/ids';
 import { ConfigService } from '@nestjs/config';
 import { ApiTags } from '@nestjs/swagger';
-import { Authenticated, Caller, Public, type Principal } from '../common/access';
+import { Authenticated, Caller, Public, ResolvesPathId, type Principal } from '../common/access';
 import type { Environment } from '../config/environment';
 import { DepartmentService } from './department.service';
+import { DepartmentMember } from './member.resource';
 import { DepartmentView, MemberChangesDto, MemberView, ModuleSwitchDto, NewDepartmentDto, NewMemberDto } from './dto/department.dto';
 
 @ApiTags('department')
@@ -50,6 +51,7 @@ export class DepartmentController {
 
   @Authenticated({ admin: true })
   @Patch('department/members/:id')
+  @ResolvesPathId(DepartmentMember)
   changeMember(@Caller() caller: Principal, @Param('id', ParseIdPipe) id: number, @Body() body: MemberChangesDto): Promise<MemberView> {
     return this.departments.changeMember(caller.departmentId, id, body);
   }

@@ -1,3 +1,4 @@
+import { DepartmentMember } from './member.resource';
 import { Module } from '@nestjs/common';
 import { MikroOrmModule } from '@mikro-orm/nestjs';
 import { DepartmentController } from './department.controller';
@@ -8,7 +9,7 @@ import { Member } from './member.entity';
 @Module({
   imports: [MikroOrmModule.forFeature([Department, Member])],
   controllers: [DepartmentController],
-  providers: [DepartmentService],
+  providers: [DepartmentService, DepartmentMember],
   exports: [DepartmentService],
 })
 export class DepartmentModule {}

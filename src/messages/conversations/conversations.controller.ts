@@ -2,8 +2,9 @@ import { Body, Controller, Get, HttpCode, Param, Post, Query, Res } from '@nestj
 import { CommandBus, QueryBus } from '@nestjs/cqrs';
 import { ApiTags } from '@nestjs/swagger';
 import type { FastifyReply } from 'fastify';
-import { Authenticated, Caller, RateLimitClass, RequiresModule, type Principal } from '../../common/access';
+import { Authenticated, Caller, RateLimitClass, RequiresModule, ResolvesPathId, type Principal } from '../../common/access';
 import { ParseIdPipe } from '../../common/validation/ids';
+import { CallersConversation } from './conversation.resource';
 import { InviteMembersCommand } from './commands/invite-members.command';
 import { LeaveConversationCommand } from './commands/leave-conversation.command';
 import { MarkConversationReadCommand } from './commands/mark-conversation-read.command';
@@ -77,11 +78,13 @@ export class ConversationsController {
   }
 
   @Post(':id/messages')
+  @ResolvesPathId(CallersConversation)
   post(@Caller() caller: Principal, @Param('id', ParseIdPipe) id: number, @Body() body: PostConversationMessageDto) {
     return this.commands.execute(new PostMessageCommand({ author: caller, conversationId: id, body: body.body, clientId: body.clientId }));
   }
 
   @Post(':id/invite')
+  @ResolvesPathId(CallersConversation)
   @HttpCode(200)
   invite(@Caller() caller: Principal, @Param('id', ParseIdPipe) id: number, @Body() body: InviteDto) {
     return this.commands.execute(
@@ -96,6 +99,7 @@ export class ConversationsController {
   }
 
   @Post(':id/read')
+  @ResolvesPathId(CallersConversation)
   @HttpCode(200)
   read(@Caller() caller: Principal, @Param('id', ParseIdPipe) id: number, @Body() body: MarkReadDto) {
     return this.commands.execute(new MarkConversationReadCommand(caller.departmentId, caller.userId, id, body.seq));

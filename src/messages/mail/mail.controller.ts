@@ -2,7 +2,8 @@ import { Body, Controller, Delete, Get, Headers, HttpCode, Param, Post, Put, Que
 import { CommandBus, QueryBus } from '@nestjs/cqrs';
 import { ApiTags } from '@nestjs/swagger';
 import type { FastifyReply } from 'fastify';
-import { Authenticated, Caller, RateLimitClass, RequiresModule, type Principal } from '../../common/access';
+import { Authenticated, Caller, RateLimitClass, RequiresModule, ResolvesPathId, type Principal } from '../../common/access';
+import { CallersMessage } from './mail.resource';
 import { ParseIdListPipe, ParseIdPipe } from '../../common/validation/ids';
 import { DeleteInboxMessages } from './commands/delete-inbox-messages.command';
 import { DeleteOutboxMessages } from './commands/delete-outbox-messages.command';
@@ -110,6 +111,7 @@ export class MailController {
 
   @Authenticated({ policy: 'Messages_View' })
   @Post(':id/response')
+  @ResolvesPathId(CallersMessage)
   @HttpCode(200)
   respond(@Caller() caller: Principal, @Param('id', ParseIdPipe) id: number, @Body() body: RespondDto): Promise<ResponseResult> {
     return this.commands.execute(new RespondToMessage(caller, id, body.response, body.note ?? null));
