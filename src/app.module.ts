@@ -77,6 +77,7 @@ export class AppModule {
             push: pushOptions(env),
             pushEndpointAllowlist: listOf(env.PUSH_ENDPOINT_ALLOWLIST),
             presence: { heartbeatMs: env.PRESENCE_HEARTBEAT_MS },
+            conversationMaxMembers: env.CONVERSATION_MAX_MEMBERS,
             socketRateLimit: env.RATE_LIMIT === 'off' ? undefined : { eventsPerMinute: env.SOCKET_EVENTS_PER_MINUTE },
           }),
         }),

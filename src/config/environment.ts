@@ -79,6 +79,12 @@ export class Environment {
   @Min(1)
   MASS_SENDS_PER_MINUTE = 30;
 
+  /** Members a conversation may reach by its creation or by invitations. */
+  @Transform(toInt)
+  @IsInt()
+  @Min(2)
+  CONVERSATION_MAX_MEMBERS = 500;
+
   /** conversation:send and conversation:read events per user per minute, over every socket of the user. */
   @Transform(toInt)
   @IsInt()

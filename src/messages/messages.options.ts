@@ -17,6 +17,8 @@ export interface MessagesModuleOptions {
   pushEndpointAllowlist?: string[];
   /** How each server process announces that it is alive, so presence outlives no dead process. */
   presence?: PresenceOptions;
+  /** Members a personal conversation may have, and that invitations may bring any conversation to (default 500). */
+  conversationMaxMembers?: number;
   /** Each user's socket events (`conversation:send`, `conversation:read`) per minute; unset: unlimited. */
   socketRateLimit?: { eventsPerMinute: number };
 }

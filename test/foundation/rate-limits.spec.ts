@@ -1,10 +1,12 @@
 import request from 'supertest';
+import { SqlPool } from '../../src/messages/database/sql-pool';
 import { TestDepartment } from '../support/factories';
 import { startTestServer, type TestServer } from '../support/test-server';
 
 const PER_MINUTE = 20;
 const LOGINS = 3;
 const MASS_SENDS = 2;
+const MAX_MEMBERS = 12;
 
 /** How a run of calls was answered, in order. */
 async function statuses(count: number, call: (i: number) => Promise<{ status: number }>): Promise<number[]> {
@@ -112,6 +114,58 @@ describe('rate limits', () => {
     const limited = await send(sender).expect(429);
     expect(Number(limited.headers['retry-after'])).toBeGreaterThan(0);
     await send(other).expect(201);
+  });
+});
+
+describe('conversations that reach many people', () => {
+  let server: TestServer;
+  let dept: TestDepartment;
+  let crowd: { id: number }[];
+  let conversations: () => Promise<number>;
+
+  beforeAll(async () => {
+    server = await startTestServer({ RATE_LIMIT: 'on', MASS_SENDS_PER_MINUTE: String(MASS_SENDS), CONVERSATION_MAX_MEMBERS: String(MAX_MEMBERS) });
+    dept = await TestDepartment.create(server);
+    crowd = await dept.newMembers(MAX_MEMBERS);
+    const sql = server.app.get(SqlPool);
+    conversations = async () => (await sql.query<{ n: number }>('select count(*)::int as n from conversations where department_id = $1', [dept.id]))[0].n;
+  });
+  afterAll(() => server.close());
+
+  const ten = () => crowd.slice(0, 10).map((m) => m.id);
+
+  it('puts creating a conversation with ten or more people under the mass-send limit, and a small one not', async () => {
+    const [starter] = await dept.newMembers(1);
+    const open = (memberIds: number[]) => dept.as(starter).post('/api/conversations').send({ title: 'Recall', memberIds });
+
+    expect(await statuses(MASS_SENDS + 1, () => open(ten()))).toEqual([...times(MASS_SENDS, 201), 429]);
+    await open(crowd.slice(0, 9).map((m) => m.id)).expect(201);
+  });
+
+  it('puts inviting ten or more people at once under the mass-send limit', async () => {
+    const [host] = await dept.newMembers(1);
+    const ids = await Promise.all(
+      [1, 2, 3].map(async () => (await dept.as(host).post('/api/conversations').send({ title: 'Crew', memberIds: [] }).expect(201)).body.id as number),
+    );
+    const invite = (i: number) => dept.as(host).post(`/api/conversations/${ids[i]}/invite`).send({ userIds: ten() });
+
+    expect(await statuses(MASS_SENDS + 1, invite)).toEqual([...times(MASS_SENDS, 200), 429]);
+  });
+
+  it('refuses a conversation over the size cap with 422, and invitations that would pass it', async () => {
+    const [starter] = await dept.newMembers(1);
+    const before = await conversations();
+
+    const tooMany = await dept.as(starter).post('/api/conversations').send({ title: 'All', memberIds: crowd.map((m) => m.id) }).expect(422);
+    expect(tooMany.body.message).toBe(`A conversation may have at most ${MAX_MEMBERS} members; this one would have ${MAX_MEMBERS + 1}`);
+    expect(await conversations()).toBe(before);
+
+    const full = await dept.as(starter).post('/api/conversations').send({ title: 'Most', memberIds: crowd.slice(0, MAX_MEMBERS - 2).map((m) => m.id) }).expect(201);
+    await dept.as(starter).post(`/api/conversations/${full.body.id}/invite`).send({ userIds: [crowd[MAX_MEMBERS - 2].id] }).expect(200);
+    const over = await dept.as(starter).post(`/api/conversations/${full.body.id}/invite`).send({ userIds: [crowd[MAX_MEMBERS - 1].id] }).expect(422);
+    expect(over.body.message).toBe(`A conversation may have at most ${MAX_MEMBERS} members; this one would have ${MAX_MEMBERS + 1}`);
+    const members = (await dept.as(starter).get(`/api/conversations/${full.body.id}`).expect(200)).body.members;
+    expect(members).toHaveLength(MAX_MEMBERS);
   });
 });
 

@@ -43,6 +43,7 @@ export class ConversationsController {
   }
 
   @Post()
+  @RateLimitClass('mass-send', { whenListing: 'memberIds' })
   async create(@Caller() caller: Principal, @Body() body: CreateConversationDto) {
     const { conversation } = await this.commands.execute(
       new OpenConversationCommand({ departmentId: caller.departmentId, kind: 'personal', title: body.title, openedBy: caller, memberIds: body.memberIds }),
@@ -85,6 +86,7 @@ export class ConversationsController {
 
   @Post(':id/invite')
   @ResolvesPathId(CallersConversation)
+  @RateLimitClass('mass-send', { whenListing: 'userIds' })
   @HttpCode(200)
   invite(@Caller() caller: Principal, @Param('id', ParseIdPipe) id: number, @Body() body: InviteDto) {
     return this.commands.execute(
