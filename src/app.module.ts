@@ -5,6 +5,7 @@ import type { DestinationStream } from 'pino';
 import type { Options as PinoHttpOptions } from 'pino-http';
 import { AuthModule } from './auth/auth.module';
 import { listOf, type Environment } from './config/environment';
+import { clientAddressOf, trustedHops } from './config/trust-proxy';
 import { DatabaseModule } from './database/database.module';
 import { hostMigrations } from './database/host-migrations';
 import { DemoModule } from './demo/demo.module';
@@ -48,6 +49,8 @@ export class AppModule {
       autoLogging: { ignore: (req) => req.url === '/api/health' },
       serializers: { req: (req: { id: unknown; method: string; url: string }) => ({ id: req.id, method: req.method, url: req.url }) },
     };
+    // The proxies whose forwarded-for header is believed, for socket handshakes as for HTTP.
+    const trust = trustedHops(env.TRUST_PROXY);
     return {
       module: AppModule,
       imports: [
@@ -78,7 +81,10 @@ export class AppModule {
             pushEndpointAllowlist: listOf(env.PUSH_ENDPOINT_ALLOWLIST),
             presence: { heartbeatMs: env.PRESENCE_HEARTBEAT_MS },
             conversationMaxMembers: env.CONVERSATION_MAX_MEMBERS,
-            socketRateLimit: env.RATE_LIMIT === 'off' ? undefined : { eventsPerMinute: env.SOCKET_EVENTS_PER_MINUTE },
+            socketRateLimit:
+              env.RATE_LIMIT === 'off' ? undefined : { eventsPerMinute: env.SOCKET_EVENTS_PER_MINUTE, handshakesPerMinute: env.SOCKET_HANDSHAKES_PER_MINUTE },
+            socketsPerUser: env.SOCKETS_PER_USER,
+            clientAddress: (request) => clientAddressOf(request, trust),
           }),
         }),
         ...(env.DEMO_SEED === 'on' ? [DemoModule] : []),

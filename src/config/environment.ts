@@ -91,6 +91,18 @@ export class Environment {
   @Min(1)
   SOCKET_EVENTS_PER_MINUTE = 600;
 
+  /** Socket handshakes per address per minute, counted before the token is checked. */
+  @Transform(toInt)
+  @IsInt()
+  @Min(1)
+  SOCKET_HANDSHAKES_PER_MINUTE = 120;
+
+  /** Sockets one member may have open at once, over every process. */
+  @Transform(toInt)
+  @IsInt()
+  @Min(1)
+  SOCKETS_PER_USER = 20;
+
   @IsOptional()
   @IsString()
   CORS_ORIGINS?: string;

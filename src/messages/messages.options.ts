@@ -1,3 +1,4 @@
+import type { IncomingMessage } from 'node:http';
 import type { ModuleMetadata, Type } from '@nestjs/common';
 import type { DepartmentDirectory } from './directory/department-directory';
 
@@ -19,8 +20,15 @@ export interface MessagesModuleOptions {
   presence?: PresenceOptions;
   /** Members a personal conversation may have, and that invitations may bring any conversation to (default 500). */
   conversationMaxMembers?: number;
-  /** Each user's socket events (`conversation:send`, `conversation:read`) per minute; unset: unlimited. */
-  socketRateLimit?: { eventsPerMinute: number };
+  /**
+   * Each user's socket events (`conversation:send`, `conversation:read`) per minute, and each
+   * address's handshakes per minute; unset: unlimited.
+   */
+  socketRateLimit?: { eventsPerMinute: number; handshakesPerMinute?: number };
+  /** Sockets one member may have open at once, over every process (default 20). */
+  socketsPerUser?: number;
+  /** The client's address for a handshake's request (the host knows its proxies); default: the peer's. */
+  clientAddress?: (request: IncomingMessage) => string;
 }
 
 export interface PushOptions {

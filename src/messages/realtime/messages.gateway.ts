@@ -25,6 +25,7 @@ import { ReadConversationDto, SendConversationMessageDto } from '../conversation
 import { MESSAGES_OPTIONS, type MessagesModuleOptions } from '../messages.options';
 import { PresenceService } from '../presence/presence.service';
 import { userOfRoom, userRoom, userRooms } from './rooms';
+import { refusal, SocketAdmission } from './socket-admission';
 import { SocketRateLimiter } from './socket-rate-limiter';
 import {
   MESSAGES_NAMESPACE,
@@ -47,7 +48,6 @@ export interface SocketData {
 export type MessagesNamespace = Namespace<ClientToServerEvents, ServerToClientEvents, InterServerEvents, SocketData>;
 export type MessagesSocket = Socket<ClientToServerEvents, ServerToClientEvents, InterServerEvents, SocketData>;
 
-const refusal = (message: string, statusCode: number) => Object.assign(new Error(message), { data: { statusCode, message } });
 
 function parse<T extends object>(type: new () => T, payload: unknown): T {
   if (typeof payload !== 'object' || payload === null || Array.isArray(payload)) throw DomainError.invalid('The payload must be an object');
@@ -80,6 +80,7 @@ export class MessagesGateway implements OnGatewayInit, OnGatewayConnection, OnGa
     private readonly sql: SqlPool,
     private readonly unread: UnreadCounter,
     private readonly limiter: SocketRateLimiter,
+    private readonly admission: SocketAdmission,
     @Inject(MESSAGES_OPTIONS) private readonly options: MessagesModuleOptions,
   ) {}
 
@@ -95,6 +96,7 @@ export class MessagesGateway implements OnGatewayInit, OnGatewayConnection, OnGa
   }
 
   private async admit(socket: MessagesSocket): Promise<void> {
+    await this.admission.countHandshake(socket);
     const token: unknown = socket.handshake.auth?.token;
     let principal: Principal | null = null;
     try {
@@ -105,6 +107,7 @@ export class MessagesGateway implements OnGatewayInit, OnGatewayConnection, OnGa
     }
     if (!principal) throw refusal('A valid access token is required', 401);
     if (!moduleEnabled(principal, 'messages')) throw refusal(moduleDisabledMessage('messages'), 403);
+    await this.admission.admit(socket, principal.userId);
     socket.data = { userId: principal.userId, departmentId: principal.departmentId, token: token as string };
   }
 
@@ -122,6 +125,7 @@ export class MessagesGateway implements OnGatewayInit, OnGatewayConnection, OnGa
 
   async handleDisconnect(socket: MessagesSocket) {
     if (!socket.data.userId) return;
+    this.admission.release(socket.id, socket.data.userId);
     await this.presence.disconnected(socket.data.userId, socket.id).catch(() => undefined);
   }
 
