@@ -5,7 +5,8 @@ import type { DestinationStream } from 'pino';
 import type { Options as PinoHttpOptions } from 'pino-http';
 import { SERVER_ACCESS, SERVER_CATALOG } from './app.access';
 import { AuthModule } from './auth/auth.module';
-import { connectionLimitsOf, type Environment } from './config/environment';
+import { connectionLimitsOf, listOf, type Environment } from './config/environment';
+import { clientAddressOf, trustedHops } from './config/trust-proxy';
 import { DatabaseModule } from './database/database.module';
 import { hostMigrations } from './database/host-migrations';
 import { DemoModule } from './demo/demo.module';
@@ -66,6 +67,8 @@ export class AppModule {
         transport: { target: 'pino-pretty', options: { singleLine: true, ignore: 'pid,hostname,res.headers' } },
       }),
     };
+    // The proxies whose forwarded-for header is believed, for socket handshakes as for HTTP.
+    const trust = trustedHops(env.TRUST_PROXY);
     return {
       module: AppModule,
       imports: [
@@ -97,8 +100,13 @@ export class AppModule {
             connectionLimits: connectionLimitsOf(env),
             redisUrl: config.get('REDIS_URL', { infer: true }),
             push: pushOptions(env),
+            pushEndpointAllowlist: listOf(env.PUSH_ENDPOINT_ALLOWLIST),
             presence: { heartbeatMs: env.PRESENCE_HEARTBEAT_MS },
-            socketRateLimit: env.RATE_LIMIT === 'off' ? undefined : { eventsPerMinute: env.SOCKET_EVENTS_PER_MINUTE },
+            conversationMaxMembers: env.CONVERSATION_MAX_MEMBERS,
+            socketRateLimit:
+              env.RATE_LIMIT === 'off' ? undefined : { eventsPerMinute: env.SOCKET_EVENTS_PER_MINUTE, handshakesPerMinute: env.SOCKET_HANDSHAKES_PER_MINUTE },
+            socketsPerUser: env.SOCKETS_PER_USER,
+            clientAddress: (request) => clientAddressOf(request, trust),
           }),
         }),
         ...(env.DEMO_SEED === 'on' ? [DemoModule] : []),

@@ -12,8 +12,9 @@ import type { ValidationError } from 'class-validator';
 import type { DestinationStream } from 'pino';
 import { AppModule } from './app.module';
 import { ErrorsFilter } from './common/errors/errors.filter';
-import { RejectRawInputPipe } from './common/validation/raw-input';
+import { jsonNestingExceeds, RejectRawInputPipe } from './common/validation/raw-input';
 import type { Environment } from './config/environment';
+import { trustedHops } from './config/trust-proxy';
 import { MessagesIoAdapter } from './messages/realtime/messages-io.adapter';
 
 /** Request bodies larger than this are refused (413) before they are parsed. */
@@ -73,10 +74,19 @@ class PathTextValidationPipe extends ValidationPipe {
 export async function createApp(env: Environment, options: AppOptions = {}): Promise<NestFastifyApplication> {
   const app = await NestFactory.create<NestFastifyApplication>(
     AppModule.register(env, options.logDestination),
-    new FastifyAdapter({ bodyLimit: BODY_LIMIT_BYTES, trustProxy: true }),
+    // Without TRUST_PROXY the client's address is the peer's: a forwarded-for header changes nothing.
+    new FastifyAdapter({ bodyLimit: BODY_LIMIT_BYTES, trustProxy: trustedHops(env.TRUST_PROXY) ?? false }),
     { bufferLogs: true, abortOnError: false },
   );
   app.useLogger(app.get(Logger));
+  // JSON bodies as Fastify parses them (prototype keys refused), once their nesting is known to
+  // be at most 64 levels: a body nested thousands deep is refused before any parser recurses into it.
+  const parseJson = app.getHttpAdapter().getInstance().getDefaultJsonParser('error', 'error');
+  app.useBodyParser('application/json', { bodyLimit: BODY_LIMIT_BYTES }, (request, body, done) => {
+    const text = body.toString('utf8');
+    if (jsonNestingExceeds(text)) return done(Object.assign(new Error('The request body is nested deeper than 64 levels'), { statusCode: 400 }), undefined);
+    parseJson(request as never, text, done);
+  });
   await app.register(helmet, {
     contentSecurityPolicy: {
       directives: {

@@ -14,15 +14,17 @@ import {
   ValidationPipe,
   type DynamicModule,
 } from '@nestjs/common';
-import { APP_GUARD, NestFactory, Reflector } from '@nestjs/core';
+import { APP_GUARD, NestFactory } from '@nestjs/core';
 import { FastifyAdapter, type NestFastifyApplication } from '@nestjs/platform-fastify';
 import { MikroORM } from '@mikro-orm/postgresql';
-import { ACCESS_RULE, Authenticator, holdsPolicy, type AccessRule, type Principal } from '../../src/common/access';
+import { Authenticator, refusalOf, routeAction, type AccessRule, type Principal } from '../../src/common/access';
 import { ErrorsFilter } from '../../src/common/errors/errors.filter';
 import { ormOptions } from '../../src/database/mikro-orm.config';
 import { DepartmentDirectory, type DirectoryKind, type DirectoryMember, type MemberSelection } from '../../src/messages/directory/department-directory';
 import { messagesMigrations } from '../../src/messages/messages.migrations';
+import { MESSAGES_ACCESS } from '../../src/messages/messages.access';
 import { MessagesModule } from '../../src/messages/messages.module';
+import { MessagesPermission } from '../../src/messages/messages.permissions';
 import { MessagesIoAdapter } from '../../src/messages/realtime/messages-io.adapter';
 
 export interface RosterPerson extends DirectoryMember {
@@ -44,10 +46,10 @@ export interface RosterSet {
 /** The people and sets of the example: two departments, a group, a day shift. */
 export const ROSTER: { people: RosterPerson[]; sets: RosterSet[] } = {
   people: [
-    { id: 1, departmentId: 1, name: 'Ann Dispatcher', active: true, currentZoneId: null, token: 'token-ann', permissions: ['Messages_View', 'Messages_Create', 'Messages_Delete'] },
-    { id: 2, departmentId: 1, name: 'Ben Medic', active: true, currentZoneId: null, token: 'token-ben', permissions: ['Messages_View'] },
-    { id: 3, departmentId: 1, name: 'Cy Engineer', active: true, currentZoneId: null, token: 'token-cy', permissions: ['Messages_View'] },
-    { id: 4, departmentId: 2, name: 'Dee Elsewhere', active: true, currentZoneId: null, token: 'token-dee', permissions: ['Messages_View'] },
+    { id: 1, departmentId: 1, name: 'Ann Dispatcher', active: true, currentZoneId: null, token: 'token-ann', permissions: [MessagesPermission.View, MessagesPermission.Create, MessagesPermission.Delete] },
+    { id: 2, departmentId: 1, name: 'Ben Medic', active: true, currentZoneId: null, token: 'token-ben', permissions: [MessagesPermission.View] },
+    { id: 3, departmentId: 1, name: 'Cy Engineer', active: true, currentZoneId: null, token: 'token-cy', permissions: [MessagesPermission.View] },
+    { id: 4, departmentId: 2, name: 'Dee Elsewhere', active: true, currentZoneId: null, token: 'token-dee', permissions: [MessagesPermission.View] },
   ],
   sets: [
     { id: 10, departmentId: 1, kind: 'group', memberIds: [1, 2, 3] },
@@ -132,24 +134,26 @@ export class RosterAuthenticator extends Authenticator {
   }
 }
 
-/** Honours the access rule every route of the module declares; refuses a route that declares none. */
+/**
+ * Honours the module's access table (`MESSAGES_ACCESS`: every route and socket event with what
+ * it needs); refuses a route the table does not list. A host with routes of its own merges its
+ * table with the module's.
+ */
 @Injectable()
-export class AccessRuleGuard implements CanActivate {
-  constructor(
-    private readonly reflector: Reflector,
-    private readonly authenticator: Authenticator,
-  ) {}
+export class AccessTableGuard implements CanActivate {
+  constructor(private readonly authenticator: Authenticator) {}
 
   async canActivate(context: ExecutionContext): Promise<boolean> {
-    const rule = this.reflector.getAllAndOverride<AccessRule | undefined>(ACCESS_RULE, [context.getHandler(), context.getClass()]);
-    if (!rule) throw new ForbiddenException('This route declares no access rule');
+    const action = routeAction(context.getClass(), context.getHandler());
+    const rule: AccessRule | undefined = action ? (MESSAGES_ACCESS as Record<string, AccessRule>)[action] : undefined;
+    if (!rule) throw new ForbiddenException('This route is not in the access table');
     if (rule.public) return true;
     const request = context.switchToHttp().getRequest<{ headers: Record<string, string | undefined>; user?: Principal }>();
     const token = (request.headers.authorization ?? '').replace(/^Bearer /, '');
     const principal = await this.authenticator.authenticate(token);
     if (!principal) throw new UnauthorizedException();
-    if (rule.admin && !principal.isAdmin) throw new ForbiddenException();
-    if (rule.policy && !holdsPolicy(principal, rule.policy)) throw new ForbiddenException();
+    const refused = refusalOf(principal, rule);
+    if (refused) throw new ForbiddenException(refused);
     request.user = principal;
     return true;
   }
@@ -169,7 +173,7 @@ export class MinimalHostModule {
     return {
       module: MinimalHostModule,
       imports: [RosterAuthModule, MessagesModule.forRootAsync({ directory: RosterDirectory, useFactory: () => ({ databaseUrl, poolSize: 4, redisUrl }) })],
-      providers: [{ provide: APP_GUARD, useClass: AccessRuleGuard }],
+      providers: [{ provide: APP_GUARD, useClass: AccessTableGuard }],
     };
   }
 }

@@ -1,5 +1,6 @@
 import { ForbiddenException, Injectable, UnauthorizedException } from '@nestjs/common';
 import { EntityManager } from '@mikro-orm/postgresql';
+import { normalizeEmail } from '../common/validation/email';
 import { DUMMY_HASH_PROMISE, verifyPassword } from './password';
 import { TokenService } from './token.service';
 
@@ -13,7 +14,7 @@ export class LoginService {
   async login(email: string, password: string): Promise<{ accessToken: string; userId: number }> {
     const [member] = await this.em.getConnection().execute<
       { id: number; department_id: number; password_hash: string; active: boolean; session_version: number }[]
-    >('select id, department_id, password_hash, active, session_version from members where lower(email) = lower(?)', [email]);
+    >('select id, department_id, password_hash, active, session_version from members where email = ?', [normalizeEmail(email)]);
     // Verify against a dummy hash for an unknown email, so timing does not tell which emails exist.
     const valid = await verifyPassword(password, member?.password_hash ?? (await DUMMY_HASH_PROMISE));
     if (!member || !valid) throw new UnauthorizedException('Wrong email or password');

@@ -1,6 +1,6 @@
 import { plainToInstance, Transform } from 'class-transformer';
 import { IsIn, IsInt, IsOptional, IsString, Max, Min, MinLength, validateSync } from 'class-validator';
-
+import { trustedHops } from './trust-proxy';
 import { DEFAULT_CONNECTION_LIMITS, type ConnectionLimits } from '../common/database/connection-limits';
 
 const toInt = ({ value }: { value: unknown }) => (value === undefined || value === '' ? undefined : Number(value));
@@ -82,6 +82,10 @@ export class Environment {
   @MinLength(1)
   REDIS_KEY_PREFIX = 'messages-io';
 
+  /** Proxies whose X-Forwarded-For is believed: off, a hop count, or addresses and CIDRs (comma separated). */
+  @IsString()
+  TRUST_PROXY = 'off';
+
   @IsIn(['on', 'off'])
   RATE_LIMIT: 'on' | 'off' = 'on';
 
@@ -100,11 +104,29 @@ export class Environment {
   @Min(1)
   MASS_SENDS_PER_MINUTE = 30;
 
+  /** Members a conversation may reach by its creation or by invitations. */
+  @Transform(toInt)
+  @IsInt()
+  @Min(2)
+  CONVERSATION_MAX_MEMBERS = 500;
+
   /** conversation:send and conversation:read events per user per minute, over every socket of the user. */
   @Transform(toInt)
   @IsInt()
   @Min(1)
   SOCKET_EVENTS_PER_MINUTE = 600;
+
+  /** Socket handshakes per address per minute, counted before the token is checked. */
+  @Transform(toInt)
+  @IsInt()
+  @Min(1)
+  SOCKET_HANDSHAKES_PER_MINUTE = 120;
+
+  /** Sockets one member may have open at once, over every process. */
+  @Transform(toInt)
+  @IsInt()
+  @Min(1)
+  SOCKETS_PER_USER = 20;
 
   @IsOptional()
   @IsString()
@@ -132,6 +154,11 @@ export class Environment {
   @IsInt()
   @Min(10)
   DISPATCH_RELAY_RETRY_MS = 1000;
+
+  /** Push service origins admitted as they are (comma separated): one's own, or one under test. */
+  @IsOptional()
+  @IsString()
+  PUSH_ENDPOINT_ALLOWLIST?: string;
 
   /** off: this process queues push notifications but leaves sending them to other processes. */
   @IsIn(['on', 'off'])
@@ -188,12 +215,36 @@ export function connectionLimitsOf(env: Environment): ConnectionLimits {
   };
 }
 
+/** A comma-separated variable as its trimmed, non-empty entries. */
+export const listOf = (value: string | undefined): string[] =>
+  (value ?? '')
+    .split(',')
+    .map((entry) => entry.trim())
+    .filter(Boolean);
+
+/** Entries of an origin list that are not an http(s) origin such as `https://push.example:8443`. */
+function notOrigins(value: string | undefined): string[] {
+  return listOf(value).filter((entry) => {
+    try {
+      const url = new URL(entry);
+      return !['http:', 'https:'].includes(url.protocol) || url.origin !== entry.replace(/\/$/, '').toLowerCase();
+    } catch {
+      return true;
+    }
+  });
+}
+
 export function validateEnvironment(raw: Record<string, unknown>): Environment {
   const env = plainToInstance(Environment, raw, { exposeDefaultValues: true });
   const errors = validateSync(env, { skipMissingProperties: false, whitelist: false });
-  if (errors.length > 0) {
-    const problems = errors.flatMap((e) => Object.values(e.constraints ?? {}));
-    throw new Error(`Invalid environment: ${problems.join('; ')}`);
+  const problems = errors.flatMap((e) => Object.values(e.constraints ?? {}));
+  const badOrigins = notOrigins(env.PUSH_ENDPOINT_ALLOWLIST);
+  if (badOrigins.length) problems.push(`PUSH_ENDPOINT_ALLOWLIST takes origins (scheme, host, port): ${badOrigins.join(', ')}`);
+  try {
+    trustedHops(env.TRUST_PROXY ?? 'off');
+  } catch (error) {
+    problems.push((error as Error).message);
   }
+  if (problems.length > 0) throw new Error(`Invalid environment: ${problems.join('; ')}`);
   return env;
 }

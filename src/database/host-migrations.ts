@@ -3,6 +3,7 @@ import { Migration20261121000000_host_schema } from './migrations/Migration20261
 import { Migration20261121030000_dispatch } from './migrations/Migration20261121030000_dispatch';
 import { Migration20261201000000_sessions } from './migrations/Migration20261201000000_sessions';
 import { Migration20261201000000_shift_schedules } from './migrations/Migration20261201000000_shift_schedules';
+import { Migration20261201000000_normalized_emails } from './migrations/Migration20261201000000_normalized_emails';
 
 /** The host's own migrations; each mounted module contributes its list beside this one. */
 export const hostMigrations: MigrationObject[] = [
@@ -10,4 +11,5 @@ export const hostMigrations: MigrationObject[] = [
   { name: 'Migration20261121030000_dispatch', class: Migration20261121030000_dispatch },
   { name: 'Migration20261201000000_sessions', class: Migration20261201000000_sessions },
   { name: 'Migration20261201000000_shift_schedules', class: Migration20261201000000_shift_schedules },
+  { name: 'Migration20261201000000_normalized_emails', class: Migration20261201000000_normalized_emails },
 ];

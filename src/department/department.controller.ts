@@ -2,10 +2,11 @@ import { Body, Controller, ForbiddenException, Get, HttpCode, Param, Patch, Post
 import { ParseIdPipe } from '../common/validation/ids';
 import { ConfigService } from '@nestjs/config';
 import { ApiTags } from '@nestjs/swagger';
-import { Caller, type Principal } from '../common/access';
+import { Caller, ResolvesPathId, type Principal } from '../common/access';
 import { PasswordResetDto } from '../auth/dto/login.dto';
 import type { Environment } from '../config/environment';
 import { DepartmentService } from './department.service';
+import { DepartmentMember } from './member.resource';
 import { DepartmentView, MemberChangesDto, MemberView, ModuleSwitchDto, NewDepartmentDto, NewMemberDto } from './dto/department.dto';
 
 @ApiTags('department')
@@ -40,6 +41,7 @@ export class DepartmentController {
     return this.departments.addMember(caller.departmentId, body);
   }
   @Patch('department/members/:id')
+  @ResolvesPathId(DepartmentMember)
   changeMember(@Caller() caller: Principal, @Param('id', ParseIdPipe) id: number, @Body() body: MemberChangesDto): Promise<MemberView> {
     return this.departments.changeMember(caller.departmentId, id, body);
   }

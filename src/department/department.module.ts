@@ -1,4 +1,5 @@
 import { Module, type DynamicModule } from '@nestjs/common';
+import { DepartmentMember } from './member.resource';
 import { MikroOrmModule } from '@mikro-orm/nestjs';
 import { AccessCatalog } from './access-catalog';
 import { DepartmentController } from './department.controller';
@@ -9,7 +10,7 @@ import { Member } from './member.entity';
 @Module({
   imports: [MikroOrmModule.forFeature([Department, Member])],
   controllers: [DepartmentController],
-  providers: [DepartmentService],
+  providers: [DepartmentService, DepartmentMember],
   exports: [DepartmentService],
 })
 export class DepartmentModule {

@@ -98,7 +98,8 @@ export class DepartmentService {
     departmentId: number,
     input: { name: string; email: string; password: string; permissions?: string[]; isAdmin?: boolean },
   ): Promise<Member> {
-    const [taken] = await em.getConnection().execute('select 1 from members where lower(email) = lower(?)', [input.email]);
+    // The DTO gave the email in its normalized form, the form every stored email has.
+    const [taken] = await em.getConnection().execute('select 1 from members where email = ?', [input.email]);
     if (taken) throw DomainError.conflict(`The email ${input.email} is already in use`);
     const member = em.create(Member, {
       departmentId,

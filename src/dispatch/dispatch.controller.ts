@@ -1,13 +1,14 @@
 import { Body, Controller, Get, HttpCode, Param, Post, Query } from '@nestjs/common';
 import { CommandBus, QueryBus } from '@nestjs/cqrs';
 import { ApiConflictResponse, ApiCreatedResponse, ApiNotFoundResponse, ApiOkResponse, ApiTags } from '@nestjs/swagger';
-import { Caller, type Principal } from '../common/access';
+import { Caller, ResolvesPathId, type Principal } from '../common/access';
 import { ParseIdPipe } from '../common/validation/ids';
 import { AssignTask } from './commands/assign-task';
 import { ClearTask } from './commands/clear-task';
 import { CloseDispatch } from './commands/close-dispatch';
 import { CreateDispatch } from './commands/create-dispatch';
 import { AssignTaskDto, CreateDispatchDto, DispatchDetail, DispatchPage, ListDispatchesQuery, TaskView } from './dto/dispatch.dto';
+import { DepartmentDispatch } from './dispatch.resource';
 import { GetDispatch } from './queries/get-dispatch';
 import { ListDispatches } from './queries/list-dispatches';
 
@@ -40,6 +41,7 @@ export class DispatchController {
     return this.queries.execute(new GetDispatch(caller.departmentId, id));
   }
   @Post(':id/tasks')
+  @ResolvesPathId(DepartmentDispatch)
   @ApiCreatedResponse({ type: TaskView })
   @ApiConflictResponse({ description: 'The dispatch is closed' })
   assignTask(@Caller() caller: Principal, @Param('id', ParseIdPipe) id: number, @Body() body: AssignTaskDto): Promise<TaskView> {

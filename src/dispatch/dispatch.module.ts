@@ -1,3 +1,4 @@
+import { DepartmentDispatch } from './dispatch.resource';
 import { Module } from '@nestjs/common';
 import { CqrsModule } from '@nestjs/cqrs';
 import { DispatchEventsModule } from '../common/events';
@@ -25,6 +26,7 @@ import { ListDispatchesHandler } from './queries/list-dispatches';
     ListDispatchesHandler,
     GetDispatchHandler,
     DispatchRelay,
+    DepartmentDispatch,
   ],
 })
 export class DispatchModule {}

@@ -1,3 +1,4 @@
+import type { IncomingMessage } from 'node:http';
 import type { ModuleMetadata, Type } from '@nestjs/common';
 import type { ConnectionLimits } from '../common/database/connection-limits';
 import type { DepartmentDirectory } from './directory/department-directory';
@@ -13,10 +14,24 @@ export interface MessagesModuleOptions {
   redisUrl?: string;
   /** Web Push: keys and delivery settings; without them no push is queued or sent. */
   push?: PushOptions;
+  /**
+   * Origins of push services admitted as they are (`http:` and private addresses included): one's
+   * own, or one under test. Every other endpoint must be `https:` on an address the public can reach.
+   */
+  pushEndpointAllowlist?: string[];
   /** How each server process announces that it is alive, so presence outlives no dead process. */
   presence?: PresenceOptions;
-  /** Each user's socket events (`conversation:send`, `conversation:read`) per minute; unset: unlimited. */
-  socketRateLimit?: { eventsPerMinute: number };
+  /** Members a personal conversation may have, and that invitations may bring any conversation to (default 500). */
+  conversationMaxMembers?: number;
+  /**
+   * Each user's socket events (`conversation:send`, `conversation:read`) per minute, and each
+   * address's handshakes per minute; unset: unlimited.
+   */
+  socketRateLimit?: { eventsPerMinute: number; handshakesPerMinute?: number };
+  /** Sockets one member may have open at once, over every process (default 20). */
+  socketsPerUser?: number;
+  /** The client's address for a handshake's request (the host knows its proxies); default: the peer's. */
+  clientAddress?: (request: IncomingMessage) => string;
 }
 
 export interface PushOptions {

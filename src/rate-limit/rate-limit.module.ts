@@ -4,19 +4,25 @@ import { ConfigService } from '@nestjs/config';
 import { APP_GUARD } from '@nestjs/core';
 import { ThrottlerModule, type ThrottlerModuleOptions } from '@nestjs/throttler';
 import type { ExecutionContext } from '@nestjs/common';
-import { RATE_LIMIT_CLASS, type Principal } from '../common/access';
+import { MANY_PEOPLE, RATE_LIMIT_CLASS, RATE_LIMIT_LIST, type Principal } from '../common/access';
+import { normalizeEmail } from '../common/validation/email';
+import { isWellFormed } from '../common/validation/raw-input';
 import type { Environment } from '../config/environment';
 import { RateLimitGuard } from './rate-limit.guard';
 import { RedisThrottlerStorage } from './redis-throttler.storage';
+import { RefusedRequests } from './refused-requests';
 
 const MINUTE_MS = 60_000;
 
 /** Processes that share a database share their limits; another deployment on the same Redis does not. */
 const deploymentNamespace = (databaseUrl: string) => createHash('sha256').update(databaseUrl).digest('hex').slice(0, 12);
 
-type Request = Record<string, any> & { ip?: string; user?: Principal; body?: { email?: unknown } };
+type Request = Record<string, any> & { ip?: string; user?: Principal; body?: Record<string, unknown> };
 
 const SHARED_STORAGE = Symbol('SHARED_STORAGE');
+
+/** What a login's email counts under: its normalized form (a malformed one under its own text). */
+const emailKey = (email: unknown) => (typeof email === 'string' && isWellFormed(email) ? normalizeEmail(email) : String(email ?? ''));
 
 /** With REDIS_URL, the counts live in Redis (closed with the app); without, in this process. */
 @Module({
@@ -35,6 +41,14 @@ const SHARED_STORAGE = Symbol('SHARED_STORAGE');
 class RateLimitStorageModule {}
 
 const classOf = (ctx: ExecutionContext): string | undefined => Reflect.getMetadata(RATE_LIMIT_CLASS, ctx.getHandler());
+
+/** A route under its class only when its body lists many people: the raw body, since pipes run after guards. */
+const reachesFew = (ctx: ExecutionContext): boolean => {
+  const field: string | undefined = Reflect.getMetadata(RATE_LIMIT_LIST, ctx.getHandler());
+  if (!field) return false;
+  const listed = ctx.switchToHttp().getRequest<Request>().body?.[field];
+  return !(Array.isArray(listed) && listed.length >= MANY_PEOPLE);
+};
 
 /**
  * Every caller is limited per user (per address before login); logins per email and per
@@ -61,7 +75,8 @@ const classOf = (ctx: ExecutionContext): string | undefined => Reflect.getMetada
               ttl: MINUTE_MS,
               limit: config.get('LOGIN_ATTEMPTS_PER_MINUTE', { infer: true }),
               skipIf: only('login'),
-              getTracker: (req: Request) => `email:${String(req.body?.email ?? '').toLowerCase()}`,
+              // The raw body (pipes run after guards), so normalized here as the login will be.
+              getTracker: (req: Request) => `email:${emailKey(req.body?.email)}`,
             },
             {
               name: 'login-address',
@@ -74,7 +89,7 @@ const classOf = (ctx: ExecutionContext): string | undefined => Reflect.getMetada
               name: 'mass-send',
               ttl: MINUTE_MS,
               limit: config.get('MASS_SENDS_PER_MINUTE', { infer: true }),
-              skipIf: only('mass-send'),
+              skipIf: (ctx: ExecutionContext) => only('mass-send')(ctx) || reachesFew(ctx),
               getTracker: byCaller,
             },
           ],
@@ -82,6 +97,6 @@ const classOf = (ctx: ExecutionContext): string | undefined => Reflect.getMetada
       },
     }),
   ],
-  providers: [{ provide: APP_GUARD, useClass: RateLimitGuard }],
+  providers: [{ provide: APP_GUARD, useClass: RateLimitGuard }, RefusedRequests],
 })
 export class RateLimitModule {}

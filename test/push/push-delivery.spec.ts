@@ -20,6 +20,7 @@ describe('Web Push delivery to members without a live socket', () => {
     server = await startTestServer({
       VAPID_PUBLIC_KEY: vapid.publicKey,
       VAPID_PRIVATE_KEY: vapid.privateKey,
+      PUSH_ENDPOINT_ALLOWLIST: `${service.baseUrl},${await ScriptedPushEndpoint.origin()}`,
       PUSH_RETRY_LIMIT: '2',
       PUSH_RETRY_DELAY_SECONDS: '1',
       PUSH_POLL_INTERVAL_MS: '500',

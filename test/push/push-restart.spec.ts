@@ -28,7 +28,8 @@ describe('push delivery across a server restart', () => {
   const running = new Set<TestServer>();
 
   const start = async (overrides: Record<string, string> = {}) => {
-    const server = await startTestServer({ ...env, ...overrides }, database.url);
+    const allowlist = `${service.baseUrl},${await ScriptedPushEndpoint.origin()}`;
+    const server = await startTestServer({ ...env, PUSH_ENDPOINT_ALLOWLIST: allowlist, ...overrides }, database.url);
     running.add(server);
     return server;
   };

@@ -89,8 +89,8 @@ describe('push subscriptions', () => {
   });
 
   it.each([
-    ['an endpoint that is no URL', { endpoint: 'not a url' }, 'endpoint must be an http or https URL'],
-    ['an endpoint of another scheme', { endpoint: 'ftp://push.example/x' }, 'endpoint must be an http or https URL'],
+    ['an endpoint that is no URL', { endpoint: 'not a url' }, 'endpoint must be an https URL'],
+    ['an endpoint of another scheme', { endpoint: 'ftp://push.example/x' }, 'endpoint must be an https URL'],
     ['no keys', { keys: undefined }, 'keys is required'],
     ['a p256dh key of the wrong length', { keys: { p256dh: 'BAAA', auth: randomBytes(16).toString('base64url') } }, 'keys.p256dh must be an uncompressed P-256 public key'],
     ['a p256dh key in plain base64', { keys: { p256dh: plainBase64Key(), auth: randomBytes(16).toString('base64url') } }, 'keys.p256dh'],

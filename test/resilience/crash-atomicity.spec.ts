@@ -42,6 +42,7 @@ describe('a server killed in the middle of sends', () => {
       DATABASE_URL: database.url,
       VAPID_PUBLIC_KEY: vapid.publicKey,
       VAPID_PRIVATE_KEY: vapid.privateKey,
+      PUSH_ENDPOINT_ALLOWLIST: push.url,
       PUSH_POLL_INTERVAL_MS: '500',
       PUSH_RETRY_DELAY_SECONDS: '1',
     });

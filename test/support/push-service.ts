@@ -65,6 +65,29 @@ export class PushService {
   }
 }
 
+/** One loopback listener serves every scripted endpoint of a test file, so its origin can go on the allowlist before the server starts. */
+let scriptedHost: Promise<{ server: Server; origin: string }> | undefined;
+const scriptedEndpoints = new Map<string, ScriptedPushEndpoint>();
+
+function startScriptedHost() {
+  scriptedHost ??= new Promise((resolve) => {
+    const server = createServer((req, res) => {
+      const chunks: Buffer[] = [];
+      req.on('data', (c: Buffer) => chunks.push(c));
+      req.on('end', () => {
+        const endpoint = scriptedEndpoints.get(req.url ?? '');
+        if (endpoint) endpoint.handle(req, Buffer.concat(chunks), res);
+        else res.writeHead(404).end();
+      });
+    });
+    server.listen(0, '127.0.0.1', () => {
+      server.unref();
+      resolve({ server, origin: `http://127.0.0.1:${(server.address() as AddressInfo).port}` });
+    });
+  });
+  return scriptedHost;
+}
+
 /**
  * A push endpoint under the test's control: it answers each push with the next status of
  * `script` (the last one repeats), or holds it unanswered for `hang`, and decrypts what it accepts.
@@ -77,30 +100,31 @@ export class ScriptedPushEndpoint {
   private readonly authSecret = randomBytes(16);
 
   private constructor(
-    private readonly server: Server,
-    port: number,
+    private readonly host: Server,
+    origin: string,
+    private readonly path: string,
     private readonly script: (number | 'hang')[],
   ) {
     this.ecdh.generateKeys();
     this.subscription = {
-      endpoint: `http://127.0.0.1:${port}/push/${randomBytes(8).toString('hex')}`,
+      endpoint: `${origin}${path}`,
       keys: { p256dh: this.ecdh.getPublicKey().toString('base64url'), auth: this.authSecret.toString('base64url') },
     };
   }
 
+  /** Where every scripted endpoint of this test file lives: the origin for `PUSH_ENDPOINT_ALLOWLIST`. */
+  static async origin(): Promise<string> {
+    return (await startScriptedHost()).origin;
+  }
+
   static async start(script: (number | 'hang')[]): Promise<ScriptedPushEndpoint> {
-    let endpoint: ScriptedPushEndpoint | undefined;
-    const server = createServer((req, res) => {
-      const chunks: Buffer[] = [];
-      req.on('data', (c: Buffer) => chunks.push(c));
-      req.on('end', () => endpoint?.handle(req, Buffer.concat(chunks), res));
-    });
-    await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
-    endpoint = new ScriptedPushEndpoint(server, (server.address() as AddressInfo).port, script);
+    const { server, origin } = await startScriptedHost();
+    const endpoint = new ScriptedPushEndpoint(server, origin, `/push/${randomBytes(8).toString('hex')}`, script);
+    scriptedEndpoints.set(endpoint.path, endpoint);
     return endpoint;
   }
 
-  private handle(req: IncomingMessage, body: Buffer, res: ServerResponse) {
+  handle(req: IncomingMessage, body: Buffer, res: ServerResponse) {
     const step = this.script[Math.min(this.requests.length, this.script.length - 1)];
     const topic = req.headers.topic as string | undefined;
     if (step === 'hang') {
@@ -117,8 +141,9 @@ export class ScriptedPushEndpoint {
   }
 
   async close(): Promise<void> {
-    this.server.closeAllConnections();
-    await new Promise((resolve) => this.server.close(resolve));
+    scriptedEndpoints.delete(this.path);
+    // Drops held requests and idle connections; the listener stays for the file's next endpoint.
+    this.host.closeAllConnections();
   }
 }
 

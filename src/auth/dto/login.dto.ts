@@ -1,8 +1,10 @@
 import { ApiProperty } from '@nestjs/swagger';
 import { IsEmail, IsString, MaxLength, MinLength } from 'class-validator';
+import { NormalizedEmail } from '../../common/validation/email';
 
 export class LoginDto {
   @ApiProperty({ example: 'admin@demo.example' })
+  @NormalizedEmail()
   @IsEmail({}, { message: 'email must be an email address' })
   @MaxLength(254)
   email!: string;

@@ -1,25 +1,56 @@
 import { BadRequestException, Injectable, type ArgumentMetadata, type PipeTransform } from '@nestjs/common';
 
 const MAX_DEPTH = 64;
+const LONE_SURROGATE = /[\uD800-\uDBFF](?![\uDC00-\uDFFF])|(?<![\uD800-\uDBFF])[\uDC00-\uDFFF]/;
+
+/** Whether the text is well-formed Unicode: no surrogate without its pair, which no encoding can carry. */
+export const isWellFormed = (text: string): boolean => !LONE_SURROGATE.test(text);
 /** Keys that reach an object's prototype machinery; no payload has a use for them. */
 const PROTOTYPE_KEYS = new Set(['__proto__', 'constructor', 'prototype']);
 
 /**
- * What is wrong with raw input before any DTO sees it, or null: a NUL character in a string or
- * key (PostgreSQL cannot store it in text, and no client has a reason to send one), or a key
- * named like prototype machinery, which the DTO transformer drops silently instead of refusing.
+ * What is wrong with raw input before any DTO sees it, or null: nesting deeper than 64 levels,
+ * a string or key that is not well-formed Unicode (a lone surrogate cannot be stored or encoded),
+ * a NUL character (PostgreSQL cannot store it in text, and no client has a reason to send one),
+ * or a key named like prototype machinery, which the DTO transformer drops silently instead of
+ * refusing.
  */
 export function rawInputProblem(value: unknown, path = '', depth = 0): string | null {
-  if (typeof value === 'string') return value.includes('\u0000') ? `${path || 'value'} must not contain NUL characters` : null;
-  if (value === null || typeof value !== 'object' || depth > MAX_DEPTH) return null;
+  if (typeof value === 'string') {
+    if (!isWellFormed(value)) return `${path || 'value'} must be well-formed Unicode (it has a lone surrogate)`;
+    return value.includes('\u0000') ? `${path || 'value'} must not contain NUL characters` : null;
+  }
+  if (value === null || typeof value !== 'object') return null;
+  if (depth >= MAX_DEPTH) return `${path || 'value'} is nested deeper than ${MAX_DEPTH} levels`;
   for (const [key, item] of Object.entries(value)) {
     const at = Array.isArray(value) ? `${path}[${key}]` : path ? `${path}.${key}` : key;
+    if (!isWellFormed(key)) return `${path ? `a key of ${path}` : 'a key'} must be well-formed Unicode (it has a lone surrogate)`;
     if (key.includes('\u0000')) return `${path ? `a key of ${path}` : 'a key'} must not contain NUL characters`;
     if (!Array.isArray(value) && PROTOTYPE_KEYS.has(key)) return `property ${at} should not exist`;
     const found = rawInputProblem(item, at, depth + 1);
     if (found) return found;
   }
   return null;
+}
+
+/**
+ * The deepest nesting of a JSON text, counted without parsing it (so a body nested thousands of
+ * levels deep never reaches the parser), stopping as soon as it passes `limit`.
+ */
+export function jsonNestingExceeds(text: string, limit = MAX_DEPTH): boolean {
+  let depth = 0;
+  let inString = false;
+  for (let i = 0; i < text.length; i++) {
+    const c = text.charCodeAt(i);
+    if (inString) {
+      if (c === 0x5c) i++; // backslash: skip the escaped character
+      else if (c === 0x22) inString = false;
+    } else if (c === 0x22) inString = true;
+    else if (c === 0x5b || c === 0x7b) {
+      if (++depth > limit) return true;
+    } else if (c === 0x5d || c === 0x7d) depth--;
+  }
+  return false;
 }
 
 const isDto = (metatype: ArgumentMetadata['metatype']) => !!metatype && ![Object, Array, String, Number, Boolean].includes(metatype as never);

@@ -16,6 +16,7 @@ import {
   MinLength,
   ValidateNested,
 } from 'class-validator';
+import { NormalizedEmail } from '../../common/validation/email';
 
 export class NewMemberDto {
   @ApiProperty({ example: 'Alex Rivera' })
@@ -25,6 +26,7 @@ export class NewMemberDto {
   name!: string;
 
   @ApiProperty({ example: 'alex@station1.example' })
+  @NormalizedEmail()
   @IsEmail({}, { message: 'email must be an email address' })
   @MaxLength(254)
   email!: string;
@@ -58,6 +60,7 @@ export class NewDepartmentAdminDto {
   name!: string;
 
   @ApiProperty()
+  @NormalizedEmail()
   @IsEmail({}, { message: 'admin.email must be an email address' })
   @MaxLength(254)
   email!: string;

@@ -2,8 +2,9 @@ import { Body, Controller, Get, HttpCode, Param, Post, Query, Res } from '@nestj
 import { CommandBus, QueryBus } from '@nestjs/cqrs';
 import { ApiTags } from '@nestjs/swagger';
 import type { FastifyReply } from 'fastify';
-import { Caller, RateLimitClass, type Principal } from '../../common/access';
+import { Caller, RateLimitClass, ResolvesPathId, type Principal } from '../../common/access';
 import { ParseIdPipe } from '../../common/validation/ids';
+import { CallersConversation } from './conversation.resource';
 import { InviteMembersCommand } from './commands/invite-members.command';
 import { LeaveConversationCommand } from './commands/leave-conversation.command';
 import { MarkConversationReadCommand } from './commands/mark-conversation-read.command';
@@ -40,6 +41,7 @@ export class ConversationsController {
   }
 
   @Post()
+  @RateLimitClass('mass-send', { whenListing: 'memberIds' })
   async create(@Caller() caller: Principal, @Body() body: CreateConversationDto) {
     const { conversation } = await this.commands.execute(
       new OpenConversationCommand({ departmentId: caller.departmentId, kind: 'personal', title: body.title, openedBy: caller, memberIds: body.memberIds }),
@@ -74,11 +76,14 @@ export class ConversationsController {
   }
 
   @Post(':id/messages')
+  @ResolvesPathId(CallersConversation)
   post(@Caller() caller: Principal, @Param('id', ParseIdPipe) id: number, @Body() body: PostConversationMessageDto) {
     return this.commands.execute(new PostMessageCommand({ author: caller, conversationId: id, body: body.body, clientId: body.clientId }));
   }
 
   @Post(':id/invite')
+  @ResolvesPathId(CallersConversation)
+  @RateLimitClass('mass-send', { whenListing: 'userIds' })
   @HttpCode(200)
   invite(@Caller() caller: Principal, @Param('id', ParseIdPipe) id: number, @Body() body: InviteDto) {
     return this.commands.execute(
@@ -93,6 +98,7 @@ export class ConversationsController {
   }
 
   @Post(':id/read')
+  @ResolvesPathId(CallersConversation)
   @HttpCode(200)
   read(@Caller() caller: Principal, @Param('id', ParseIdPipe) id: number, @Body() body: MarkReadDto) {
     return this.commands.execute(new MarkConversationReadCommand(caller.departmentId, caller.userId, id, body.seq));

@@ -1,3 +1,4 @@
+import { CallersConversation } from './conversation.resource';
 import { Module } from '@nestjs/common';
 import { ArchiveConversationHandler } from './commands/archive-conversation.command';
 import { InviteMembersHandler } from './commands/invite-members.command';
@@ -32,7 +33,7 @@ const QueryHandlers = [ListConversationsHandler, GetConversationHandler, Convers
 /** Live conversations: personal, direct and dispatch, their members, messages and read positions. */
 @Module({
   controllers: [ConversationsController],
-  providers: [ConversationStore, InviteeRules, ...CommandHandlers, ...QueryHandlers],
+  providers: [ConversationStore, InviteeRules, CallersConversation, ...CommandHandlers, ...QueryHandlers],
   exports: [ConversationStore],
 })
 export class ConversationsModule {}

@@ -1,11 +1,29 @@
-import { Injectable } from '@nestjs/common';
+import { Inject, Injectable } from '@nestjs/common';
 import { DomainError } from '../../common/errors/domain-error';
 import { DepartmentDirectory, type DirectoryMember } from '../directory/department-directory';
+import { MESSAGES_OPTIONS, type MessagesModuleOptions } from '../messages.options';
+
+/** Members a conversation may have when the host sets no cap of its own. */
+export const DEFAULT_CONVERSATION_MAX_MEMBERS = 500;
 
 /** Who may be brought into a conversation: members of the department, active, and authorized in the zone. */
 @Injectable()
 export class InviteeRules {
-  constructor(private readonly directory: DepartmentDirectory) {}
+  private readonly maxMembers: number;
+
+  constructor(
+    private readonly directory: DepartmentDirectory,
+    @Inject(MESSAGES_OPTIONS) options: MessagesModuleOptions,
+  ) {
+    this.maxMembers = options.conversationMaxMembers ?? DEFAULT_CONVERSATION_MAX_MEMBERS;
+  }
+
+  /** 422 when members bring a conversation past the cap; a dispatch's own assignments are not counted here. */
+  requireRoomFor(memberCount: number): void {
+    if (memberCount > this.maxMembers) {
+      throw DomainError.unprocessable(`A conversation may have at most ${this.maxMembers} members; this one would have ${memberCount}`);
+    }
+  }
 
   /** The named users, each an active member of the department; else 400 naming the first that is not. */
   async resolve(departmentId: number, userIds: readonly number[], field = 'userIds'): Promise<DirectoryMember[]> {

@@ -1,10 +1,11 @@
 import { Body, Controller, Get, Param, Post } from '@nestjs/common';
 import { CommandBus, QueryBus } from '@nestjs/cqrs';
 import { ApiConflictResponse, ApiForbiddenResponse, ApiNotFoundResponse, ApiTags } from '@nestjs/swagger';
-import { Caller, type Principal } from '../../common/access';
+import { Caller, ResolvesPathId, type Principal } from '../../common/access';
 import { ParseIdPipe } from '../../common/validation/ids';
 import { PostConversationMessageDto } from '../conversations/dto/conversation.dto';
 import type { ConversationMessagePayload } from '../realtime/socket-events';
+import { DepartmentDispatchRecord } from './dispatch.resource';
 import { CommentOnDispatchCommand } from './commands/comment-on-dispatch.command';
 import { DispatchConversationRecordQuery, type DispatchConversationView } from './queries/dispatch-conversation-record.query';
 
@@ -19,6 +20,7 @@ export class DispatchConversationsController {
 
   /** 201 with the stored message. */
   @Post(':id/comment')
+  @ResolvesPathId(DepartmentDispatchRecord)
   @ApiNotFoundResponse({ description: "No such dispatch in the caller's department" })
   @ApiForbiddenResponse({ description: "The caller is not authorized in the dispatch's zone" })
   @ApiConflictResponse({ description: 'The dispatch is closed, or has no conversation' })

@@ -1,3 +1,4 @@
+import { DepartmentDispatchRecord } from './dispatch.resource';
 import { Module } from '@nestjs/common';
 import { ConversationsModule } from '../conversations/conversations.module';
 import { CommentOnDispatchHandler } from './commands/comment-on-dispatch.command';
@@ -14,6 +15,6 @@ import { DispatchConversationRecordHandler } from './queries/dispatch-conversati
 @Module({
   imports: [ConversationsModule],
   controllers: [DispatchConversationsController],
-  providers: [DispatchRecords, DispatchConversationsSubscriber, CommentOnDispatchHandler, DispatchConversationRecordHandler],
+  providers: [DispatchRecords, DepartmentDispatchRecord, DispatchConversationsSubscriber, CommentOnDispatchHandler, DispatchConversationRecordHandler],
 })
 export class DispatchConversationsModule {}

@@ -1,3 +1,4 @@
+import { CallersMessage } from './mail.resource';
 import { Module } from '@nestjs/common';
 import { RecipientsModule } from '../recipients/recipients.module';
 import { DeleteInboxMessagesHandler } from './commands/delete-inbox-messages.handler';
@@ -25,6 +26,6 @@ const QueryHandlers = [GetInboxHandler, GetOutboxHandler, GetTopUnreadHandler, G
 @Module({
   imports: [RecipientsModule],
   controllers: [MessagesController],
-  providers: [...CommandHandlers, ...QueryHandlers],
+  providers: [...CommandHandlers, ...QueryHandlers, CallersMessage],
 })
 export class MailModule {}

@@ -2,7 +2,8 @@ import { Body, Controller, Delete, Get, Headers, HttpCode, Param, Post, Put, Que
 import { CommandBus, QueryBus } from '@nestjs/cqrs';
 import { ApiTags } from '@nestjs/swagger';
 import type { FastifyReply } from 'fastify';
-import { Caller, RateLimitClass, type Principal } from '../../common/access';
+import { Caller, RateLimitClass, ResolvesPathId, type Principal } from '../../common/access';
+import { CallersMessage } from './mail.resource';
 import { ParseIdListPipe, ParseIdPipe } from '../../common/validation/ids';
 import { DeleteInboxMessages } from './commands/delete-inbox-messages.command';
 import { DeleteOutboxMessages } from './commands/delete-outbox-messages.command';
@@ -86,6 +87,7 @@ export class MessagesController {
     return this.queries.execute(new GetMessageAudit(caller.departmentId, id));
   }
   @Post(':id/response')
+  @ResolvesPathId(CallersMessage)
   @HttpCode(200)
   respond(@Caller() caller: Principal, @Param('id', ParseIdPipe) id: number, @Body() body: RespondDto): Promise<ResponseResult> {
     return this.commands.execute(new RespondToMessage(caller, id, body.response, body.note ?? null));

@@ -110,6 +110,17 @@ export class PresenceService implements OnApplicationBootstrap, BeforeApplicatio
     return rows.map((r) => r.id);
   }
 
+  /** How many sockets `userId` has open on the other live processes. */
+  async socketsElsewhere(userId: number): Promise<number> {
+    const [row] = await this.sql.query<{ n: number }>(
+      `select count(*)::int as n from socket_presence p join server_processes sp on sp.id = p.process_id
+        where p.user_id = $1 and p.process_id <> $2 and sp.heartbeat_at > clock_timestamp() - $3 * interval '1 second'`,
+      [userId, this.processId, this.staleAfterSeconds],
+      'presence_sockets_elsewhere',
+    );
+    return row.n;
+  }
+
   async isOnline(userId: number): Promise<boolean> {
     return (await this.offline([userId])).length === 0;
   }

@@ -100,6 +100,16 @@ export class PushDeliveryWorker implements OnApplicationBootstrap, BeforeApplica
         await this.sql.query('delete from push_subscriptions where id = $1', [subscriptionId]);
         this.logger.log(`subscription ${subscriptionId} removed: the push service answered ${outcome.status}`);
         return;
+      case 'refused':
+        // The endpoint points where pushes may not go: kept as failed at once, never retried.
+        await this.sql.query(
+          `update push_deliveries set attempts = attempts + 1, last_error = $3, status = 'failed'
+           where event_id = $1 and subscription_id = $2`,
+          [eventId, subscriptionId, outcome.reason],
+          'push_delivery_refused',
+        );
+        this.logger.warn(`push to subscription ${subscriptionId} refused: ${outcome.reason}`);
+        return;
       case 'failed': {
         const last = PushQueue.isLastAttempt(job);
         await this.sql.query(

@@ -1,5 +1,8 @@
-import { Injectable } from '@nestjs/common';
+import { Agent as HttpAgent, request as httpRequest, type IncomingMessage } from 'node:http';
+import { Agent as HttpsAgent, request as httpsRequest } from 'node:https';
+import { Injectable, OnApplicationShutdown } from '@nestjs/common';
 import webpush from 'web-push';
+import { PushEndpointPolicy, RefusedPushAddress } from './push-endpoint-policy';
 import { PushQueue } from './push-queue';
 
 export interface DeviceSubscription {
@@ -10,19 +13,54 @@ export interface DeviceSubscription {
 
 const VAPID_VALIDITY_SECONDS = 12 * 3600;
 
-/** How one push request ended. `gone`: the push service no longer knows the subscription. */
-export type SendOutcome = { result: 'delivered' } | { result: 'gone'; status: number } | { result: 'failed'; reason: string };
+/**
+ * How one push request ended. `gone`: the push service no longer knows the subscription.
+ * `refused`: the endpoint is not one the server may post to; no retry can change that.
+ */
+export type SendOutcome =
+  | { result: 'delivered' }
+  | { result: 'gone'; status: number }
+  | { result: 'failed'; reason: string }
+  | { result: 'refused'; reason: string };
 
 /**
- * One encrypted Web Push request (RFC 8291 payload, VAPID authorization), sent with `fetch` so
- * that the timeout and the retries stay ours.
+ * One encrypted Web Push request (RFC 8291 payload, VAPID authorization), sent with Node's own
+ * client so that the timeout and the retries stay ours, redirects are never followed, and the
+ * connection goes only to addresses the endpoint policy admitted after resolving the name.
  */
 @Injectable()
-export class PushSender {
+export class PushSender implements OnApplicationShutdown {
   /** Signed VAPID headers per push service origin: signing costs as much as encrypting, so it is done twice a day, not per push. */
   private readonly vapid = new Map<string, { headers: Record<string, string>; renewAt: number }>();
+  private readonly agents = { http: new HttpAgent({ keepAlive: true }), https: new HttpsAgent({ keepAlive: true }) };
 
-  constructor(private readonly queue: PushQueue) {}
+  constructor(
+    private readonly queue: PushQueue,
+    private readonly policy: PushEndpointPolicy,
+  ) {}
+
+  onApplicationShutdown() {
+    this.agents.http.destroy();
+    this.agents.https.destroy();
+  }
+
+  /** Posts the request and resolves with the status; the answer's body is read and dropped. */
+  private post(url: URL, method: string, headers: Record<string, string>, body: Buffer | null, signal: AbortSignal): Promise<number> {
+    const https = url.protocol === 'https:';
+    return new Promise((resolve, reject) => {
+      const req = (https ? httpsRequest : httpRequest)(
+        url,
+        { method, headers, signal, agent: https ? this.agents.https : this.agents.http, lookup: this.policy.lookupFor(url) },
+        (res: IncomingMessage) => {
+          res.on('error', reject);
+          res.on('end', () => resolve(res.statusCode ?? 0));
+          res.resume();
+        },
+      );
+      req.on('error', reject);
+      req.end(body ?? undefined);
+    });
+  }
 
   private vapidHeaders(audience: string): Record<string, string> {
     const now = Date.now();
@@ -43,6 +81,8 @@ export class PushSender {
    */
   async send(subscription: DeviceSubscription, payload: string, topic: string, signal: AbortSignal): Promise<SendOutcome> {
     const { ttlSeconds, sendTimeoutMs } = this.queue.config;
+    const refusal = this.policy.problemWith(subscription.endpoint, 'sending');
+    if (refusal) return { result: 'refused', reason: refusal };
     let request: webpush.RequestDetails;
     let vapid: Record<string, string>;
     try {
@@ -56,28 +96,25 @@ export class PushSender {
       // Keys the push service gave but that do not make a valid subscription.
       return { result: 'failed', reason: `cannot encrypt for this subscription: ${(error as Error).message}` };
     }
-    // fetch sets the length of the body itself.
     const headers = Object.fromEntries([
-      ...Object.entries(request.headers).filter(([name]) => name.toLowerCase() !== 'content-length').map(([name, value]) => [name, String(value)]),
+      ...Object.entries(request.headers).map(([name, value]) => [name, String(value)]),
       ...Object.entries(vapid),
     ]);
-    let response: Response;
+    const timeout = AbortSignal.timeout(sendTimeoutMs);
+    let status: number;
     try {
-      response = await fetch(request.endpoint, {
-        method: request.method,
-        headers,
-        body: request.body,
-        redirect: 'manual',
-        signal: AbortSignal.any([signal, AbortSignal.timeout(sendTimeoutMs)]),
-      });
-      await response.arrayBuffer().catch(() => undefined);
+      status = await this.post(new URL(request.endpoint), request.method, headers, request.body, AbortSignal.any([signal, timeout]));
     } catch (error) {
-      const e = error as Error;
-      const reason = e.name === 'TimeoutError' ? `no answer within ${sendTimeoutMs} ms` : e.message;
+      if (error instanceof RefusedPushAddress || (error as { code?: string }).code === 'EPUSHREFUSED') return { result: 'refused', reason: (error as Error).message };
+      const reason = timeout.aborted
+        ? `no answer within ${sendTimeoutMs} ms`
+        : signal.aborted
+          ? String((signal.reason as Error)?.message ?? signal.reason)
+          : (error as Error).message;
       return { result: 'failed', reason };
     }
-    if (response.status >= 200 && response.status < 300) return { result: 'delivered' };
-    if (response.status === 404 || response.status === 410) return { result: 'gone', status: response.status };
-    return { result: 'failed', reason: `push service answered ${response.status}` };
+    if (status >= 200 && status < 300) return { result: 'delivered' };
+    if (status === 404 || status === 410) return { result: 'gone', status };
+    return { result: 'failed', reason: `push service answered ${status}` };
   }
 }

@@ -1,8 +1,10 @@
 import { Module } from '@nestjs/common';
+import { MESSAGES_OPTIONS, type MessagesModuleOptions } from '../messages.options';
 import { RemoveSubscriptionHandler } from './commands/remove-subscription.command';
 import { SaveSubscriptionHandler } from './commands/save-subscription.command';
 import { PushDeliveryWorker } from './push-delivery.worker';
 import { PushController } from './push.controller';
+import { PushEndpointPolicy } from './push-endpoint-policy';
 import { PushSender } from './push-sender';
 
 /**
@@ -11,6 +13,16 @@ import { PushSender } from './push-sender';
  */
 @Module({
   controllers: [PushController],
-  providers: [SaveSubscriptionHandler, RemoveSubscriptionHandler, PushSender, PushDeliveryWorker],
+  providers: [
+    SaveSubscriptionHandler,
+    RemoveSubscriptionHandler,
+    PushSender,
+    PushDeliveryWorker,
+    {
+      provide: PushEndpointPolicy,
+      inject: [MESSAGES_OPTIONS],
+      useFactory: (options: MessagesModuleOptions) => new PushEndpointPolicy(options.pushEndpointAllowlist),
+    },
+  ],
 })
 export class PushModule {}

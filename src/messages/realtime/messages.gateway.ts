@@ -26,6 +26,7 @@ import { MESSAGES_ACCESS } from '../messages.access';
 import { MESSAGES_OPTIONS, type MessagesModuleOptions } from '../messages.options';
 import { PresenceService } from '../presence/presence.service';
 import { userOfRoom, userRoom, userRooms } from './rooms';
+import { refusal, SocketAdmission } from './socket-admission';
 import { SocketRateLimiter } from './socket-rate-limiter';
 import {
   MESSAGES_NAMESPACE,
@@ -48,7 +49,6 @@ export interface SocketData {
 export type MessagesNamespace = Namespace<ClientToServerEvents, ServerToClientEvents, InterServerEvents, SocketData>;
 export type MessagesSocket = Socket<ClientToServerEvents, ServerToClientEvents, InterServerEvents, SocketData>;
 
-const refusal = (message: string, statusCode: number) => Object.assign(new Error(message), { data: { statusCode, message } });
 
 /** What staying connected needs; each client event has its own rule in the same table. */
 const CONNECT: AccessRule = MESSAGES_ACCESS['socket connect'];
@@ -109,6 +109,7 @@ export class MessagesGateway implements OnGatewayInit, OnGatewayConnection, OnGa
     private readonly sql: SqlPool,
     private readonly unread: UnreadCounter,
     private readonly limiter: SocketRateLimiter,
+    private readonly admission: SocketAdmission,
     @Inject(MESSAGES_OPTIONS) private readonly options: MessagesModuleOptions,
   ) {}
 
@@ -138,6 +139,7 @@ export class MessagesGateway implements OnGatewayInit, OnGatewayConnection, OnGa
   }
 
   private async admit(socket: MessagesSocket): Promise<void> {
+    await this.admission.countHandshake(socket);
     const token: unknown = socket.handshake.auth?.token;
     this.admittedAt.set(socket.id, this.changesHeard);
     let principal: Principal | null = null;
@@ -150,6 +152,7 @@ export class MessagesGateway implements OnGatewayInit, OnGatewayConnection, OnGa
     if (!principal) throw refusal('A valid access token is required', 401);
     const refused = refusalOf(principal, CONNECT);
     if (refused) throw refusal(refused, 403);
+    await this.admission.admit(socket, principal.userId);
     socket.data = { userId: principal.userId, departmentId: principal.departmentId, token: token as string };
   }
 
@@ -175,6 +178,7 @@ export class MessagesGateway implements OnGatewayInit, OnGatewayConnection, OnGa
     clearTimeout(this.expiryTimers.get(socket.id));
     this.expiryTimers.delete(socket.id);
     if (!socket.data.userId) return;
+    this.admission.release(socket.id, socket.data.userId);
     await this.presence.disconnected(socket.data.userId, socket.id).catch(() => undefined);
   }
 

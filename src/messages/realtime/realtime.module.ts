@@ -1,3 +1,4 @@
+import { SocketAdmission } from './socket-admission';
 import { Module } from '@nestjs/common';
 import { ConversationsModule } from '../conversations/conversations.module';
 import { DeliveryHandlers } from './delivery.handlers';
@@ -8,7 +9,7 @@ import { UnreadCounter } from './unread-counter';
 /** The socket.io gateway and the handlers that turn committed changes into socket events. */
 @Module({
   imports: [ConversationsModule],
-  providers: [MessagesGateway, UnreadCounter, SocketRateLimiter, ...DeliveryHandlers],
+  providers: [MessagesGateway, UnreadCounter, SocketRateLimiter, SocketAdmission, ...DeliveryHandlers],
   exports: [MessagesGateway],
 })
 export class RealtimeModule {}

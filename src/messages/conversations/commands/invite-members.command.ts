@@ -55,6 +55,7 @@ export class InviteMembersHandler implements ICommandHandler<InviteMembersComman
       if (conversation.kind === 'direct') throw DomainError.unprocessable('A direct conversation has exactly two people; start a conversation to talk with more');
       const current = new Set(await this.store.currentMemberIds(tx, conversationId));
       const newcomers = invitees.filter((m) => !current.has(m.id));
+      if (invitedBy) this.rules.requireRoomFor(current.size + newcomers.length);
       if (input.enforceZone !== false) {
         const zoneId = conversation.kind === 'dispatch' ? conversation.zoneId : invitedBy ? await this.rules.currentZoneOf(departmentId, invitedBy.userId) : null;
         await this.rules.requireAuthorized(

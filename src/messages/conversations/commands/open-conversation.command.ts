@@ -48,6 +48,7 @@ export class OpenConversationHandler implements ICommandHandler<OpenConversation
       throw DomainError.invalid('A dispatch conversation needs its dispatch id and zone');
     }
     const invitees = (await this.rules.resolve(departmentId, input.memberIds, 'memberIds')).filter((m) => m.id !== openedBy?.userId);
+    if (kind === 'personal') this.rules.requireRoomFor(invitees.length + (openedBy ? 1 : 0));
     if (input.enforceZone !== false) {
       const zoneId = kind === 'dispatch' ? input.zoneId! : openedBy ? await this.rules.currentZoneOf(departmentId, openedBy.userId) : null;
       await this.rules.requireAuthorized(departmentId, zoneId, invitees, kind === 'dispatch' ? "the dispatch's zone" : 'your current zone');

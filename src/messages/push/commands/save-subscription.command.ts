@@ -1,10 +1,16 @@
-import { createECDH } from 'node:crypto';
+import { createECDH, timingSafeEqual } from 'node:crypto';
 import { CommandHandler, type ICommandHandler } from '@nestjs/cqrs';
 import { DomainError } from '../../../common/errors/domain-error';
 import { SqlPool } from '../../database/sql-pool';
 import type { PushSubscriptionView } from '../dto/push-subscription.dto';
+import { PushEndpointPolicy } from '../push-endpoint-policy';
 
-/** Stores a member's device subscription; an endpoint already known moves to this member. */
+/**
+ * Stores a member's device subscription. An endpoint another member registered moves to this
+ * one only with its keys (a shared station tablet, used by the next shift): the keys are the
+ * device's secret, and without them the endpoint is refused, so nobody can take over another
+ * member's device by naming its endpoint.
+ */
 export class SaveSubscription {
   constructor(
     readonly departmentId: number,
@@ -29,13 +35,32 @@ function onCurve(p256dh: string): boolean {
   }
 }
 
+/** The same key, however it is padded. */
+const sameKey = (a: string, b: string) => {
+  const [x, y] = [Buffer.from(a, 'base64url'), Buffer.from(b, 'base64url')];
+  return x.length === y.length && timingSafeEqual(x, y);
+};
+
 @CommandHandler(SaveSubscription)
 export class SaveSubscriptionHandler implements ICommandHandler<SaveSubscription, PushSubscriptionView> {
-  constructor(private readonly sql: SqlPool) {}
+  constructor(
+    private readonly sql: SqlPool,
+    private readonly policy: PushEndpointPolicy,
+  ) {}
 
   async execute(c: SaveSubscription): Promise<PushSubscriptionView> {
+    const problem = this.policy.problemWith(c.endpoint);
+    if (problem) throw DomainError.invalid(problem);
     if (!onCurve(c.p256dh)) throw DomainError.invalid('keys.p256dh is not a point on the P-256 curve');
     return this.sql.transaction(async (client) => {
+      const { rows: owned } = await client.query<{ user_id: number; department_id: number; p256dh: string; auth: string }>(
+        'select user_id, department_id, p256dh, auth from push_subscriptions where endpoint = $1 for update',
+        [c.endpoint],
+      );
+      const held = owned.find((o) => o.user_id !== c.userId || o.department_id !== c.departmentId);
+      if (held && !(sameKey(held.p256dh, c.p256dh) && sameKey(held.auth, c.auth))) {
+        throw DomainError.conflict('endpoint is registered to another member; subscribe again with the keys of that subscription');
+      }
       // A device now used by someone else starts afresh: nothing queued for its former owner reaches it.
       await client.query('delete from push_subscriptions where endpoint = $1 and (user_id <> $2 or department_id <> $3)', [
         c.endpoint,

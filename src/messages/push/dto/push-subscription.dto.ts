@@ -23,7 +23,8 @@ export class PushSubscriptionDto {
   @ApiProperty({ example: 'https://push.example/send/abc123' })
   @IsString({ message: 'endpoint must be a string' })
   @MaxLength(2048, { message: 'endpoint must be at most 2048 characters' })
-  @IsUrl(ENDPOINT_URL, { message: 'endpoint must be an http or https URL' })
+  // http is for allowlisted push services only; the endpoint policy says which.
+  @IsUrl(ENDPOINT_URL, { message: 'endpoint must be an https URL' })
   endpoint!: string;
 
   @ApiProperty({ type: PushSubscriptionKeysDto })
