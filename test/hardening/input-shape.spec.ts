@@ -22,7 +22,8 @@ describe('input of a shape no route accepts', () => {
     db = new Client({ connectionString: server.databaseUrl });
     await db.connect();
     const setUp = async (d: TestDepartment) => {
-      const [a, b, c] = await d.newMembers(3);
+      // The sender dispatches too, so the dispatch routes reach their validation.
+      const [a, b, c] = await Promise.all([d.newDispatcher(), d.newMember(), d.newMember()]);
       const zone = await d.newZone('North', [a, b, c]);
       const conversation = (await d.as(a).post('/api/conversations').send({ title: 'Crew', memberIds: [b.id] }).expect(201)).body.id;
       const message = (await d.as(a).post('/api/messages').send({ subject: 'Drill', body: 'Tonight', type: 'poll', sendMode: 'specific', userIds: [b.id] }).expect(201)).body.id;
@@ -145,11 +146,15 @@ describe('input of a shape no route accepts', () => {
       ['marking read a conversation the caller is not in', () => `/api/conversations/${ids.conversation}/read`, 'Conversation'],
       ['an answer to a message the caller did not receive', () => `/api/messages/${ids.message}/response`, 'Message'],
       ["an answer to another department's message", () => `/api/messages/${theirs.message}/response`, 'Message'],
-      ["a task on another department's dispatch", () => `/api/dispatches/${theirs.dispatch}/tasks`, 'Dispatch'],
       ["a comment on another department's dispatch", () => `/api/dispatches/${theirs.dispatch}/comment`, 'Dispatch'],
     ])('%s answers 404, not 400 about the body', async (_, path, what) => {
       const res = await send('POST', path(), badBody, outsider);
       expect({ status: res.status, message: res.body?.message }).toEqual({ status: 404, message: expect.stringMatching(new RegExp(`^${what} \\d+ not found$`)) });
+    });
+
+    it("a task on another department's dispatch answers a dispatcher 404, not 400 about the body", async () => {
+      const res = await send('POST', `/api/dispatches/${theirs.dispatch}/tasks`, badBody, sender);
+      expect({ status: res.status, message: res.body?.message }).toEqual({ status: 404, message: expect.stringMatching(/^Dispatch \d+ not found$/) });
     });
 
     it("another department's member answers an admin 404, not 400 about the body", async () => {
