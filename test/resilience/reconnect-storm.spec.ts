@@ -134,10 +134,13 @@ describe('a thousand sockets dropped and reconnecting at once', () => {
 
   it('keeps the server up and gives every client every message exactly once, in order', async () => {
     const call = async (method: string, path: string, token: string, body?: object) => {
+      // A connection closed before any answer is retried like a 503, as a client would; any answer but 503 is not.
       const res = await fetch(`${server.baseUrl}${path}`, {
         method,
         headers: { authorization: `Bearer ${token}`, 'content-type': 'application/json' },
         body: body ? JSON.stringify(body) : undefined,
+      }).catch((error: Error) => {
+        throw new Unavailable(`${method} ${path} got no answer: ${(error.cause as Error | undefined)?.message ?? error.message}`);
       });
       const json = (await res.json()) as any;
       if (res.status === 503) throw new Unavailable(`${method} ${path} answered 503: ${JSON.stringify(json)}`);
