@@ -1,4 +1,5 @@
 import { randomBytes } from 'node:crypto';
+import { Client } from 'pg';
 import { MessagesPermission } from '../../src/messages/messages.permissions';
 import type { SocketError } from '../../src/messages/realtime/socket-events';
 import { TestDepartment, type TestMember } from '../support/factories';
@@ -149,6 +150,29 @@ describe('a socket whose token expires', () => {
       await expect(connectSocket(server.baseUrl, member.token)).rejects.toThrow('A valid access token is required');
     } finally {
       closeAllSockets();
+      await server.close();
+    }
+  });
+});
+
+describe('a change announced while a process was not listening', () => {
+  it('is applied to that process’s open sockets once it listens again', async () => {
+    const server = await startTestServer();
+    const db = new Client({ connectionString: server.databaseUrl });
+    await db.connect();
+    try {
+      const dept = await TestDepartment.create(server);
+      const member = await dept.newMember();
+      const socket = await connectSocket(server.baseUrl, member.token);
+      const closed = closing(socket, () => 0);
+      // The listening connection is cut, and the member deactivated with no announcement at all.
+      await db.query(`select pg_terminate_backend(pid) from pg_stat_activity where datname = current_database() and query ilike 'listen principal_changed%'`);
+      await db.query('update members set active = false where id = $1', [member.id]);
+      const { reason } = await closed;
+      expect(reason).toEqual({ statusCode: 401, message: 'This account is deactivated' });
+    } finally {
+      closeAllSockets();
+      await db.end();
       await server.close();
     }
   });
