@@ -12,8 +12,8 @@ export interface Principal {
   modules: Readonly<Record<string, boolean>>;
 }
 
-export function holdsPolicy(principal: Principal, policy: string): boolean {
-  return principal.isAdmin || principal.permissions.has(policy);
+export function holdsPermission(principal: Principal, permission: string): boolean {
+  return principal.isAdmin || principal.permissions.has(permission);
 }
 
 export function moduleEnabled(principal: Principal, moduleName: string): boolean {
