@@ -96,6 +96,29 @@ function revocationSuite(title: string, servers: () => { change: TestServer; hel
       }
     });
 
+    it('closes the socket of a token signed out, and every socket of a member whose password changed', async () => {
+      const { dept, member, socket } = await world();
+      const { change, held } = servers();
+      const second = await connectSocket(held.baseUrl, change.tokenFor(member.id, dept.id));
+      let changedAt = Date.now();
+      const signedOut = closing(socket, () => changedAt);
+      await dept.as(member).post('/api/auth/logout').expect(204);
+      const { reason, afterMs } = await signedOut;
+      expect(reason).toEqual({ statusCode: 401, message: 'This session was signed out' });
+      expect(afterMs).toBeLessThan(2_000);
+      await settle(300);
+      expect(second.connected).toBe(true);
+
+      const third = await connectSocket(held.baseUrl, change.tokenFor(member.id, dept.id));
+      changedAt = Date.now();
+      const closed = [second, third].map((s) => closing(s, () => changedAt));
+      await dept.asAdmin().put(`/api/department/members/${member.id}/password`).send({ password: 'a-new-password' }).expect(204);
+      for (const { reason: why, afterMs: took } of await Promise.all(closed)) {
+        expect(why).toEqual({ statusCode: 401, message: 'The password was changed; sign in again' });
+        expect(took).toBeLessThan(2_000);
+      }
+    });
+
     it('leaves the sockets of other departments alone', async () => {
       const { dept, socket } = await world();
       const other = await TestDepartment.create(servers().change);
