@@ -2,7 +2,7 @@ import { Injectable, Logger, type OnModuleDestroy, type OnModuleInit } from '@ne
 import { ConfigService } from '@nestjs/config';
 import { EntityManager } from '@mikro-orm/postgresql';
 import { Client } from 'pg';
-import { Authenticator, type Principal, type PrincipalChange } from '../common/access';
+import { Authenticator, type Principal } from '../common/access';
 import type { Environment } from '../config/environment';
 import { completeClaims, TokenService, type AccessTokenClaims } from './token.service';
 
@@ -36,7 +36,7 @@ interface MemberRecord {
   revoked: ReadonlySet<string>;
 }
 
-type Change = PrincipalChange;
+type Change = { userId: number } | { departmentId: number };
 
 /**
  * Resolves a token to the caller, with permissions and module switches read from the member
@@ -53,6 +53,8 @@ export class PrincipalService extends Authenticator implements OnModuleInit, OnM
   private changes = 0;
   private listener: Client | null = null;
   private listening = false;
+  /** Once it has listened: a later (re)connection may have missed announcements. */
+  private listenedBefore = false;
   private closed = false;
   private reconnectTimer?: NodeJS.Timeout;
   private probeTimer?: NodeJS.Timeout;
@@ -119,6 +121,9 @@ export class PrincipalService extends Authenticator implements OnModuleInit, OnM
         });
       }, PROBE_MS);
       this.probeTimer.unref();
+      // Open sockets are checked again too, for changes announced while nobody was listening.
+      if (this.listenedBefore) this.changed({ everyone: true });
+      this.listenedBefore = true;
     } catch (error) {
       await client.end().catch(() => undefined);
       lost(error as Error);

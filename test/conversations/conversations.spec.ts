@@ -9,6 +9,7 @@ import type { ConversationMessagePayload, ConversationSummary } from '../../src/
 import { TestDepartment, type TestMember } from '../support/factories';
 import { closeAllSockets, collect, connectSocket, eventually, messagesSocket, nextEvent, settle } from '../support/sockets';
 import { startTestServer, type TestServer } from '../support/test-server';
+import { MessagesPermission } from '../../src/messages/messages.permissions';
 
 describe('conversations', () => {
   let server: TestServer;
@@ -280,7 +281,7 @@ describe('conversations', () => {
 
   it('puts a mass text into each recipient’s direct conversation, so a reply reaches the sender only', async () => {
     const dept = await TestDepartment.create(server);
-    const dispatcher = await dept.newMember({ permissions: ['Messages_View', 'Messages_Create', 'Messages_MassText'] });
+    const dispatcher = await dept.newMember({ permissions: [MessagesPermission.View, MessagesPermission.Create, MessagesPermission.MassText] });
     const [ann, bob, cai] = await dept.newMembers(3);
     const group = await dept.newGroup('Station 2', [ann, bob, dispatcher]);
     // An earlier direct conversation with cai is reused, not duplicated.
@@ -312,7 +313,7 @@ describe('conversations', () => {
 
   it('writes a mass text with the same few statements for 3 recipients as for 30', async () => {
     const dept = await TestDepartment.create(server);
-    const dispatcher = await dept.newMember({ permissions: ['Messages_MassText'] });
+    const dispatcher = await dept.newMember({ permissions: [MessagesPermission.MassText] });
     const few = await dept.newMembers(3);
     const many = await dept.newMembers(30);
     const statementsFor = async (members: TestMember[]) => {
@@ -338,7 +339,7 @@ describe('conversations', () => {
   it('refuses a mass text without Messages_MassText, with unknown groups, or with nobody left', async () => {
     const dept = await TestDepartment.create(server);
     const [plain, ann] = await dept.newMembers(2);
-    const dispatcher = await dept.newMember({ permissions: ['Messages_MassText'] });
+    const dispatcher = await dept.newMember({ permissions: [MessagesPermission.MassText] });
     await dept.as(plain).post('/api/conversations/mass-text').send({ body: 'hi', userIds: [ann.id] }).expect(403);
     const unknown = await dept.as(dispatcher).post('/api/conversations/mass-text').send({ body: 'hi', groupIds: [999999] }).expect(400);
     expect(unknown.body.message).toBe('groupIds: group 999999 is not part of this department');

@@ -1,4 +1,5 @@
 import { randomBytes } from 'node:crypto';
+import { Client } from 'pg';
 import { MessagesPermission } from '../../src/messages/messages.permissions';
 import type { SocketError } from '../../src/messages/realtime/socket-events';
 import { TestDepartment, type TestMember } from '../support/factories';
@@ -95,6 +96,29 @@ function revocationSuite(title: string, servers: () => { change: TestServer; hel
       }
     });
 
+    it('closes the socket of a token signed out, and every socket of a member whose password changed', async () => {
+      const { dept, member, socket } = await world();
+      const { change, held } = servers();
+      const second = await connectSocket(held.baseUrl, change.tokenFor(member.id, dept.id));
+      let changedAt = Date.now();
+      const signedOut = closing(socket, () => changedAt);
+      await dept.as(member).post('/api/auth/logout').expect(204);
+      const { reason, afterMs } = await signedOut;
+      expect(reason).toEqual({ statusCode: 401, message: 'This session was signed out' });
+      expect(afterMs).toBeLessThan(2_000);
+      await settle(300);
+      expect(second.connected).toBe(true);
+
+      const third = await connectSocket(held.baseUrl, change.tokenFor(member.id, dept.id));
+      changedAt = Date.now();
+      const closed = [second, third].map((s) => closing(s, () => changedAt));
+      await dept.asAdmin().put(`/api/department/members/${member.id}/password`).send({ password: 'a-new-password' }).expect(204);
+      for (const { reason: why, afterMs: took } of await Promise.all(closed)) {
+        expect(why).toEqual({ statusCode: 401, message: 'The password was changed; sign in again' });
+        expect(took).toBeLessThan(2_000);
+      }
+    });
+
     it('leaves the sockets of other departments alone', async () => {
       const { dept, socket } = await world();
       const other = await TestDepartment.create(servers().change);
@@ -149,6 +173,29 @@ describe('a socket whose token expires', () => {
       await expect(connectSocket(server.baseUrl, member.token)).rejects.toThrow('A valid access token is required');
     } finally {
       closeAllSockets();
+      await server.close();
+    }
+  });
+});
+
+describe('a change announced while a process was not listening', () => {
+  it('is applied to that process’s open sockets once it listens again', async () => {
+    const server = await startTestServer();
+    const db = new Client({ connectionString: server.databaseUrl });
+    await db.connect();
+    try {
+      const dept = await TestDepartment.create(server);
+      const member = await dept.newMember();
+      const socket = await connectSocket(server.baseUrl, member.token);
+      const closed = closing(socket, () => 0);
+      // The listening connection is cut, and the member deactivated with no announcement at all.
+      await db.query(`select pg_terminate_backend(pid) from pg_stat_activity where datname = current_database() and query ilike 'listen principal_changed%'`);
+      await db.query('update members set active = false where id = $1', [member.id]);
+      const { reason } = await closed;
+      expect(reason).toEqual({ statusCode: 401, message: 'This account is deactivated' });
+    } finally {
+      closeAllSockets();
+      await db.end();
       await server.close();
     }
   });

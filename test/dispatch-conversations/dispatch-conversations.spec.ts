@@ -6,6 +6,7 @@ import type { ConversationMessagePayload, ConversationSummary } from '../../src/
 import { TestDepartment, type TestMember } from '../support/factories';
 import { closeAllSockets, collect, connectSocket, nextEvent, settle, type MessagesClient } from '../support/sockets';
 import { startTestServer, type TestServer } from '../support/test-server';
+import { MessagesPermission } from '../../src/messages/messages.permissions';
 
 describe('dispatch conversations', () => {
   let server: TestServer;
@@ -247,7 +248,7 @@ describe('dispatch conversations', () => {
     expect((await as(nia).post(`/api/dispatches/${dispatch.id}/comment`).send({ body: '' }).expect(400)).body.message).toContain('body');
     await as(nia).post(`/api/dispatches/${dispatch.id}/comment`).send({ body: 'hi', extra: 1 }).expect(400);
 
-    const noView = await dept.newMember({ permissions: ['Messages_Create'] });
+    const noView = await dept.newMember({ permissions: [MessagesPermission.Create] });
     await as(noView).get(`/api/dispatches/${dispatch.id}/conversation`).expect(403);
     await as(noView).post(`/api/dispatches/${dispatch.id}/comment`).send({ body: 'hi' }).expect(403);
 

@@ -1,6 +1,7 @@
 import request from 'supertest';
 import { TestDepartment } from '../support/factories';
 import { startTestServer, type TestServer } from '../support/test-server';
+import { MessagesPermission } from '../../src/messages/messages.permissions';
 
 describe('foundation: auth and the department admin routes', () => {
   let server: TestServer;
@@ -51,7 +52,7 @@ describe('foundation: auth and the department admin routes', () => {
   it('gives new members the three messages permissions', async () => {
     const member = await dept.newMember();
     const res = await dept.asAdmin().get('/api/department/members').expect(200);
-    expect(res.body.find((m: { id: number }) => m.id === member.id).permissions.sort()).toEqual(['Messages_Create', 'Messages_Delete', 'Messages_View']);
+    expect(res.body.find((m: { id: number }) => m.id === member.id).permissions.sort()).toEqual([MessagesPermission.Create, MessagesPermission.Delete, MessagesPermission.View]);
   });
 
   it('refuses a duplicate email with 409, whatever its case', async () => {

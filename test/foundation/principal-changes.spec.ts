@@ -1,6 +1,7 @@
 import request from 'supertest';
 import { TestDepartment } from '../support/factories';
 import { startTestServer, type TestServer } from '../support/test-server';
+import { MessagesPermission } from '../../src/messages/messages.permissions';
 
 /** Status codes of `path` on `server` for `token`, until `expected` or 1.5 s: well inside the old 5 s cache. */
 async function statusOn(server: TestServer, path: string, token: string, expected: number): Promise<number> {
@@ -36,7 +37,7 @@ describe('changes to members and modules reach every server process at once', ()
     const dept = await TestDepartment.create(first);
     const member = await dept.newMember();
     expect(await statusOn(second, '/api/messages/inbox', member.token, 200)).toBe(200);
-    await dept.asAdmin().patch(`/api/department/members/${member.id}`).send({ permissions: ['Messages_Create'] }).expect(200);
+    await dept.asAdmin().patch(`/api/department/members/${member.id}`).send({ permissions: [MessagesPermission.Create] }).expect(200);
     expect(await statusOn(second, '/api/messages/inbox', member.token, 403)).toBe(403);
   });
 

@@ -7,6 +7,7 @@ import { TestDepartment, type TestMember } from '../support/factories';
 import { closeAllSockets, connectSocket, settle, type MessagesClient } from '../support/sockets';
 import { listRoutes, type RouteDeclaration } from '../support/routes';
 import { startTestServer, TEST_JWT_SECRET, type TestServer } from '../support/test-server';
+import { MessagesPermission } from '../../src/messages/messages.permissions';
 
 const tag = () => randomBytes(5).toString('hex');
 
@@ -163,7 +164,7 @@ describe('authorization matrix', () => {
         case 'POST /api/department/members':
           return { body: { name: 'New', email: `n-${tag()}@test.example`, password: 'password-123' } };
         case 'PATCH /api/department/members/:id':
-          return { body: { permissions: ['Messages_View', 'Messages_Create', 'Messages_Delete', 'Messages_MassText'], isAdmin: true } };
+          return { body: { permissions: [MessagesPermission.View, MessagesPermission.Create, MessagesPermission.Delete, MessagesPermission.MassText], isAdmin: true } };
         case 'POST /api/groups':
         case 'POST /api/roles':
         case 'POST /api/shifts':
@@ -333,7 +334,7 @@ describe('authorization matrix', () => {
     const members = await victim.as(sender).get(`/api/conversations/${conversationId}`).expect(200);
     expect(members.body.members.map((m: { userId: number }) => m.userId).sort()).toEqual([sender.id, recipient.id].sort());
     const roster = await victim.asAdmin().get('/api/department/members').expect(200);
-    expect(roster.body.find((m: { id: number }) => m.id === recipient.id)).toMatchObject({ isAdmin: false, permissions: ['Messages_View', 'Messages_Create', 'Messages_Delete'] });
+    expect(roster.body.find((m: { id: number }) => m.id === recipient.id)).toMatchObject({ isAdmin: false, permissions: [MessagesPermission.View, MessagesPermission.Create, MessagesPermission.Delete] });
 
     // The socket gateway is a way in too: the same callers on the victim's conversation.
     const listening: { caller: string; socket: MessagesClient; heard: unknown[] }[] = [];

@@ -2,8 +2,9 @@ import { TestDepartment, type TestMember } from '../support/factories';
 import { listRoutes } from '../support/routes';
 import { startTestServer, type TestServer } from '../support/test-server';
 import { sendOk } from './mail-support';
+import { MessagesPermission } from '../../src/messages/messages.permissions';
 
-const MESSAGE_POLICIES = ['Messages_View', 'Messages_Create', 'Messages_Delete', 'Messages_MassText'];
+const MESSAGE_POLICIES = [MessagesPermission.View, MessagesPermission.Create, MessagesPermission.Delete, MessagesPermission.MassText];
 
 type Method = 'get' | 'post' | 'put' | 'delete';
 interface MailRoute {
@@ -18,17 +19,17 @@ interface MailRoute {
 }
 
 const ROUTES: MailRoute[] = [
-  { method: 'post', declared: '/api/messages', policy: 'Messages_Create', alsoNeeds: 'Messages_View', url: () => '/api/messages', body: { subject: 's', body: 'b', sendMode: 'all' } },
-  { method: 'get', declared: '/api/messages/inbox', policy: 'Messages_View', url: () => '/api/messages/inbox' },
-  { method: 'get', declared: '/api/messages/outbox', policy: 'Messages_View', url: () => '/api/messages/outbox' },
-  { method: 'get', declared: '/api/messages/unread/top', policy: 'Messages_View', url: () => '/api/messages/unread/top' },
-  { method: 'get', declared: '/api/messages/:id', policy: 'Messages_View', url: (id) => `/api/messages/${id}` },
-  { method: 'post', declared: '/api/messages/:id/response', policy: 'Messages_View', url: (id) => `/api/messages/${id}/response`, body: { response: 'yes' } },
-  { method: 'delete', declared: '/api/messages/inbox/:id', policy: 'Messages_Delete', url: (id) => `/api/messages/inbox/${id}` },
-  { method: 'delete', declared: '/api/messages/outbox/:id', policy: 'Messages_Delete', url: (id) => `/api/messages/outbox/${id}` },
-  { method: 'delete', declared: '/api/messages/inbox', policy: 'Messages_Delete', url: (id) => `/api/messages/inbox?ids=${id}` },
-  { method: 'delete', declared: '/api/messages/outbox', policy: 'Messages_Delete', url: (id) => `/api/messages/outbox?ids=${id}` },
-  { method: 'put', declared: '/api/messages/read', policy: 'Messages_View', url: (id) => `/api/messages/read?ids=${id}` },
+  { method: 'post', declared: '/api/messages', policy: MessagesPermission.Create, alsoNeeds: MessagesPermission.View, url: () => '/api/messages', body: { subject: 's', body: 'b', sendMode: 'all' } },
+  { method: 'get', declared: '/api/messages/inbox', policy: MessagesPermission.View, url: () => '/api/messages/inbox' },
+  { method: 'get', declared: '/api/messages/outbox', policy: MessagesPermission.View, url: () => '/api/messages/outbox' },
+  { method: 'get', declared: '/api/messages/unread/top', policy: MessagesPermission.View, url: () => '/api/messages/unread/top' },
+  { method: 'get', declared: '/api/messages/:id', policy: MessagesPermission.View, url: (id) => `/api/messages/${id}` },
+  { method: 'post', declared: '/api/messages/:id/response', policy: MessagesPermission.View, url: (id) => `/api/messages/${id}/response`, body: { response: 'yes' } },
+  { method: 'delete', declared: '/api/messages/inbox/:id', policy: MessagesPermission.Delete, url: (id) => `/api/messages/inbox/${id}` },
+  { method: 'delete', declared: '/api/messages/outbox/:id', policy: MessagesPermission.Delete, url: (id) => `/api/messages/outbox/${id}` },
+  { method: 'delete', declared: '/api/messages/inbox', policy: MessagesPermission.Delete, url: (id) => `/api/messages/inbox?ids=${id}` },
+  { method: 'delete', declared: '/api/messages/outbox', policy: MessagesPermission.Delete, url: (id) => `/api/messages/outbox?ids=${id}` },
+  { method: 'put', declared: '/api/messages/read', policy: MessagesPermission.View, url: (id) => `/api/messages/read?ids=${id}` },
 ];
 
 describe('who may use department mail', () => {

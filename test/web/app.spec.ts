@@ -3,6 +3,7 @@ import request from 'supertest';
 import { TestDepartment } from '../support/factories';
 import { startTestServer, type TestServer } from '../support/test-server';
 import { describeInBrowser, ensureWebBuilt, flow, launchBrowser, logIn, personIn } from './support/browser';
+import { MessagesPermission } from '../../src/messages/messages.permissions';
 
 const ADMIN_PASSWORD = 'admin-password';
 const MEMBER_PASSWORD = 'member-password';
@@ -367,7 +368,7 @@ describeInBrowser('the web app in a real browser', () => {
     ['POST /api/conversations/mass-text', 'GET /api/conversations', 'GET /api/conversations/:id/messages'],
     async () => {
       const dept = await TestDepartment.create(server);
-      const dispatcher = await dept.newMember({ name: 'Drew Dispatch', permissions: ['Messages_View', 'Messages_Create', 'Messages_Delete', 'Messages_MassText'] });
+      const dispatcher = await dept.newMember({ name: 'Drew Dispatch', permissions: [MessagesPermission.View, MessagesPermission.Create, MessagesPermission.Delete, MessagesPermission.MassText] });
       const [first, second] = await Promise.all([dept.newMember({ name: 'Frankie First' }), dept.newMember({ name: 'Sasha Second' })]);
       await dept.newGroup('Station 9', [first, second]);
 

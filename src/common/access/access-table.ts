@@ -1,6 +1,6 @@
 import { PATH_METADATA, METHOD_METADATA } from '@nestjs/common/constants';
 import { RequestMethod } from '@nestjs/common';
-import { holdsPolicy, moduleEnabled, type Principal } from './principal';
+import { holdsPermission, moduleEnabled, type Principal } from './principal';
 
 /**
  * What one action needs. Every HTTP route and every socket event is an action, and each is
@@ -51,7 +51,7 @@ export const moduleDisabledMessage = (moduleName: string) => `The ${moduleName} 
 
 /** The permissions of `permissions` the caller lacks (none for an admin). */
 export const missingPermissions = (principal: Principal, permissions: readonly string[] = []) =>
-  permissions.filter((p) => !holdsPolicy(principal, p));
+  permissions.filter((p) => !holdsPermission(principal, p));
 
 export const permissionsMessage = (missing: readonly string[]) =>
   missing.length === 1 ? `This needs the ${missing[0]} permission` : `This needs the ${missing.join(' and ')} permissions`;

@@ -12,16 +12,19 @@ export interface Principal {
   modules: Readonly<Record<string, boolean>>;
 }
 
-export function holdsPolicy(principal: Principal, policy: string): boolean {
-  return principal.isAdmin || principal.permissions.has(policy);
+export function holdsPermission(principal: Principal, permission: string): boolean {
+  return principal.isAdmin || principal.permissions.has(permission);
 }
 
 export function moduleEnabled(principal: Principal, moduleName: string): boolean {
   return principal.modules[moduleName] !== false;
 }
 
-/** A change to who someone is: a member (deactivated, permissions, a session ended) or a whole department (its modules). */
-export type PrincipalChange = { userId: number } | { departmentId: number };
+/**
+ * A change to who someone is: a member (deactivated, permissions, a session ended), a whole
+ * department (its modules), or anyone at all (announcements were missed for a while).
+ */
+export type PrincipalChange = { userId: number } | { departmentId: number } | { everyone: true };
 
 /** Turns a raw access token into a principal; the host's auth module provides it. */
 export abstract class Authenticator {

@@ -205,7 +205,7 @@ export class MessagesGateway implements OnGatewayInit, OnGatewayConnection, OnGa
   /** Checks again, against the access table, the sockets held here of the member or department that changed. */
   private async recheck(change: PrincipalChange): Promise<void> {
     const affected = [...this.server.sockets.values()].filter((s) =>
-      'userId' in change ? s.data.userId === change.userId : s.data.departmentId === change.departmentId,
+      'everyone' in change ? true : 'userId' in change ? s.data.userId === change.userId : s.data.departmentId === change.departmentId,
     );
     for (let i = 0; i < affected.length; i += RECHECK_BATCH) {
       await Promise.all(affected.slice(i, i + RECHECK_BATCH).map((socket) => this.recheckSocket(socket)));
