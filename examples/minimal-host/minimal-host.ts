@@ -179,8 +179,8 @@ export class MinimalHostModule {
 }
 
 /** Brings the module's schema up to date (the host runs these beside its own migrations). */
-export async function migrate(databaseUrl: string): Promise<void> {
-  const orm = await MikroORM.init(ormOptions(databaseUrl, messagesMigrations, 1));
+export async function migrate(databaseUrl: string, log: (line: string) => void = () => undefined): Promise<void> {
+  const orm = await MikroORM.init({ ...ormOptions(databaseUrl, messagesMigrations, 1), logger: log });
   try {
     await orm.getMigrator().up();
   } finally {

@@ -40,13 +40,13 @@ export class ShiftsService {
 
   private async saveSchedule(em: EntityManager, departmentId: number, shiftId: number, s: ShiftScheduleDto): Promise<boolean> {
     const rows = await em.getConnection().execute<{ shift_id: number }[]>(
-      `insert into shift_schedules (shift_id, department_id, start_time, length_hours, on_days, off_days, anchor_date)
-       select id, department_id, ?::time, ?, ?, ?, ?::date from member_sets where id = ? and department_id = ? and kind = 'shift'
+      `insert into shift_schedules (shift_id, department_id, start_time, length_hours, on_days, off_days, anchor_date, time_zone)
+       select id, department_id, ?::time, ?, ?, ?, ?::date, ? from member_sets where id = ? and department_id = ? and kind = 'shift'
        on conflict (shift_id) do update
          set start_time = excluded.start_time, length_hours = excluded.length_hours, on_days = excluded.on_days,
-             off_days = excluded.off_days, anchor_date = excluded.anchor_date
+             off_days = excluded.off_days, anchor_date = excluded.anchor_date, time_zone = excluded.time_zone
        returning shift_id`,
-      [s.startTime, s.lengthHours, s.onDays, s.offDays, s.anchorDate, shiftId, departmentId],
+      [s.startTime, s.lengthHours, s.onDays, s.offDays, s.anchorDate, s.timeZone ?? 'UTC', shiftId, departmentId],
       'all',
       em.getTransactionContext(),
     );
@@ -60,15 +60,16 @@ export class ShiftsService {
               sch.shift_id is not null as scheduled,
               to_char(sch.start_time, 'HH24:MI') as "startTime", sch.length_hours as "lengthHours",
               sch.on_days as "onDays", sch.off_days as "offDays", to_char(sch.anchor_date, 'YYYY-MM-DD') as "anchorDate",
+              sch.time_zone as "timeZone",
               ${onDutyAt('sch', '?')} as "onDutyNow"
          from member_sets s left join shift_schedules sch on sch.shift_id = s.id
         where s.department_id = ? and s.kind = 'shift' and (?::int is null or s.id = ?)
         order by s.id`,
       [this.clock.now(), departmentId, shiftId ?? null, shiftId ?? null],
     );
-    return rows.map(({ scheduled, startTime, lengthHours, onDays, offDays, anchorDate, ...shift }) => ({
+    return rows.map(({ scheduled, startTime, lengthHours, onDays, offDays, anchorDate, timeZone, ...shift }) => ({
       ...shift,
-      schedule: scheduled ? { startTime: startTime!, lengthHours: lengthHours!, onDays: onDays!, offDays: offDays!, anchorDate: anchorDate! } : null,
+      schedule: scheduled ? { startTime: startTime!, lengthHours: lengthHours!, onDays: onDays!, offDays: offDays!, anchorDate: anchorDate!, timeZone: timeZone! } : null,
     }));
   }
 }

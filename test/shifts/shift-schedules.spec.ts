@@ -4,9 +4,9 @@ import { TestDepartment, type TestMember } from '../support/factories';
 import { startTestServer, type TestServer } from '../support/test-server';
 
 /** A 24-on/48-off platoon: one 24-hour tour from 07:00 UTC, then two days off. */
-const platoon = (anchorDate: string) => ({ startTime: '07:00', lengthHours: 24, onDays: 1, offDays: 2, anchorDate });
+const platoon = (anchorDate: string) => ({ startTime: '07:00', lengthHours: 24, onDays: 1, offDays: 2, anchorDate, timeZone: 'UTC' });
 /** Weekday office hours: 09:00-17:00 UTC, Monday to Friday (2026-11-30 is a Monday). */
-const weekdays = { startTime: '09:00', lengthHours: 8, onDays: 5, offDays: 2, anchorDate: '2026-11-30' };
+const weekdays = { startTime: '09:00', lengthHours: 8, onDays: 5, offDays: 2, anchorDate: '2026-11-30', timeZone: 'UTC' };
 
 describe('shift schedules and who is on duty', () => {
   let server: TestServer;
@@ -75,6 +75,23 @@ describe('shift schedules and who is on duty', () => {
     expect(await office('2026-12-12T10:00:00Z')).toBe(false); // Saturday
   });
 
+  it("keeps a tour at the wall-clock time of its time zone across daylight saving time", async () => {
+    const dept = await TestDepartment.create(server);
+    const [medic] = await dept.newMembers(1);
+    const day = { startTime: '07:00', lengthHours: 12, onDays: 1, offDays: 0, anchorDate: '2026-01-01', timeZone: 'America/Chicago' };
+    const res = await dept.asAdmin().post('/api/shifts').send({ name: 'Days', schedule: day }).expect(201);
+    expect(res.body.schedule).toEqual(day);
+    await dept.asAdmin().put(`/api/shifts/${res.body.id}/members`).send({ userIds: [medic.id] }).expect(200);
+    const directory = server.app.get(DepartmentDirectory);
+    const onDutyAt = (iso: string) => directory.onDutyMemberIds(dept.id, new Date(iso));
+    // January: Central Standard Time, UTC-6; July: Central Daylight Time, UTC-5.
+    expect(await onDutyAt('2026-01-15T12:59:00Z')).toEqual([]);
+    expect(await onDutyAt('2026-01-15T13:00:00Z')).toEqual([medic.id]);
+    expect(await onDutyAt('2026-07-15T12:00:00Z')).toEqual([medic.id]);
+    expect(await onDutyAt('2026-07-15T23:59:00Z')).toEqual([medic.id]);
+    expect(await onDutyAt('2026-07-16T00:00:00Z')).toEqual([]);
+  });
+
   it("answers the directory's question: the active members on duty at a time, of that department only", async () => {
     const { dept, a1, a2, b1, b2, c1, c2, clerk } = await world();
     const other = await world();
@@ -93,9 +110,10 @@ describe('shift schedules and who is on duty', () => {
     const created = await dept.asAdmin().post('/api/shifts').send({ name: 'Relief' }).expect(201);
     expect(created.body).toMatchObject({ name: 'Relief', memberIds: [], schedule: null, onDutyNow: false });
     at('2026-05-05T12:00:00Z');
+    // No timeZone given: UTC.
     const always = { startTime: '00:00', lengthHours: 24, onDays: 1, offDays: 0, anchorDate: '2026-01-01' };
     const res = await dept.asAdmin().put(`/api/shifts/${created.body.id}/schedule`).send(always).expect(200);
-    expect(res.body).toMatchObject({ id: created.body.id, schedule: always, onDutyNow: true });
+    expect(res.body).toMatchObject({ id: created.body.id, schedule: { ...always, timeZone: 'UTC' }, onDutyNow: true });
     await dept.asAdmin().put(`/api/shifts/${created.body.id}/schedule`).send({ ...always, lengthHours: 1 }).expect(200);
     expect(await onDuty(dept)).toEqual([]);
   });
@@ -115,7 +133,9 @@ describe('shift schedules and who is on duty', () => {
       [{ ...good, anchorDate: '2026-02-30' }, 'anchorDate'],
       [{ ...good, anchorDate: 'tomorrow' }, 'anchorDate'],
       [{ ...good, anchorDate: undefined }, 'anchorDate'],
-      [{ ...good, timeZone: 'Europe/Paris' }, 'timeZone'],
+      [{ ...good, timeZone: 'Mars/Olympus' }, 'timeZone'],
+      [{ ...good, timeZone: '+02:00' }, 'timeZone'],
+      [{ ...good, shiftChange: '07:00' }, 'shiftChange'],
     ];
     for (const [body, field] of cases) {
       const res = await dept.asAdmin().put(`/api/shifts/${shifts.A}/schedule`).send(body).expect(400);

@@ -1,7 +1,7 @@
 import { applyDecorators } from '@nestjs/common';
 import { ApiProperty, ApiPropertyOptional } from '@nestjs/swagger';
 import { Type } from 'class-transformer';
-import { IsInt, IsObject, IsOptional, Matches, Max, Min, ValidateBy, ValidateNested } from 'class-validator';
+import { IsIn, IsInt, IsObject, IsOptional, Matches, Max, Min, ValidateBy, ValidateNested } from 'class-validator';
 import { MemberSetDto, NameDto } from '../../member-sets/dto';
 
 const TIME_OF_DAY = /^([01]\d|2[0-3]):[0-5]\d$/;
@@ -10,6 +10,9 @@ const DATE = /^(19|2\d)\d{2}-\d{2}-\d{2}$/;
 /** A date written YYYY-MM-DD that exists on the calendar (no February 30th), from 1900 on. */
 const isCalendarDate = (value: unknown) =>
   typeof value === 'string' && DATE.test(value) && !Number.isNaN(Date.parse(value)) && new Date(value).toISOString().startsWith(value);
+
+/** IANA time zone names, as both this runtime and PostgreSQL know them. */
+const TIME_ZONES = ['UTC', ...Intl.supportedValuesOf('timeZone')];
 
 const IsCalendarDate = (message: string) => ValidateBy({ name: 'isCalendarDate', validator: { validate: isCalendarDate } }, { message });
 
@@ -23,10 +26,11 @@ const wholeNumber = (field: string, min: number, max: number) => {
  * `onDays` on then `offDays` off, counted from `anchorDate`, the first on-day of a cycle. A
  * 24-on/48-off A/B/C platoon system is three shifts with `{ startTime: '07:00', lengthHours: 24,
  * onDays: 1, offDays: 2 }` and anchors a day apart; weekday office hours are
- * `{ startTime: '09:00', lengthHours: 8, onDays: 5, offDays: 2 }` anchored on a Monday. UTC.
+ * `{ startTime: '09:00', lengthHours: 8, onDays: 5, offDays: 2 }` anchored on a Monday. Times are
+ * the wall clock of `timeZone` (default UTC).
  */
 export class ShiftScheduleDto {
-  @ApiProperty({ example: '07:00', description: 'when each tour starts, HH:MM in UTC' })
+  @ApiProperty({ example: '07:00', description: 'when each tour starts, HH:MM in the time zone' })
   @Matches(TIME_OF_DAY, { message: 'startTime must be a time of day written HH:MM, from 00:00 to 23:59' })
   startTime!: string;
 
@@ -45,6 +49,11 @@ export class ShiftScheduleDto {
   @ApiProperty({ example: '2026-01-01', description: 'the first on-day of a cycle, YYYY-MM-DD' })
   @IsCalendarDate('anchorDate must be a date written YYYY-MM-DD')
   anchorDate!: string;
+
+  @ApiPropertyOptional({ example: 'America/Chicago', default: 'UTC', description: 'IANA time zone of startTime and anchorDate' })
+  @IsOptional()
+  @IsIn(TIME_ZONES, { message: 'timeZone must be an IANA time zone name such as America/Chicago, or UTC' })
+  timeZone?: string;
 }
 
 export class CreateShiftDto extends NameDto {

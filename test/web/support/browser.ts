@@ -49,9 +49,7 @@ export function ensureWebBuilt(): void {
 
 /**
  * Whether the server registers these routes ("GET /api/messages/unread/top"), read from the
- * route-declaration snapshot that `test/foundation` keeps equal to the live route table. Flows
- * whose routes are not there yet are registered as skipped; `expectServerAnswers` then checks
- * the running server really has them.
+ * route-declaration snapshot that `test/foundation` keeps equal to the live route table.
  */
 export function serverDeclares(...routes: string[]): boolean {
   const snapshot = readFileSync(join(ROOT, 'test', 'foundation', '__snapshots__', 'route-declarations.spec.ts.snap'), 'utf8');
@@ -64,11 +62,17 @@ export function serverDeclares(...routes: string[]): boolean {
   });
 }
 
-/** `it` for a flow that needs server routes; skipped, with a line saying which, while they are missing. */
+/** `it` for a flow, naming the server routes it drives: a flow whose routes are gone fails, saying which. */
 export function flow(name: string, routes: string[], body: () => Promise<void>, timeout = 60_000) {
-  if (serverDeclares(...routes)) return it(name, body, timeout);
-  console.warn(`SKIPPING browser flow "${name}": the server does not declare ${routes.filter((r) => !serverDeclares(r)).join(', ')} yet`);
-  return it.skip(name, body, timeout);
+  return it(
+    name,
+    async () => {
+      const missing = routes.filter((route) => !serverDeclares(route));
+      if (missing.length) throw new Error(`the server does not declare ${missing.join(', ')}`);
+      await body();
+    },
+    timeout,
+  );
 }
 
 /** A person's own browser: a context of their own (storage, socket), one page. */
