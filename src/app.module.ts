@@ -1,3 +1,4 @@
+import { createHmac } from 'node:crypto';
 import { Module, type DynamicModule } from '@nestjs/common';
 import { ConfigModule, ConfigService } from '@nestjs/config';
 import { LoggerModule } from 'nestjs-pino';
@@ -16,7 +17,7 @@ import { MemberSetsModule } from './member-sets/member-sets.module';
 import { RateLimitModule } from './rate-limit/rate-limit.module';
 import { messagesMigrations } from './messages/messages.migrations';
 import { MessagesModule } from './messages/messages.module';
-import type { PushOptions } from './messages/messages.options';
+import type { PushOptions, UrgentOptions } from './messages/messages.options';
 
 /** The levels at which the request logger writes anything. */
 const REQUEST_LINE_LEVELS = new Set(['info', 'debug', 'trace']);
@@ -34,6 +35,19 @@ function pushOptions(env: Environment): PushOptions | undefined {
     pollIntervalMs: env.PUSH_POLL_INTERVAL_MS,
     sendTimeoutMs: env.PUSH_SEND_TIMEOUT_MS,
     shutdownTimeoutMs: env.PUSH_SHUTDOWN_TIMEOUT_MS,
+    content: env.PUSH_CONTENT,
+  };
+}
+
+/** Urgent messages: their links are signed with a key of their own, derived from the token secret. */
+function urgentOptions(env: Environment): UrgentOptions {
+  return {
+    minIntervalSeconds: env.ESCALATION_MIN_INTERVAL_SECONDS,
+    smtpUrl: env.SMTP_URL,
+    mailFrom: env.SMTP_FROM,
+    publicUrl: (env.PUBLIC_URL ?? `http://localhost:${env.PORT}`).replace(/\/+$/, ''),
+    linkSecret: env.JWT_SECRET ? createHmac('sha256', env.JWT_SECRET).update('acknowledgement links').digest('base64url') : undefined,
+    linkValidityHours: env.ACK_LINK_VALIDITY_HOURS,
   };
 }
 
@@ -75,6 +89,7 @@ export class AppModule {
             poolSize: config.get('DATABASE_POOL_SIZE', { infer: true }),
             redisUrl: config.get('REDIS_URL', { infer: true }),
             push: pushOptions(env),
+            urgent: urgentOptions(env),
             presence: { heartbeatMs: env.PRESENCE_HEARTBEAT_MS },
             socketRateLimit: env.RATE_LIMIT === 'off' ? undefined : { eventsPerMinute: env.SOCKET_EVENTS_PER_MINUTE },
           }),

@@ -1,5 +1,6 @@
 import { Module } from '@nestjs/common';
 import { RecipientsModule } from '../recipients/recipients.module';
+import { UrgentModule } from '../urgent/urgent.module';
 import { DeleteInboxMessagesHandler } from './commands/delete-inbox-messages.handler';
 import { DeleteOutboxMessagesHandler } from './commands/delete-outbox-messages.handler';
 import { MarkMessagesReadHandler } from './commands/mark-messages-read.handler';
@@ -23,7 +24,7 @@ const QueryHandlers = [GetInboxHandler, GetOutboxHandler, GetTopUnreadHandler, G
 
 /** Department mail: inbox, outbox, responses and the unread counter. */
 @Module({
-  imports: [RecipientsModule],
+  imports: [RecipientsModule, UrgentModule],
   controllers: [MailController],
   providers: [...CommandHandlers, ...QueryHandlers],
 })

@@ -26,9 +26,16 @@ import { MESSAGES_OPTIONS, type MessagesModuleOptions } from '../messages.option
 import { PresenceService } from '../presence/presence.service';
 import { userOfRoom, userRoom, userRooms } from './rooms';
 import { SocketRateLimiter } from './socket-rate-limiter';
+import { AcknowledgeConversationMessage } from '../urgent/commands/acknowledge-conversation-message.command';
+import { AcknowledgeMessage } from '../urgent/commands/acknowledge-message.command';
+import { ConfirmReceived } from '../urgent/commands/confirm-received.command';
+import { ConversationMessageRefDto, MessageRefDto } from '../urgent/dto/urgent.dto';
 import {
   MESSAGES_NAMESPACE,
   type Ack,
+  type AcknowledgedResult,
+  type ConversationAcknowledgedResult,
+  type ReceivedResult,
   type ClientToServerEvents,
   type ConversationMessagePayload,
   type ConversationReadResult,
@@ -167,7 +174,7 @@ export class MessagesGateway implements OnGatewayInit, OnGatewayConnection, OnGa
       const input = parse(SendConversationMessageDto, payload);
       const caller = await this.callerOf(socket);
       return this.commands.execute(
-        new PostMessageCommand({ author: caller, conversationId: input.conversationId, body: input.body, clientId: input.clientId }),
+        new PostMessageCommand({ author: caller, conversationId: input.conversationId, body: input.body, clientId: input.clientId, priority: input.priority }),
       );
     });
   }
@@ -178,6 +185,42 @@ export class MessagesGateway implements OnGatewayInit, OnGatewayConnection, OnGa
       const input = parse(ReadConversationDto, payload);
       const caller = await this.callerOf(socket);
       return this.commands.execute(new MarkConversationReadCommand(caller.departmentId, caller.userId, input.conversationId, input.seq));
+    });
+  }
+
+  @SubscribeMessage('message:ack')
+  acknowledgeMessage(@ConnectedSocket() socket: MessagesSocket, @MessageBody() payload: unknown): Promise<Ack<AcknowledgedResult>> {
+    return this.answer(socket, async () => {
+      const input = parse(MessageRefDto, payload);
+      const caller = await this.callerOf(socket);
+      return this.commands.execute(new AcknowledgeMessage(caller.departmentId, caller.userId, input.messageId));
+    });
+  }
+
+  @SubscribeMessage('message:received')
+  messageReceived(@ConnectedSocket() socket: MessagesSocket, @MessageBody() payload: unknown): Promise<Ack<ReceivedResult>> {
+    return this.answer(socket, async () => {
+      const input = parse(MessageRefDto, payload);
+      const caller = await this.callerOf(socket);
+      return this.commands.execute(new ConfirmReceived(caller.departmentId, caller.userId, { messageId: input.messageId }));
+    });
+  }
+
+  @SubscribeMessage('conversation:ack')
+  acknowledgeConversationMessage(@ConnectedSocket() socket: MessagesSocket, @MessageBody() payload: unknown): Promise<Ack<ConversationAcknowledgedResult>> {
+    return this.answer(socket, async () => {
+      const input = parse(ConversationMessageRefDto, payload);
+      const caller = await this.callerOf(socket);
+      return this.commands.execute(new AcknowledgeConversationMessage(caller.departmentId, caller.userId, input.conversationId, input.seq));
+    });
+  }
+
+  @SubscribeMessage('conversation:received')
+  conversationReceived(@ConnectedSocket() socket: MessagesSocket, @MessageBody() payload: unknown): Promise<Ack<ReceivedResult>> {
+    return this.answer(socket, async () => {
+      const input = parse(ConversationMessageRefDto, payload);
+      const caller = await this.callerOf(socket);
+      return this.commands.execute(new ConfirmReceived(caller.departmentId, caller.userId, { conversationId: input.conversationId, seq: input.seq }));
     });
   }
 
