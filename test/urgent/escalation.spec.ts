@@ -72,7 +72,7 @@ describe('escalation of urgent messages', () => {
     expect(reminders.sender).toEqual([]);
     const { rows } = await db.query(`select count(*)::int as n from mail_messages where department_id = $1 and sender_name = 'Escalation'`, [dept.id]);
     expect(rows[0].n).toBe(1);
-  });
+  }, 60_000);
 
   it('sends no reminder and no escalation once everyone has acknowledged', async () => {
     const dept = await TestDepartment.create(server);
