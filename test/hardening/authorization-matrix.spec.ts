@@ -118,6 +118,8 @@ describe('authorization matrix', () => {
     // until it is given one, so it cannot slip past the matrix.
     const idFor = (route: RouteDeclaration, param: string): number => {
       if (param === 'taskId') return taskId;
+      // The victim's conversation message (its first seq); acknowledging it is the conversation's route.
+      if (param === 'seq') return 1;
       const resource = route.path.split('/')[2];
       const ids: Record<string, number> = {
         messages: messageId,

@@ -1,7 +1,10 @@
 import { useCallback, useEffect, useState } from 'react';
 import { setUnauthorizedHandler, tokenStore } from './api';
 import { ErrorNote, Spinner } from './components/common';
+import { NotificationPrompt } from './components/NotificationPrompt';
 import { TopBar } from './components/TopBar';
+import { UrgentBanner } from './components/UrgentBanner';
+import { handOverSession } from './notifications';
 import { match, navigate, usePath } from './router';
 import { AdminScreen } from './screens/Admin';
 import { ChatScreen } from './screens/Chat';
@@ -22,6 +25,10 @@ export function App() {
   useEffect(() => {
     setUnauthorizedHandler(logout);
   }, [logout]);
+  // The service worker acknowledges from a notification's button as the signed-in user.
+  useEffect(() => {
+    void handOverSession(token).catch(() => undefined);
+  }, [token]);
 
   if (!token) {
     return (
@@ -66,6 +73,8 @@ function Shell() {
   return (
     <div className="shell">
       <TopBar />
+      <UrgentBanner />
+      <NotificationPrompt />
       {!session.messagesEnabled && (
         <div className="banner" role="status">
           The messages module is switched off for {session.department.name}.{session.me.isAdmin ? ' Switch it on from Admin.' : ''}

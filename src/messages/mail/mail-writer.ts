@@ -58,7 +58,7 @@ export async function writeMail(client: PoolClient, offline: OfflineNotifier, ma
     title: mail.subject,
     preview: preview(mail.body),
     ids: { messageId: id },
-    urgent: mail.priority === 'urgent',
+    ...(mail.priority === 'urgent' && { urgent: true }),
   });
   return { id, createdAt };
 }
