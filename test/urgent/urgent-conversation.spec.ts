@@ -56,6 +56,13 @@ describe('urgent conversation messages', () => {
         { conversationId, seq, userId: bySocket.id, state: 'acknowledged', at: expect.any(String) },
       ]),
     );
+    const record = await dept.as(author).get(`/api/conversations/${conversationId}/messages/${seq}/delivery`).expect(200);
+    expect(record.body.summary).toEqual({ recipients: 2, reached: 2, read: 0, acknowledged: 2, unreachable: 0 });
+    expect(record.body.items.find((r: { userId: number }) => r.userId === bySocket.id)).toMatchObject({
+      state: 'acknowledged',
+      channels: { socket: expect.any(String), push: null, email: null },
+    });
+    await dept.as(byHttp).get(`/api/conversations/${conversationId}/messages/${seq}/delivery`).expect(404);
     const history = await dept.as(byHttp).get(`/api/conversations/${conversationId}/messages?after=0`).expect(200);
     const body = history.body.items ?? history.body;
     expect(body.find((m: { seq: number }) => m.seq === seq)).toMatchObject({ priority: 'urgent' });

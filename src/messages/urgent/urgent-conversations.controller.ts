@@ -1,17 +1,22 @@
-import { Controller, HttpCode, Param, Post } from '@nestjs/common';
-import { CommandBus } from '@nestjs/cqrs';
+import { Controller, Get, HttpCode, Param, Post } from '@nestjs/common';
+import { CommandBus, QueryBus } from '@nestjs/cqrs';
 import { ApiTags } from '@nestjs/swagger';
 import { Authenticated, Caller, RequiresModule, type Principal } from '../../common/access';
 import { ParseIdPipe } from '../../common/validation/ids';
 import type { ConversationAcknowledgedResult } from '../realtime/socket-events';
 import { AcknowledgeConversationMessage } from './commands/acknowledge-conversation-message.command';
+import type { ConversationDelivery } from './dto/delivery-views';
+import { GetConversationDelivery } from './queries/get-conversation-delivery.query';
 
-/** Acknowledging urgent conversation messages. */
+/** Acknowledging urgent conversation messages, and their author's record of who got them. */
 @ApiTags('conversations')
 @Controller('conversations')
 @RequiresModule('messages')
 export class UrgentConversationsController {
-  constructor(private readonly commands: CommandBus) {}
+  constructor(
+    private readonly commands: CommandBus,
+    private readonly queries: QueryBus,
+  ) {}
 
   @Authenticated({ policy: 'Messages_View' })
   @Post(':id/messages/:seq/ack')
@@ -22,5 +27,11 @@ export class UrgentConversationsController {
     @Param('seq', ParseIdPipe) seq: number,
   ): Promise<ConversationAcknowledgedResult> {
     return this.commands.execute(new AcknowledgeConversationMessage(caller.departmentId, caller.userId, id, seq));
+  }
+
+  @Authenticated({ policy: 'Messages_View' })
+  @Get(':id/messages/:seq/delivery')
+  delivery(@Caller() caller: Principal, @Param('id', ParseIdPipe) id: number, @Param('seq', ParseIdPipe) seq: number): Promise<ConversationDelivery> {
+    return this.queries.execute(new GetConversationDelivery(caller, id, seq));
   }
 }

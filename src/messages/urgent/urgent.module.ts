@@ -7,6 +7,7 @@ import { AckLinks } from './email/ack-link';
 import { UrgentMailer } from './email/urgent-mailer';
 import { EscalationPlanner } from './escalation/escalation-planner';
 import { EscalationWorker } from './escalation/escalation.worker';
+import { GetConversationDeliveryHandler } from './queries/get-conversation-delivery.query';
 import { GetMessageRecipientsHandler } from './queries/get-message-recipients.query';
 import { UrgentConversationsController } from './urgent-conversations.controller';
 import { UrgentDeliveryHandlers } from './urgent-delivery.handlers';
@@ -24,6 +25,7 @@ import { UrgentMailController } from './urgent.controller';
     AcknowledgeConversationMessageHandler,
     ConfirmReceivedHandler,
     GetMessageRecipientsHandler,
+    GetConversationDeliveryHandler,
     EscalationPlanner,
     EscalationWorker,
     AckLinks,

@@ -32,3 +32,11 @@ export interface RecipientDeliveryPage {
   items: RecipientDelivery[];
   nextCursor: string | null;
 }
+
+/** An urgent conversation message's record, for its author; a conversation keeps read positions, not read times. */
+export interface ConversationDelivery {
+  conversationId: number;
+  seq: number;
+  summary: DeliverySummary;
+  items: RecipientDelivery[];
+}
