@@ -185,4 +185,28 @@ describeInBrowser('urgent messages and notifications in a real browser', () => {
     await prompt.waitFor({ state: 'detached' });
     await context.close();
   });
+
+  it('says what to do when the browser blocks notifications', async () => {
+    const dept = await TestDepartment.create(server);
+    const member = await dept.newMember();
+    const { context, page } = await personIn(browser, server.baseUrl);
+    const cdp = await browser.newBrowserCDPSession();
+    // This person's browser (its DevTools context) refuses notifications, as after a "Block".
+    await page.goto('/');
+    const { targetInfos } = await cdp.send('Target.getTargets');
+    const target = targetInfos.find((t) => t.type === 'page' && t.url.startsWith(server.baseUrl));
+    await cdp.send('Browser.setPermission', {
+      permission: { name: 'notifications' },
+      setting: 'denied',
+      origin: server.baseUrl,
+      browserContextId: target?.browserContextId,
+    });
+    expect(await page.evaluate(() => (globalThis as unknown as { Notification: { permission: string } }).Notification.permission)).toBe('denied');
+    await logIn(page, member.email, MEMBER_PASSWORD);
+    const prompt = page.getByRole('region', { name: 'Notifications' });
+    await prompt.getByText(/Notifications are blocked for this site/).waitFor();
+    expect(await prompt.textContent()).toMatch(/set Notifications to Allow, then reload/);
+    await cdp.detach();
+    await context.close();
+  });
 });

@@ -100,3 +100,19 @@ self.addEventListener('notificationclick', (event) => {
   }
   event.waitUntil(open(data.url || '/inbox'));
 });
+
+/** The push service renewed the subscription: the server learns the new one (and forgets the old) without waiting for a sign-in. */
+self.addEventListener('pushsubscriptionchange', (event) => {
+  event.waitUntil(
+    (async () => {
+      const old = event.oldSubscription;
+      const renewed = event.newSubscription || (old ? await self.registration.pushManager.subscribe(old.options) : null);
+      const bearer = await token();
+      if (!renewed || !bearer) return;
+      const headers = { 'content-type': 'application/json', Authorization: `Bearer ${bearer}` };
+      if (old) await fetch('/api/push/subscriptions', { method: 'DELETE', headers, body: JSON.stringify({ endpoint: old.endpoint }) }).catch(() => undefined);
+      const json = renewed.toJSON();
+      await fetch('/api/push/subscriptions', { method: 'POST', headers, body: JSON.stringify({ endpoint: json.endpoint, keys: json.keys }) });
+    })(),
+  );
+});
