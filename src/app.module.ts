@@ -60,7 +60,10 @@ export class AppModule {
       // Never log credentials or message content: only the request line and status.
       redact: { paths: ['req.headers.authorization', 'req.headers.cookie', 'req.body', 'res.headers["set-cookie"]'], remove: true },
       autoLogging: { ignore: (req) => req.url === '/api/health' },
-      serializers: { req: (req: { id: unknown; method: string; url: string }) => ({ id: req.id, method: req.method, url: req.url }) },
+      // An emailed acknowledgement link carries its token in the query: it never reaches the log.
+      serializers: {
+        req: (req: { id: unknown; method: string; url: string }) => ({ id: req.id, method: req.method, url: req.url.replace(/([?&]token=)[^&]*/g, '$1[redacted]') }),
+      },
     };
     return {
       module: AppModule,

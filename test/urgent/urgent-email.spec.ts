@@ -1,4 +1,5 @@
 import type { AddressInfo } from 'node:net';
+import { Writable } from 'node:stream';
 import { SMTPServer } from 'smtp-server';
 import request from 'supertest';
 import { AckLinks } from '../../src/messages/urgent/email/ack-link';
@@ -18,6 +19,7 @@ describe('email as the second channel of urgent messages', () => {
   let smtp: SMTPServer;
   const inbox: ReceivedMail[] = [];
   let server: TestServer;
+  const logLines: string[] = [];
 
   beforeAll(async () => {
     smtp = new SMTPServer({
@@ -41,6 +43,14 @@ describe('email as the second channel of urgent messages', () => {
       PUBLIC_URL: 'http://station.test',
       ESCALATION_MIN_INTERVAL_SECONDS: '1',
       PUSH_POLL_INTERVAL_MS: '500',
+      LOG_LEVEL: 'info',
+    }, undefined, {
+      logDestination: new Writable({
+        write(chunk, _encoding, done) {
+          logLines.push(chunk.toString());
+          done();
+        },
+      }),
     });
   });
   afterAll(async () => {
@@ -86,6 +96,10 @@ describe('email as the second channel of urgent messages', () => {
     expect(inbox.filter((m) => m.raw.includes(`/api/messages/${id}/ack`)).map((m) => m.to)).toEqual([[away.email]]);
 
     const page = await request(server.baseUrl).get(pathOf(link!)).expect(200);
+    // The request line is logged, its token is not.
+    const token = new URL(link!).searchParams.get('token')!;
+    expect(logLines.some((line) => line.includes(`/api/messages/${id}/ack?token=[redacted]`))).toBe(true);
+    expect(logLines.filter((line) => line.includes(token))).toEqual([]);
     expect(page.headers['content-type']).toMatch(/text\/html/);
     expect(page.text).toContain('Acknowledged');
     await request(server.baseUrl).get(pathOf(link!)).expect(200);
