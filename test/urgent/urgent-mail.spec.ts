@@ -144,6 +144,9 @@ describe('urgent department messages: acknowledgements and the delivery record',
     expect(await socket.emitWithAck('message:ack', { messageId: 'x' as unknown as number })).toMatchObject({ ok: false, error: { statusCode: 400, message: expect.stringMatching(/messageId/) } });
     const { rows } = await db.query('select count(acknowledged_at)::int as n from mail_recipients where message_id = $1', [id]);
     expect(rows[0].n).toBe(0);
+    // Removed from the inbox unacknowledged, it can still be acknowledged: the reminders stop for them.
+    await dept.as(reader).delete(`/api/messages/inbox/${id}`).expect(200);
+    await dept.as(reader).post(`/api/messages/${id}/ack`).expect(200);
   });
 
   it('pages the recipients by state with a cursor and refuses an unknown state', async () => {

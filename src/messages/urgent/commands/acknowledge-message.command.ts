@@ -18,7 +18,8 @@ export class AcknowledgeMessage extends Command<AcknowledgedResult> {
 /**
  * A recipient acknowledges a message (which reads it too). Idempotent: the first
  * acknowledgement's time stands and only it tells the sender. Reminders stop because each
- * reminder step picks only those who have not acknowledged.
+ * reminder step picks only those who have not acknowledged. A recipient who removed the message
+ * from their inbox may still acknowledge it (from the emailed link, say): it is proof of receipt.
  */
 @CommandHandler(AcknowledgeMessage)
 export class AcknowledgeMessageHandler implements ICommandHandler<AcknowledgeMessage, AcknowledgedResult> {
@@ -34,7 +35,7 @@ export class AcknowledgeMessageHandler implements ICommandHandler<AcknowledgeMes
           set acknowledged_at = coalesce(r.acknowledged_at, now()), read_at = coalesce(r.read_at, now())
          from mail_recipients before, mail_messages m
         where before.message_id = r.message_id and before.user_id = r.user_id and m.id = r.message_id
-          and r.message_id = $1 and r.user_id = $2 and r.department_id = $3 and r.deleted_at is null
+          and r.message_id = $1 and r.user_id = $2 and r.department_id = $3
         returning r.acknowledged_at, before.acknowledged_at is null as fresh, before.read_at is null as was_unread, m.sender_id`,
       [messageId, userId, departmentId],
     );
