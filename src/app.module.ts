@@ -1,3 +1,4 @@
+import { createHmac } from 'node:crypto';
 import { Module, type DynamicModule } from '@nestjs/common';
 import { ConfigModule, ConfigService } from '@nestjs/config';
 import { LoggerModule } from 'nestjs-pino';
@@ -21,7 +22,7 @@ import { ShiftsModule } from './shifts/shifts.module';
 import { ZonesModule } from './zones/zones.module';
 import { messagesMigrations } from './messages/messages.migrations';
 import { MessagesModule } from './messages/messages.module';
-import type { PushOptions } from './messages/messages.options';
+import type { PushOptions, UrgentOptions } from './messages/messages.options';
 
 /** The levels at which the request logger writes anything. */
 const REQUEST_LINE_LEVELS = new Set(['info', 'debug', 'trace']);
@@ -49,6 +50,19 @@ function pushOptions(env: Environment): PushOptions | undefined {
     pollIntervalMs: env.PUSH_POLL_INTERVAL_MS,
     sendTimeoutMs: env.PUSH_SEND_TIMEOUT_MS,
     shutdownTimeoutMs: env.PUSH_SHUTDOWN_TIMEOUT_MS,
+    content: env.PUSH_CONTENT,
+  };
+}
+
+/** Urgent messages: their links are signed with a key of their own, derived from the token secret. */
+function urgentOptions(env: Environment): UrgentOptions {
+  return {
+    minIntervalSeconds: env.ESCALATION_MIN_INTERVAL_SECONDS,
+    smtpUrl: env.SMTP_URL,
+    mailFrom: env.SMTP_FROM,
+    publicUrl: (env.PUBLIC_URL ?? `http://localhost:${env.PORT}`).replace(/\/+$/, ''),
+    linkSecret: env.JWT_SECRET ? createHmac('sha256', env.JWT_SECRET).update('acknowledgement links').digest('base64url') : undefined,
+    linkValidityHours: env.ACK_LINK_VALIDITY_HOURS,
   };
 }
 
@@ -61,7 +75,10 @@ export class AppModule {
       // Never log credentials or message content: only the request line and status.
       redact: { paths: ['req.headers.authorization', 'req.headers.cookie', 'req.body', 'res.headers["set-cookie"]'], remove: true },
       autoLogging: { ignore: (req) => req.url === '/api/health' },
-      serializers: { req: (req: { id: unknown; method: string; url: string }) => ({ id: req.id, method: req.method, url: req.url }) },
+      // An emailed acknowledgement link carries its token in the query: it never reaches the log.
+      serializers: {
+        req: (req: { id: unknown; method: string; url: string }) => ({ id: req.id, method: req.method, url: req.url.replace(/([?&]token=)[^&]*/g, '$1[redacted]') }),
+      },
       // Readable lines while developing; JSON lines anywhere else.
       ...(env.NODE_ENV === 'development' && !logDestination && hasPrettyPrinter() && {
         transport: { target: 'pino-pretty', options: { singleLine: true, ignore: 'pid,hostname,res.headers' } },
@@ -101,6 +118,7 @@ export class AppModule {
             redisUrl: config.get('REDIS_URL', { infer: true }),
             push: pushOptions(env),
             pushEndpointAllowlist: listOf(env.PUSH_ENDPOINT_ALLOWLIST),
+            urgent: urgentOptions(env),
             presence: { heartbeatMs: env.PRESENCE_HEARTBEAT_MS },
             conversationMaxMembers: env.CONVERSATION_MAX_MEMBERS,
             socketRateLimit:

@@ -30,6 +30,9 @@ const describe = (errors: ValidationError[], prefix = ''): string[] =>
 /** Where `npm run build` puts the web app; the server serves it at `/` when it is there. */
 export const WEB_APP_DIR = join(__dirname, '..', 'web', 'dist');
 
+/** Files of the web app whose names never change, so they may not be cached for long. */
+const FRESH_FILES = /(\.html|\/sw\.js|\.webmanifest)$/;
+
 /** Paths that fall back to the web app's page: not the API, not socket.io, not a missing asset file. */
 const SPA_FALLBACK = /^\/(?!api(\/|$)|socket\.io(\/|$)|assets\/)/;
 
@@ -44,8 +47,8 @@ async function serveWebApp(app: NestFastifyApplication, root: string): Promise<v
     wildcard: false,
     index: ['index.html'],
     cacheControl: false,
-    // Built assets carry a content hash in their names; the page itself must be fetched fresh.
-    setHeaders: (res, path) => res.header('cache-control', path.endsWith('.html') ? 'no-cache' : 'public, max-age=31536000, immutable'),
+    // Built assets carry a content hash in their names; the page, the service worker and the manifest must be fetched fresh.
+    setHeaders: (res, path) => res.header('cache-control', FRESH_FILES.test(path) ? 'no-cache' : 'public, max-age=31536000, immutable'),
   });
   const fastify = app.getHttpAdapter().getInstance();
   fastify.get('/*', (request, reply) => {

@@ -1,5 +1,5 @@
 import { plainToInstance, Transform } from 'class-transformer';
-import { IsIn, IsInt, IsOptional, IsString, Max, Min, MinLength, validateSync } from 'class-validator';
+import { IsIn, IsInt, IsOptional, IsString, Matches, Max, Min, MinLength, validateSync } from 'class-validator';
 import { trustedHops } from './trust-proxy';
 import { DEFAULT_CONNECTION_LIMITS, type ConnectionLimits } from '../common/database/connection-limits';
 
@@ -191,6 +191,35 @@ export class Environment {
   @IsInt()
   @Min(0)
   PUSH_SHUTDOWN_TIMEOUT_MS = 5000;
+
+  /** `minimal`: Web Push without message content; the client fetches it. */
+  @IsIn(['full', 'minimal'])
+  PUSH_CONTENT: 'full' | 'minimal' = 'full';
+
+  /** The shortest reminder interval an urgent message may ask for. */
+  @Transform(toInt)
+  @IsInt()
+  @Min(1)
+  ESCALATION_MIN_INTERVAL_SECONDS = 60;
+
+  /** SMTP server for the email channel of urgent messages (nodemailer URL, e.g. smtp://user:pass@host:587). */
+  @IsOptional()
+  @Matches(/^smtps?:\/\/\S+$/, { message: 'SMTP_URL must be an smtp:// or smtps:// URL' })
+  SMTP_URL?: string;
+
+  @IsString()
+  SMTP_FROM = 'Department messages <messages@department.example>';
+
+  /** The address people reach the server at; emailed links start with it. Default http://localhost:<PORT>. */
+  @IsOptional()
+  @Matches(/^https?:\/\/[^\s/]+(\/\S*)?$/, { message: 'PUBLIC_URL must be an http:// or https:// URL' })
+  PUBLIC_URL?: string;
+
+  /** How long an emailed acknowledgement link works. */
+  @Transform(toInt)
+  @IsInt()
+  @Min(1)
+  ACK_LINK_VALIDITY_HOURS = 72;
 
   /** Each process's presence heartbeat; a process silent for three of them counts as gone. */
   @Transform(toInt)

@@ -76,6 +76,14 @@ export class HostDepartmentDirectory extends DepartmentDirectory {
     );
   }
 
+  override async emailAddresses(departmentId: number, userIds: readonly number[]): Promise<{ id: number; email: string }[]> {
+    if (userIds.length === 0) return [];
+    return this.query<{ id: number; email: string }>('select id, email from members where id = any(?::int[]) and department_id = ? and active', [
+      intArray(userIds),
+      departmentId,
+    ]);
+  }
+
   async authorizedInZone(departmentId: number, zoneId: number, userIds: readonly number[]): Promise<number[]> {
     if (userIds.length === 0) return [];
     const rows = await this.query<{ user_id: number }>(

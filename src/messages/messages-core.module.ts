@@ -5,11 +5,12 @@ import { SqlPool } from './database/sql-pool';
 import { PresenceService } from './presence/presence.service';
 import { OfflineNotifier } from './push/offline-notifier';
 import { PushQueue } from './push/push-queue';
+import { DeliveryRecorder } from './urgent/delivery-recorder';
 import { MESSAGES_OPTIONS, type MessagesModuleAsyncOptions, type MessagesModuleOptions } from './messages.options';
 
 /**
  * What every feature of the messages module shares: its options, the host's directory, the SQL
- * pool, presence, the push queue and the offline notifier. Global so the feature modules can inject them.
+ * pool, presence, the push queue, the offline notifier and the delivery record. Global so the feature modules can inject them.
  */
 @Global()
 @Module({})
@@ -28,12 +29,13 @@ export class MessagesCoreModule implements OnApplicationShutdown {
       PresenceService,
       PushQueue,
       OfflineNotifier,
+      DeliveryRecorder,
     ];
     return {
       module: MessagesCoreModule,
       imports: [CqrsModule, ...(options.imports ?? [])],
       providers,
-      exports: [MESSAGES_OPTIONS, DepartmentDirectory, SqlPool, PresenceService, PushQueue, OfflineNotifier, CqrsModule],
+      exports: [MESSAGES_OPTIONS, DepartmentDirectory, SqlPool, PresenceService, PushQueue, OfflineNotifier, DeliveryRecorder, CqrsModule],
     };
   }
 

@@ -1,4 +1,4 @@
-import { needs, type AccessRule, type AccessTable } from '../common/access';
+import { needs, PUBLIC, type AccessRule, type AccessTable } from '../common/access';
 import { MESSAGES_MODULE, MessagesPermission } from './messages.permissions';
 import type { ClientToServerEvents } from './realtime/socket-events';
 
@@ -23,6 +23,10 @@ export const MESSAGES_ACCESS = {
   'DELETE /messages/inbox/:id': remove,
   'DELETE /messages/outbox/:id': remove,
   'GET /messages/:id/audit': inModule({ admin: true }),
+  'POST /messages/:id/ack': read,
+  'GET /messages/:id/recipients': read,
+  // The emailed one-click link: its signed, expiring token is the whole authorisation.
+  'GET /messages/:id/ack': PUBLIC,
   // Conversations
   'GET /conversations': read,
   'POST /conversations': write,
@@ -34,6 +38,8 @@ export const MESSAGES_ACCESS = {
   'POST /conversations/:id/invite': write,
   'POST /conversations/:id/leave': read,
   'POST /conversations/:id/read': read,
+  'POST /conversations/:id/messages/:seq/ack': read,
+  'GET /conversations/:id/messages/:seq/delivery': read,
   // A dispatch's conversation
   'POST /dispatches/:id/comment': write,
   'GET /dispatches/:id/conversation': read,
@@ -45,4 +51,9 @@ export const MESSAGES_ACCESS = {
   'socket connect': read,
   'socket conversation:send': write,
   'socket conversation:read': read,
+  // Urgent messages: acknowledging and confirming an arrival are part of reading.
+  'socket message:ack': read,
+  'socket message:received': read,
+  'socket conversation:ack': read,
+  'socket conversation:received': read,
 } satisfies AccessTable & Record<`socket ${keyof ClientToServerEvents | 'connect'}`, AccessRule>;

@@ -6,9 +6,10 @@ import { MessagesCoreModule } from './messages-core.module';
 import type { MessagesModuleAsyncOptions, MessagesModuleOptions } from './messages.options';
 import { PushModule } from './push/push.module';
 import { RealtimeModule } from './realtime/realtime.module';
+import { UrgentModule } from './urgent/urgent.module';
 
 /** The features of the plugin; each is a folder with its own module. */
-const FEATURES: DynamicModule['imports'] = [MailModule, ConversationsModule, DispatchConversationsModule, RealtimeModule, PushModule];
+const FEATURES: DynamicModule['imports'] = [MailModule, ConversationsModule, DispatchConversationsModule, RealtimeModule, PushModule, UrgentModule];
 
 /**
  * The messages plugin: department mail, live conversations and their delivery. A host mounts it

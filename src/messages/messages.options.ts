@@ -32,6 +32,23 @@ export interface MessagesModuleOptions {
   socketsPerUser?: number;
   /** The client's address for a handshake's request (the host knows its proxies); default: the peer's. */
   clientAddress?: (request: IncomingMessage) => string;
+  /** Urgent messages: escalation limits, the email channel and its acknowledgement links. */
+  urgent?: UrgentOptions;
+}
+
+export interface UrgentOptions {
+  /** The shortest `repeatEverySeconds` a sender may ask for (default 60). */
+  minIntervalSeconds?: number;
+  /** With it, the first reminder of an urgent message also goes by email (nodemailer transport URL). */
+  smtpUrl?: string;
+  /** The emails' sender address. */
+  mailFrom?: string;
+  /** Where people reach the server; acknowledgement links start with it. */
+  publicUrl?: string;
+  /** Signs the acknowledgement links; without it no email is sent. */
+  linkSecret?: string;
+  /** How long an emailed acknowledgement link works, in hours (default 72). */
+  linkValidityHours?: number;
 }
 
 export interface PushOptions {
@@ -53,6 +70,8 @@ export interface PushOptions {
   ttlSeconds?: number;
   /** On shutdown, sends in flight get this long to finish before they are cut and retried later (default 5000). */
   shutdownTimeoutMs?: number;
+  /** `minimal`: pushes carry no subject, body or names, only what to fetch (default `full`). */
+  content?: 'full' | 'minimal';
 }
 
 export interface PresenceOptions {

@@ -127,6 +127,8 @@ describe('the /messages socket gateway', () => {
       isRead: false,
       readAt: null,
       response: null,
+      priority: 'normal' as const,
+      acknowledgedAt: null,
     };
     const arrival = nextEvent(readerSocket, 'message:new');
     server.app.get(EventBus).publish(new MessageSent(dept.id, sender.id, [reader.id], item));

@@ -54,6 +54,8 @@ async function buildWorld(server: TestServer): Promise<World> {
       zones: zoneId,
       department: plain.id,
       taskId: task.body.id,
+      // The conversation's first message (its creation's system line).
+      seq: 1,
       module: MESSAGES_MODULE,
     },
   };

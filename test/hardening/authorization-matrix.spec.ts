@@ -127,6 +127,8 @@ describe('authorization matrix', () => {
     const idFor = (route: RouteDeclaration, param: string): number | string => {
       if (param === 'taskId') return taskId;
       if (param === 'module') return 'messages';
+      // The victim's conversation message (its first seq); acknowledging it is the conversation's route.
+      if (param === 'seq') return 1;
       const resource = route.path.split('/')[2];
       const ids: Record<string, number> = {
         messages: messageId,

@@ -1,6 +1,7 @@
 import { EventBus } from '@nestjs/cqrs';
 import type { Client } from 'pg';
 import { SqlPool } from '../../src/messages/database/sql-pool';
+import { MailDeliveryChanged } from '../../src/messages/urgent/urgent.events';
 import { MessageSent, UnreadChanged } from '../../src/messages/events/mail.events';
 import { TestDepartment } from '../support/factories';
 import type { TestServer } from '../support/test-server';
@@ -34,6 +35,8 @@ describe('reading department messages', () => {
       isRead: false,
       readAt: null,
       response: null,
+      priority: 'normal',
+      acknowledgedAt: null,
     });
   });
 
@@ -195,7 +198,10 @@ describe('reading department messages', () => {
       expect(seen).toContainEqual(new UnreadChanged(dept.id, recipients));
       seen.length = 0;
       await dept.as(reader).get(`/api/messages/${id}`).expect(200);
-      expect(seen).toEqual([new UnreadChanged(dept.id, [reader.id])]);
+      expect(seen).toEqual([
+        new UnreadChanged(dept.id, [reader.id]),
+        new MailDeliveryChanged(dept.id, sender.id, { messageId: id, userId: reader.id, state: 'read', at: expect.any(String) }),
+      ]);
       seen.length = 0;
       // Viewing again changes nothing, so nothing is published.
       await dept.as(reader).get(`/api/messages/${id}`).expect(200);

@@ -93,7 +93,7 @@ function startScriptedHost() {
  * `script` (the last one repeats), or holds it unanswered for `hang`, and decrypts what it accepts.
  */
 export class ScriptedPushEndpoint {
-  readonly requests: { status: number | 'hung'; topic?: string }[] = [];
+  readonly requests: { status: number | 'hung'; topic?: string; urgency?: string; ttl?: string }[] = [];
   readonly accepted: any[] = [];
   readonly subscription: TestSubscription;
   private readonly ecdh = createECDH('prime256v1');
@@ -126,13 +126,13 @@ export class ScriptedPushEndpoint {
 
   handle(req: IncomingMessage, body: Buffer, res: ServerResponse) {
     const step = this.script[Math.min(this.requests.length, this.script.length - 1)];
-    const topic = req.headers.topic as string | undefined;
+    const headers = { topic: req.headers.topic as string | undefined, urgency: req.headers.urgency as string | undefined, ttl: req.headers.ttl as string | undefined };
     if (step === 'hang') {
       // Never answered: the sender's timeout or shutdown has to deal with it.
-      this.requests.push({ status: 'hung', topic });
+      this.requests.push({ status: 'hung', ...headers });
       return;
     }
-    this.requests.push({ status: step, topic });
+    this.requests.push({ status: step, ...headers });
     if (step >= 200 && step < 300) {
       const plain: Buffer = ece.decrypt(body, { version: req.headers['content-encoding'], privateKey: this.ecdh, authSecret: this.authSecret });
       this.accepted.push(JSON.parse(plain.toString('utf8')));

@@ -1,7 +1,10 @@
 import { useCallback, useEffect, useState } from 'react';
 import { setUnauthorizedHandler, tokenStore } from './api';
 import { ErrorNote, Spinner } from './components/common';
+import { NotificationPrompt } from './components/NotificationPrompt';
 import { TopBar } from './components/TopBar';
+import { UrgentBanner } from './components/UrgentBanner';
+import { handOverSession } from './notifications';
 import { match, navigate, usePath } from './router';
 import { AccountScreen } from './screens/Account';
 import { AdminScreen } from './screens/Admin';
@@ -27,6 +30,10 @@ export function App() {
   useEffect(() => {
     setUnauthorizedHandler(logout);
   }, [logout]);
+  // The service worker acknowledges from a notification's button as the signed-in user.
+  useEffect(() => {
+    void handOverSession(token).catch(() => undefined);
+  }, [token]);
 
   if (!token) {
     return (
@@ -72,6 +79,8 @@ function Shell() {
   return (
     <div className="shell">
       <TopBar />
+      <UrgentBanner />
+      <NotificationPrompt />
       {!session.messagesEnabled && (
         <div className="banner" role="status">
           The messages module is switched off for {session.department.name}.{session.me.isAdmin ? ' Switch it on from Admin.' : ''}

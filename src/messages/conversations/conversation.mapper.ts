@@ -1,4 +1,4 @@
-import type { ConversationKind, ConversationMemberView, ConversationMessagePayload, ConversationSummary } from '../realtime/socket-events';
+import type { ConversationKind, Priority, ConversationMemberView, ConversationMessagePayload, ConversationSummary } from '../realtime/socket-events';
 
 /** Rows as the conversation queries select them, and their mapping to what clients see. */
 
@@ -11,9 +11,10 @@ export interface MessageRow {
   body: string;
   client_id: string | null;
   created_at: Date;
+  priority: Priority;
 }
 
-export const MESSAGE_COLUMNS = 'conversation_id, seq, sender_id, sender_name, kind, body, client_id, created_at';
+export const MESSAGE_COLUMNS = 'conversation_id, seq, sender_id, sender_name, kind, body, client_id, created_at, priority';
 
 export const toMessage = (r: MessageRow): ConversationMessagePayload => ({
   conversationId: r.conversation_id,
@@ -24,6 +25,7 @@ export const toMessage = (r: MessageRow): ConversationMessagePayload => ({
   kind: r.kind,
   clientId: r.client_id,
   createdAt: r.created_at.toISOString(),
+  priority: r.priority,
 });
 
 export interface SummaryRow {
@@ -47,6 +49,7 @@ export interface SummaryRow {
   lm_body: string | null;
   lm_client_id: string | null;
   lm_created_at: Date | null;
+  lm_priority: Priority | null;
 }
 
 export const toSummary = (r: SummaryRow): ConversationSummary => {
@@ -78,6 +81,7 @@ export const toSummary = (r: SummaryRow): ConversationSummary => {
             body: r.lm_body!,
             client_id: r.lm_client_id,
             created_at: r.lm_created_at!,
+            priority: r.lm_priority ?? 'normal',
           }),
   };
 };

@@ -3,7 +3,7 @@ import type { PoolClient } from 'pg';
 import sanitizeHtml from 'sanitize-html';
 import { DomainError } from '../../common/errors/domain-error';
 import { SqlPool } from '../database/sql-pool';
-import type { ConversationKind, ConversationMessagePayload, ConversationSummary } from '../realtime/socket-events';
+import type { ConversationKind, ConversationMessagePayload, ConversationSummary, Priority } from '../realtime/socket-events';
 import { MESSAGE_COLUMNS, toMessage, toSummary, type MessageRow, type SummaryRow } from './conversation.mapper';
 
 export { MESSAGE_COLUMNS, toMessage, type MessageRow };
@@ -54,6 +54,7 @@ export interface NewMessage {
   kind: 'text' | 'system';
   body: string;
   clientId?: string | null;
+  priority?: Priority;
 }
 
 /**
@@ -65,7 +66,7 @@ const summarySql = (from: string, where: string, tail = '') => `
          m.user_id as viewer_id, m.last_read_seq, m.left_at,
          coalesce(mem.members, '[]'::json) as members,
          lm.seq as lm_seq, lm.sender_id as lm_sender_id, lm.sender_name as lm_sender_name, lm.kind as lm_kind,
-         lm.body as lm_body, lm.client_id as lm_client_id, lm.created_at as lm_created_at
+         lm.body as lm_body, lm.client_id as lm_client_id, lm.created_at as lm_created_at, lm.priority as lm_priority
     ${from}
     left join conversation_messages lm on lm.conversation_id = c.id and lm.seq = c.last_seq
     left join lateral (
@@ -137,10 +138,11 @@ export class ConversationStore {
           where id = $1 and department_id = $2
           returning last_seq
        )
-       insert into conversation_messages (conversation_id, seq, department_id, sender_id, sender_name, kind, body, client_id)
-       select $1, b.last_seq - $3 + m.ord, $2, m.sender_id, m.sender_name, m.kind, m.body, m.client_id
+       insert into conversation_messages (conversation_id, seq, department_id, sender_id, sender_name, kind, body, client_id, priority)
+       select $1, b.last_seq - $3 + m.ord, $2, m.sender_id, m.sender_name, m.kind, m.body, m.client_id, m.priority
          from bumped b,
-              unnest($4::int[], $5::text[], $6::text[], $7::text[], $8::text[]) with ordinality m(sender_id, sender_name, kind, body, client_id, ord)
+              unnest($4::int[], $5::text[], $6::text[], $7::text[], $8::text[], $9::text[])
+                with ordinality m(sender_id, sender_name, kind, body, client_id, priority, ord)
        returning ${MESSAGE_COLUMNS}`,
       [
         conversationId,
@@ -151,6 +153,7 @@ export class ConversationStore {
         messages.map((m) => m.kind),
         messages.map((m) => m.body),
         messages.map((m) => m.clientId ?? null),
+        messages.map((m) => m.priority ?? 'normal'),
       ],
     );
     return rows.map(toMessage).sort((a, b) => a.seq - b.seq);

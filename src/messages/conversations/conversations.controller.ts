@@ -78,7 +78,7 @@ export class ConversationsController {
   @Post(':id/messages')
   @ResolvesPathId(CallersConversation)
   post(@Caller() caller: Principal, @Param('id', ParseIdPipe) id: number, @Body() body: PostConversationMessageDto) {
-    return this.commands.execute(new PostMessageCommand({ author: caller, conversationId: id, body: body.body, clientId: body.clientId }));
+    return this.commands.execute(new PostMessageCommand({ author: caller, conversationId: id, body: body.body, clientId: body.clientId, priority: body.priority }));
   }
 
   @Post(':id/invite')

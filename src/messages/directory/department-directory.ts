@@ -37,6 +37,16 @@ export abstract class DepartmentDirectory {
   /** The named members of this department (unknown ids are left out). */
   abstract members(departmentId: number, userIds: readonly number[]): Promise<DirectoryMember[]>;
 
+  /**
+   * Where to email the named active members (the email channel of urgent messages). A host that
+   * keeps no addresses leaves it as is: nobody is emailed.
+   */
+  emailAddresses(departmentId: number, userIds: readonly number[]): Promise<{ id: number; email: string }[]> {
+    void departmentId;
+    void userIds;
+    return Promise.resolve([]);
+  }
+
   /** Of `userIds`, those authorized in the operational zone. */
   abstract authorizedInZone(departmentId: number, zoneId: number, userIds: readonly number[]): Promise<number[]>;
 

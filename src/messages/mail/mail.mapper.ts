@@ -1,10 +1,10 @@
-import type { MessageType, ResponseCode } from '../realtime/socket-events';
+import type { MessageType, Priority, ResponseCode } from '../realtime/socket-events';
 import type { InboxItem, OutboxItem, ResponseTally } from './dto/mail-views';
 
 const iso = (d: Date | null): string | null => (d ? d.toISOString() : null);
 
 /** The columns every inbox list selects (`m` the message, `r` the caller's recipient row). */
-export const INBOX_COLUMNS = `m.id, m.subject, m.sender_id, m.sender_name, m.type, m.created_at, r.read_at, r.response`;
+export const INBOX_COLUMNS = `m.id, m.subject, m.sender_id, m.sender_name, m.type, m.created_at, r.read_at, r.response, m.priority, r.acknowledged_at`;
 
 export interface InboxRow {
   id: number;
@@ -15,6 +15,8 @@ export interface InboxRow {
   created_at: Date;
   read_at: Date | null;
   response: ResponseCode | null;
+  priority: Priority;
+  acknowledged_at: Date | null;
 }
 
 export const toInboxItem = (row: InboxRow): InboxItem => ({
@@ -27,6 +29,8 @@ export const toInboxItem = (row: InboxRow): InboxItem => ({
   isRead: row.read_at !== null,
   readAt: iso(row.read_at),
   response: row.response,
+  priority: row.priority,
+  acknowledgedAt: iso(row.acknowledged_at),
 });
 
 /** Counts over a message's recipient rows (`x`); each tally is a column. */

@@ -6,12 +6,17 @@ import { PUSH_EVENT_QUEUE, PushQueue, type PushEventJob } from './push-queue';
 
 /** What a push notification says: little, within what a push service accepts. */
 export interface OfflineNotification {
-  kind: 'message' | 'conversation-message' | 'invitation';
+  /** `clear`: the member read or acknowledged it elsewhere; the device drops what it shows for those ids. */
+  kind: 'message' | 'conversation-message' | 'invitation' | 'clear';
   title: string;
   /** Plain text or HTML; it is reduced to a short plain-text preview. */
   preview: string;
   /** Ids the client needs to open the thing: messageId, conversationId, seq. */
   ids: Record<string, number>;
+  /** Urgent: sent with `Urgency: high`, shown until acted on. */
+  urgent?: boolean;
+  /** Set on a reminder: the how-manyth it is. */
+  reminder?: number;
 }
 
 /**
@@ -27,10 +32,20 @@ export class OfflineNotifier {
     private readonly presence: PresenceService,
   ) {}
 
-  /** Returns the id of the queued event, or null when nobody needed a push. */
-  async enqueue(tx: PoolClient, departmentId: number, userIds: readonly number[], notification: OfflineNotification): Promise<number | null> {
+  /**
+   * Returns the id of the queued event, or null when nobody needed a push. `evenWhenOnline`
+   * reaches the devices of members with a live socket too (a push that clears what another
+   * device still shows).
+   */
+  async enqueue(
+    tx: PoolClient,
+    departmentId: number,
+    userIds: readonly number[],
+    notification: OfflineNotification,
+    { evenWhenOnline = false } = {},
+  ): Promise<number | null> {
     if (!this.queue.enabled || userIds.length === 0) return null;
-    const payload = pushPayload(notification);
+    const payload = pushPayload(notification, this.queue.config.content);
     const { rows } = await tx.query<{ id: string }>({
       name: 'push_event_insert',
       text: `
@@ -39,11 +54,11 @@ export class OfflineNotifier {
         from (
           select distinct s.user_id from push_subscriptions s
           where s.department_id = $1 and s.user_id = any($4::int[])
-            and not ${PresenceService.onlineCondition('s.user_id', '$5')}
+            and ($6 or not ${PresenceService.onlineCondition('s.user_id', '$5')})
         ) t
         having count(*) > 0
         returning id`,
-      values: [departmentId, payload.kind, payload, userIds, this.presence.staleAfterSeconds],
+      values: [departmentId, payload.kind, payload, userIds, this.presence.staleAfterSeconds, evenWhenOnline],
     });
     if (rows.length === 0) return null;
     const eventId = Number(rows[0].id);

@@ -1,6 +1,9 @@
 import { BeforeApplicationShutdown, Injectable, Logger, OnApplicationBootstrap } from '@nestjs/common';
 import type PgBoss from 'pg-boss';
 import { SqlPool } from '../database/sql-pool';
+import { DeliveryRecorder } from '../urgent/delivery-recorder';
+import type { OfflineNotification } from './offline-notifier';
+import { pushTopic } from './push-payload';
 import { PushSender } from './push-sender';
 import { PUSH_DEVICE_QUEUE, PUSH_EVENT_QUEUE, PushQueue, type PushDeviceJob, type PushEventJob } from './push-queue';
 
@@ -24,6 +27,7 @@ export class PushDeliveryWorker implements OnApplicationBootstrap, BeforeApplica
     private readonly queue: PushQueue,
     private readonly sql: SqlPool,
     private readonly sender: PushSender,
+    private readonly record: DeliveryRecorder,
   ) {}
 
   async onApplicationBootstrap() {
@@ -85,7 +89,9 @@ export class PushDeliveryWorker implements OnApplicationBootstrap, BeforeApplica
     // Unsubscribed since, or already delivered by an earlier attempt.
     if (!target || target.status === 'sent') return;
 
-    const outcome = await this.sender.send(target, JSON.stringify(target.payload), `event-${eventId}`, signal);
+    const payload = target.payload as OfflineNotification;
+    const topic = pushTopic(payload) ?? `event-${eventId}`;
+    const outcome = await this.sender.send(target, JSON.stringify(payload), topic, signal, payload.urgent ? 'high' : 'normal');
     switch (outcome.result) {
       case 'delivered':
         await this.sql.query(
@@ -94,6 +100,7 @@ export class PushDeliveryWorker implements OnApplicationBootstrap, BeforeApplica
           [eventId, subscriptionId],
           'push_delivery_sent',
         );
+        await this.record.pushAccepted(eventId, subscriptionId, payload);
         return;
       case 'gone':
         // The push service says the device unsubscribed: forget it (its deliveries go with it).

@@ -26,17 +26,42 @@ function truncate(text: string, max: number): string {
   return chars.length <= max ? text : `${chars.slice(0, max - 1).join('').trimEnd()}…`;
 }
 
-/** What the device receives: the kind, the ids to open the thing, a title and a short preview. */
-export function pushPayload(notification: OfflineNotification): OfflineNotification {
+/** The words a content-free push shows: what happened, never who or what about. */
+const MINIMAL_TITLES: Record<OfflineNotification['kind'], string> = {
+  message: 'New message',
+  'conversation-message': 'New chat message',
+  invitation: 'New conversation',
+  clear: '',
+};
+
+/**
+ * The push's `Topic` (RFC 8030): one per message or conversation, so a newer push replaces an
+ * older one still waiting on the push service for an offline device.
+ */
+export function pushTopic(payload: Pick<OfflineNotification, 'ids'>): string | null {
+  if (payload.ids.messageId) return `message-${payload.ids.messageId}`;
+  if (payload.ids.conversationId) return `conversation-${payload.ids.conversationId}`;
+  return null;
+}
+
+/**
+ * What the device receives: the kind, the ids to open the thing, a title and a short preview.
+ * `minimal` content leaves out the title and preview (the app fetches the message itself).
+ */
+export function pushPayload(notification: OfflineNotification, content: 'full' | 'minimal' = 'full'): OfflineNotification {
   const ids: Record<string, number> = {};
   for (const [key, value] of Object.entries(notification.ids).slice(0, 8)) {
     if (Number.isSafeInteger(value)) ids[key.slice(0, 32)] = value;
   }
+  const minimal = content === 'minimal' || notification.kind === 'clear';
+  const title = minimal ? (notification.urgent && notification.kind !== 'clear' ? `Urgent: ${MINIMAL_TITLES[notification.kind].toLowerCase()}` : MINIMAL_TITLES[notification.kind]) : notification.title;
   const payload: OfflineNotification = {
     kind: notification.kind,
-    title: truncate(plain(notification.title), TITLE_MAX_CHARS),
-    preview: truncate(plain(notification.preview), PREVIEW_MAX_CHARS),
+    title: truncate(plain(title), TITLE_MAX_CHARS),
+    preview: minimal ? '' : truncate(plain(notification.preview), PREVIEW_MAX_CHARS),
     ids,
+    ...(notification.urgent && { urgent: true }),
+    ...(notification.reminder && { reminder: notification.reminder }),
   };
   // Multi-byte text can still make it long: shorten the preview until it fits.
   while (Buffer.byteLength(JSON.stringify(payload)) > PAYLOAD_MAX_BYTES && payload.preview.length > 0) {

@@ -42,19 +42,16 @@ export class PushQueue implements OnApplicationBootstrap, BeforeApplicationShutd
   private readonly abort = new AbortController();
   private stopping = false;
 
+  /** The queue's own settings: push's when configured, else these defaults (other jobs use the queue too). */
+  private readonly jobSettings: Pick<Required<PushOptions>, 'retryLimit' | 'retryDelaySeconds' | 'pollIntervalMs' | 'sendTimeoutMs' | 'shutdownTimeoutMs'>;
+  private readonly queueNames = new Set([PUSH_EVENT_QUEUE, PUSH_DEVICE_QUEUE]);
+
   constructor(@Inject(MESSAGES_OPTIONS) private readonly options: MessagesModuleOptions) {
+    const defaults = { retryLimit: 5, retryDelaySeconds: 10, pollIntervalMs: 1_000, sendTimeoutMs: 10_000, shutdownTimeoutMs: 5_000 };
     if (options.push) {
-      this.settings = {
-        workers: true,
-        retryLimit: 5,
-        retryDelaySeconds: 10,
-        pollIntervalMs: 1_000,
-        sendTimeoutMs: 10_000,
-        ttlSeconds: 86_400,
-        shutdownTimeoutMs: 5_000,
-        ...options.push,
-      };
+      this.settings = { workers: true, ttlSeconds: 86_400, content: 'full', ...defaults, ...options.push };
     }
+    this.jobSettings = this.settings ?? defaults;
   }
 
   /** Push is configured (VAPID keys given): notifications are queued and sent. */
@@ -86,23 +83,30 @@ export class PushQueue implements OnApplicationBootstrap, BeforeApplicationShutd
       });
       boss.on('error', (error) => this.logger.warn(`queue error: ${error.message}`));
       await boss.start();
-      for (const name of [PUSH_EVENT_QUEUE, PUSH_DEVICE_QUEUE]) {
-        if (!(await boss.getQueue(name))) {
-          await boss.createQueue(name).catch(async (error: Error) => {
-            // Another process created it in the meantime.
-            if (!(await boss.getQueue(name))) throw error;
-          });
-        }
-      }
+      for (const name of this.queueNames) await this.createQueue(boss, name);
       this.boss = boss;
       return boss;
     })();
     return this.starting;
   }
 
+  private async createQueue(boss: PgBoss, name: string): Promise<void> {
+    if (await boss.getQueue(name)) return;
+    await boss.createQueue(name).catch(async (error: Error) => {
+      // Another process created it in the meantime.
+      if (!(await boss.getQueue(name))) throw error;
+    });
+  }
+
+  /** Another feature's durable jobs on the same queue database (urgent reminders, emails). */
+  async addQueue(name: string): Promise<void> {
+    this.queueNames.add(name);
+    await this.createQueue(await this.start(), name);
+  }
+
   /** The retry settings every job carries. */
   private jobOptions() {
-    const c = this.config;
+    const c = this.jobSettings;
     return {
       retryLimit: c.retryLimit,
       retryDelay: Math.max(1, Math.round(c.retryDelaySeconds)),
@@ -111,10 +115,14 @@ export class PushQueue implements OnApplicationBootstrap, BeforeApplicationShutd
     };
   }
 
-  /** Queues one job inside the caller's transaction. */
-  async send(client: PoolClient, name: string, data: object): Promise<void> {
+  /** Queues one job inside the caller's transaction; `startAfterSeconds` delays it. */
+  async send(client: PoolClient, name: string, data: object, options: { startAfterSeconds?: number } = {}): Promise<void> {
     const boss = await this.start();
-    await boss.send(name, data, { ...this.jobOptions(), db: inTransaction(client) });
+    await boss.send(name, data, {
+      ...this.jobOptions(),
+      ...(options.startAfterSeconds !== undefined && { startAfter: options.startAfterSeconds }),
+      db: inTransaction(client),
+    });
   }
 
   /** Queues many jobs in one statement inside the caller's transaction. */
@@ -136,7 +144,7 @@ export class PushQueue implements OnApplicationBootstrap, BeforeApplicationShutd
     const boss = await this.start();
     const workerId = await boss.work<T>(
       name,
-      { batchSize, includeMetadata: true, pollingIntervalSeconds: Math.max(0.5, this.config.pollIntervalMs / 1000) },
+      { batchSize, includeMetadata: true, pollingIntervalSeconds: Math.max(0.5, this.jobSettings.pollIntervalMs / 1000) },
       async (jobs) => {
         await Promise.all(
           jobs.map((job) => {
@@ -172,10 +180,10 @@ export class PushQueue implements OnApplicationBootstrap, BeforeApplicationShutd
     this.stopping = true;
     const boss = await this.starting.catch(() => undefined);
     if (!boss) return;
-    for (const name of [PUSH_EVENT_QUEUE, PUSH_DEVICE_QUEUE]) await boss.offWork(name);
+    for (const name of this.workers.keys()) await boss.offWork(name);
     if (this.inFlight.size > 0) {
       let timer: NodeJS.Timeout | undefined;
-      const grace = new Promise<void>((resolve) => (timer = setTimeout(resolve, this.config.shutdownTimeoutMs)));
+      const grace = new Promise<void>((resolve) => (timer = setTimeout(resolve, this.jobSettings.shutdownTimeoutMs)));
       await Promise.race([Promise.allSettled([...this.inFlight]), grace]);
       clearTimeout(timer);
     }

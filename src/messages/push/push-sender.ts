@@ -76,10 +76,17 @@ export class PushSender implements OnApplicationShutdown {
   }
 
   /**
-   * `topic` names the event: should a retry follow a push whose answer was lost, the push service
-   * replaces the copy it still holds for an offline device instead of showing both.
+   * `topic` names the message or conversation: a newer push (or a retry of one whose answer was
+   * lost) replaces the copy the push service still holds for an offline device instead of both
+   * being shown. `urgency` lets the device wake for urgent ones only.
    */
-  async send(subscription: DeviceSubscription, payload: string, topic: string, signal: AbortSignal): Promise<SendOutcome> {
+  async send(
+    subscription: DeviceSubscription,
+    payload: string,
+    topic: string,
+    signal: AbortSignal,
+    urgency: 'high' | 'normal' | 'low' = 'normal',
+  ): Promise<SendOutcome> {
     const { ttlSeconds, sendTimeoutMs } = this.queue.config;
     const refusal = this.policy.problemWith(subscription.endpoint, 'sending');
     if (refusal) return { result: 'refused', reason: refusal };
@@ -89,7 +96,7 @@ export class PushSender implements OnApplicationShutdown {
       request = webpush.generateRequestDetails(
         { endpoint: subscription.endpoint, keys: { p256dh: subscription.p256dh, auth: subscription.auth } },
         payload,
-        { TTL: ttlSeconds, contentEncoding: 'aes128gcm', topic },
+        { TTL: ttlSeconds, contentEncoding: 'aes128gcm', topic, urgency },
       );
       vapid = this.vapidHeaders(new URL(subscription.endpoint).origin);
     } catch (error) {

@@ -28,9 +28,16 @@ import { PresenceService } from '../presence/presence.service';
 import { userOfRoom, userRoom, userRooms } from './rooms';
 import { refusal, SocketAdmission } from './socket-admission';
 import { SocketRateLimiter } from './socket-rate-limiter';
+import { AcknowledgeConversationMessage } from '../urgent/commands/acknowledge-conversation-message.command';
+import { AcknowledgeMessage } from '../urgent/commands/acknowledge-message.command';
+import { ConfirmReceived } from '../urgent/commands/confirm-received.command';
+import { ConversationMessageRefDto, MessageRefDto } from '../urgent/dto/urgent.dto';
 import {
   MESSAGES_NAMESPACE,
   type Ack,
+  type AcknowledgedResult,
+  type ConversationAcknowledgedResult,
+  type ReceivedResult,
   type ClientToServerEvents,
   type ConversationMessagePayload,
   type ConversationReadResult,
@@ -49,13 +56,9 @@ export interface SocketData {
 export type MessagesNamespace = Namespace<ClientToServerEvents, ServerToClientEvents, InterServerEvents, SocketData>;
 export type MessagesSocket = Socket<ClientToServerEvents, ServerToClientEvents, InterServerEvents, SocketData>;
 
-
 /** What staying connected needs; each client event has its own rule in the same table. */
 const CONNECT: AccessRule = MESSAGES_ACCESS['socket connect'];
-const EVENT_RULES: Record<keyof ClientToServerEvents, AccessRule> = {
-  'conversation:send': MESSAGES_ACCESS['socket conversation:send'],
-  'conversation:read': MESSAGES_ACCESS['socket conversation:read'],
-};
+const ruleOfEvent = (event: keyof ClientToServerEvents): AccessRule => MESSAGES_ACCESS[`socket ${event}`];
 /** Members whose sockets are checked again at once after a change; more wait for the next batch. */
 const RECHECK_BATCH = 25;
 /** setTimeout's limit; a token that lives longer is checked again then. */
@@ -242,7 +245,7 @@ export class MessagesGateway implements OnGatewayInit, OnGatewayConnection, OnGa
       setImmediate(() => this.end(socket, 401, checked.refused));
       throw new DomainError('unauthenticated', checked.refused);
     }
-    const refused = refusalOf(checked.principal, EVENT_RULES[event]);
+    const refused = refusalOf(checked.principal, ruleOfEvent(event));
     if (refused) throw DomainError.forbidden(refused);
     return checked.principal;
   }
@@ -268,7 +271,7 @@ export class MessagesGateway implements OnGatewayInit, OnGatewayConnection, OnGa
       const caller = await this.callerOf(socket, 'conversation:send');
       const input = parse(SendConversationMessageDto, payload);
       return this.commands.execute(
-        new PostMessageCommand({ author: caller, conversationId: input.conversationId, body: input.body, clientId: input.clientId }),
+        new PostMessageCommand({ author: caller, conversationId: input.conversationId, body: input.body, clientId: input.clientId, priority: input.priority }),
       );
     });
   }
@@ -279,6 +282,42 @@ export class MessagesGateway implements OnGatewayInit, OnGatewayConnection, OnGa
       const caller = await this.callerOf(socket, 'conversation:read');
       const input = parse(ReadConversationDto, payload);
       return this.commands.execute(new MarkConversationReadCommand(caller.departmentId, caller.userId, input.conversationId, input.seq));
+    });
+  }
+
+  @SubscribeMessage('message:ack')
+  acknowledgeMessage(@ConnectedSocket() socket: MessagesSocket, @MessageBody() payload: unknown): Promise<Ack<AcknowledgedResult>> {
+    return this.answer(socket, async () => {
+      const caller = await this.callerOf(socket, 'message:ack');
+      const input = parse(MessageRefDto, payload);
+      return this.commands.execute(new AcknowledgeMessage(caller.departmentId, caller.userId, input.messageId));
+    });
+  }
+
+  @SubscribeMessage('message:received')
+  messageReceived(@ConnectedSocket() socket: MessagesSocket, @MessageBody() payload: unknown): Promise<Ack<ReceivedResult>> {
+    return this.answer(socket, async () => {
+      const caller = await this.callerOf(socket, 'message:received');
+      const input = parse(MessageRefDto, payload);
+      return this.commands.execute(new ConfirmReceived(caller.departmentId, caller.userId, { messageId: input.messageId }));
+    });
+  }
+
+  @SubscribeMessage('conversation:ack')
+  acknowledgeConversationMessage(@ConnectedSocket() socket: MessagesSocket, @MessageBody() payload: unknown): Promise<Ack<ConversationAcknowledgedResult>> {
+    return this.answer(socket, async () => {
+      const caller = await this.callerOf(socket, 'conversation:ack');
+      const input = parse(ConversationMessageRefDto, payload);
+      return this.commands.execute(new AcknowledgeConversationMessage(caller.departmentId, caller.userId, input.conversationId, input.seq));
+    });
+  }
+
+  @SubscribeMessage('conversation:received')
+  conversationReceived(@ConnectedSocket() socket: MessagesSocket, @MessageBody() payload: unknown): Promise<Ack<ReceivedResult>> {
+    return this.answer(socket, async () => {
+      const caller = await this.callerOf(socket, 'conversation:received');
+      const input = parse(ConversationMessageRefDto, payload);
+      return this.commands.execute(new ConfirmReceived(caller.departmentId, caller.userId, { conversationId: input.conversationId, seq: input.seq }));
     });
   }
 

@@ -8,6 +8,8 @@ export const MESSAGES_NAMESPACE = '/messages';
 export type MessageType = 'normal' | 'callback' | 'poll' | 'alert';
 export type ResponseCode = 'yes' | 'no' | 'maybe';
 export type ConversationKind = 'dispatch' | 'personal' | 'direct';
+/** An urgent message must be acknowledged by each recipient; reminders follow until it is. */
+export type Priority = 'normal' | 'urgent';
 
 /** One row of a member's inbox. */
 export interface InboxItem {
@@ -20,6 +22,8 @@ export interface InboxItem {
   isRead: boolean;
   readAt: string | null;
   response: ResponseCode | null;
+  priority: Priority;
+  acknowledgedAt: string | null;
 }
 
 /** One message of a conversation, as the history route and the socket both give it. */
@@ -33,6 +37,7 @@ export interface ConversationMessagePayload {
   kind: 'text' | 'system';
   clientId: string | null;
   createdAt: string;
+  priority: Priority;
 }
 
 export interface ConversationMemberView {
@@ -72,6 +77,54 @@ export interface SocketError {
   message: string;
 }
 
+/** How far a message got with one recipient: a channel reached them, they read it, they acknowledged it. */
+export type DeliveryState = 'reached' | 'read' | 'acknowledged';
+export type DeliveryChannel = 'socket' | 'push' | 'email';
+
+/** To the sender's sockets, as each recipient's state changes. */
+export interface MessageDeliveryPayload {
+  messageId: number;
+  userId: number;
+  state: DeliveryState;
+  channel?: DeliveryChannel;
+  at: string;
+}
+
+/** The same for an urgent conversation message, to its author's sockets. */
+export interface ConversationDeliveryPayload {
+  conversationId: number;
+  seq: number;
+  userId: number;
+  state: DeliveryState;
+  channel?: DeliveryChannel;
+  at: string;
+}
+
+/** A reminder of an urgent message not yet acknowledged: the `reminder`th of at most `of`. */
+export interface MessageReminderPayload {
+  messageId: number;
+  subject: string;
+  senderName: string;
+  reminder: number;
+  of: number;
+}
+
+export interface AcknowledgedResult {
+  messageId: number;
+  acknowledgedAt: string;
+}
+
+export interface ConversationAcknowledgedResult {
+  conversationId: number;
+  seq: number;
+  acknowledgedAt: string;
+}
+
+export interface ReceivedResult {
+  /** false when it had been confirmed before (or is not the caller's to confirm). */
+  recorded: boolean;
+}
+
 export type Ack<T> = { ok: true; data: T } | { ok: false; error: SocketError };
 
 export interface ServerToClientEvents {
@@ -87,12 +140,16 @@ export interface ServerToClientEvents {
    * the module switched off). The client should not reconnect with the same token.
    */
   'session:ended': (reason: SocketError) => void;
+  'message:delivery': (payload: MessageDeliveryPayload) => void;
+  'conversation:delivery': (payload: ConversationDeliveryPayload) => void;
+  'message:reminder': (payload: MessageReminderPayload) => void;
 }
 
 export interface ConversationSendPayload {
   conversationId: number;
   body: string;
   clientId?: string;
+  priority?: Priority;
 }
 
 export interface ConversationReadPayload {
@@ -110,6 +167,10 @@ export interface ConversationReadResult {
 export interface ClientToServerEvents {
   'conversation:send': (payload: ConversationSendPayload, ack: (result: Ack<ConversationMessagePayload>) => void) => void;
   'conversation:read': (payload: ConversationReadPayload, ack: (result: Ack<ConversationReadResult>) => void) => void;
+  'message:ack': (payload: { messageId: number }, ack: (result: Ack<AcknowledgedResult>) => void) => void;
+  'message:received': (payload: { messageId: number }, ack: (result: Ack<ReceivedResult>) => void) => void;
+  'conversation:ack': (payload: { conversationId: number; seq: number }, ack: (result: Ack<ConversationAcknowledgedResult>) => void) => void;
+  'conversation:received': (payload: { conversationId: number; seq: number }, ack: (result: Ack<ReceivedResult>) => void) => void;
 }
 
 /** Between server processes (through the shared adapter). */

@@ -29,6 +29,10 @@ export function ComposeScreen() {
   const [body, setBody] = useState('');
   const [type, setType] = useState<MessageType>('normal');
   const [expiresAt, setExpiresAt] = useState('');
+  const [urgent, setUrgent] = useState(false);
+  const [remindEveryMinutes, setRemindEveryMinutes] = useState(0);
+  const [reminders, setReminders] = useState(3);
+  const [escalateToIds, setEscalateToIds] = useState<number[]>([]);
   const [sendMode, setSendMode] = useState<SendMode>('specific');
   const [userIds, setUserIds] = useState<number[]>([]);
   const [groupIds, setGroupIds] = useState<number[]>([]);
@@ -64,6 +68,11 @@ export function ComposeScreen() {
         roleIds: audience.roleIds,
         excludeShiftIds,
         ...(expiresAt && { expiresAt: new Date(expiresAt).toISOString() }),
+        ...(urgent && { priority: 'urgent' }),
+        ...(urgent &&
+          remindEveryMinutes > 0 && {
+            escalation: { repeatEverySeconds: Math.round(remindEveryMinutes * 60), repeats: reminders, thenNotifyUserIds: escalateToIds },
+          }),
         idempotencyKey,
       }),
     );
@@ -129,6 +138,30 @@ export function ComposeScreen() {
           Blank lines start new paragraphs.
         </span>
       </div>
+
+      <fieldset className="urgent-fields">
+        <legend>Priority</legend>
+        <label>
+          <input type="checkbox" checked={urgent} onChange={(e) => setUrgent(e.target.checked)} /> Urgent: every recipient must acknowledge it
+        </label>
+        {urgent && (
+          <div className="field-row">
+            <div className="field">
+              <label htmlFor="compose-remind">Remind every (minutes, 0 for no reminders)</label>
+              <input id="compose-remind" type="number" min={0} max={1440} step={1} value={remindEveryMinutes} onChange={(e) => setRemindEveryMinutes(Number(e.target.value))} />
+            </div>
+            {remindEveryMinutes > 0 && (
+              <div className="field">
+                <label htmlFor="compose-reminders">Reminders, then escalate</label>
+                <input id="compose-reminders" type="number" min={0} max={20} value={reminders} onChange={(e) => setReminders(Number(e.target.value))} />
+              </div>
+            )}
+          </div>
+        )}
+        {urgent && remindEveryMinutes > 0 && (
+          <MultiPicker label="Then tell (besides you)" choices={people} selected={escalateToIds} onChange={setEscalateToIds} />
+        )}
+      </fieldset>
 
       <fieldset className="modes">
         <legend>Send to</legend>

@@ -2,6 +2,7 @@ import { useEffect, useState, type FormEvent } from 'react';
 import { api, type FullMessage, type RecipientStatus, type ResponseCode } from '../api';
 import { ErrorNote, formatDateTime, Notice, Spinner, TypeTag, useAction } from '../components/common';
 import { Link, navigate } from '../router';
+import { DeliveryPanel } from '../components/DeliveryPanel';
 import { useSession } from '../session';
 import { refreshUnread } from '../unread';
 import { MessagesPermission } from '../../../src/messages/messages.permissions';
@@ -42,6 +43,7 @@ export function MessageScreen({ id }: { id: number }) {
       <header className="message-head">
         <h1 id="message-subject">
           {message.subject} <TypeTag type={message.type} />
+          {message.priority === 'urgent' && <span className="tag tag-urgent">Urgent</span>}
         </h1>
         <p className="muted">
           From <strong>{message.senderName ?? session.nameOf(message.senderId)}</strong> · {formatDateTime(message.createdAt)}
@@ -51,6 +53,10 @@ export function MessageScreen({ id }: { id: number }) {
       {/* The server stores and returns the body sanitized (no scripts, handlers or javascript: links). */}
       <div className="message-body" dangerouslySetInnerHTML={{ __html: message.body }} />
       {asks && !mine && <AnswerForm message={message} expired={expired} onAnswered={(response, note) => setMessage({ ...message, response, note })} />}
+      {!mine && message.priority === 'urgent' && (
+        <p className="muted">{message.acknowledgedAt ? `You acknowledged this message ${formatDateTime(message.acknowledgedAt)}.` : 'This urgent message asks you to acknowledge it (the banner above).'}</p>
+      )}
+      {mine && <DeliveryPanel messageId={message.id} />}
       {mine && <Recipients message={message} />}
       {session.can(MessagesPermission.Delete) && <DeleteButton id={message.id} box={mine ? 'outbox' : 'inbox'} />}
     </article>

@@ -2,7 +2,8 @@ import { Command, CommandHandler, EventBus, type ICommandHandler } from '@nestjs
 import { DomainError } from '../../../common/errors/domain-error';
 import { SqlPool } from '../../database/sql-pool';
 import { OfflineNotifier } from '../../push/offline-notifier';
-import type { ConversationMemberPayload, ConversationMessagePayload } from '../../realtime/socket-events';
+import type { ConversationMemberPayload, ConversationMessagePayload, Priority } from '../../realtime/socket-events';
+import { recordUrgentRecipients } from '../../urgent/conversation-urgent';
 import { ConversationStore, MESSAGE_COLUMNS, plainText, SYSTEM_SENDER, toMessage, type Actor, type NewMessage } from '../conversation.store';
 import { ConversationMembersChanged, ConversationMessagesPosted } from '../events/conversation.events';
 import { InviteeRules } from '../invitee-rules';
@@ -13,6 +14,8 @@ export interface PostMessageInput {
   body: string;
   /** The client's id for the message: a repeat returns the first message and stores nothing. */
   clientId?: string | null;
+  /** Urgent: each other member must acknowledge it; its push goes out as urgent. */
+  priority?: Priority;
   /**
    * A user who is not a member joins a dispatch conversation by writing, when authorized in its
    * zone (comment-to-join). Without it, or on another kind, a non-member gets 404.
@@ -83,18 +86,21 @@ export class PostMessageHandler implements ICommandHandler<PostMessageCommand> {
         messages.push({ senderId: null, senderName: SYSTEM_SENDER, kind: 'system', body: `${author.name} rejoined` });
         changes.push({ userId: author.userId, change: 'joined' });
       }
-      messages.push({ senderId: author.userId, senderName: author.name, kind: 'text', body, clientId: input.clientId ?? null });
+      const priority = input.priority ?? 'normal';
+      messages.push({ senderId: author.userId, senderName: author.name, kind: 'text', body, clientId: input.clientId ?? null, priority });
       const fresh = await this.store.append(tx, departmentId, conversationId, messages);
       const message = fresh[fresh.length - 1];
       await this.store.advanceRead(tx, conversationId, author.userId, message.seq);
       const memberIds = await this.store.currentMemberIds(tx, conversationId);
       const offline = memberIds.filter((id) => id !== author.userId);
+      if (priority === 'urgent') await recordUrgentRecipients(tx, departmentId, conversationId, message.seq, offline);
       if (offline.length) {
         await this.notifier.enqueue(tx, departmentId, offline, {
           kind: 'conversation-message',
           title: conversation.kind === 'direct' ? author.name : `${author.name} in ${conversation.title}`,
           preview: body.slice(0, 120),
           ids: { conversationId, seq: message.seq },
+          urgent: priority === 'urgent',
         });
       }
       return { message, fresh, changes, memberIds };

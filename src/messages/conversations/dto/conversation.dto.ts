@@ -1,7 +1,9 @@
 import { ApiProperty, ApiPropertyOptional } from '@nestjs/swagger';
 import { Transform, Type } from 'class-transformer';
-import { ArrayMinSize, IsInt, IsOptional, IsString, Length, Max, MaxLength, Min, MinLength } from 'class-validator';
+import { ArrayMinSize, IsIn, IsInt, IsOptional, IsString, Length, Max, MaxLength, Min, MinLength } from 'class-validator';
 import { IsIdList, MAX_ID } from '../../../common/validation/ids';
+import type { Priority } from '../../realtime/socket-events';
+import { PRIORITIES } from '../../urgent/dto/urgent.dto';
 import { MAX_BODY_LENGTH } from '../conversation.store';
 
 const MAX_MEMBERS = 500;
@@ -38,6 +40,11 @@ export class PostConversationMessageDto {
   @IsString()
   @Length(1, 100)
   clientId?: string;
+
+  @ApiPropertyOptional({ enum: PRIORITIES, default: 'normal', description: 'urgent: each member must acknowledge it' })
+  @IsOptional()
+  @IsIn(PRIORITIES, { message: `priority must be one of ${PRIORITIES.join(', ')}` })
+  priority?: Priority;
 }
 
 /** The socket's `conversation:send` payload. */

@@ -1,4 +1,5 @@
-import type { InboxItem, MessageType, ResponseCode } from '../../realtime/socket-events';
+import type { InboxItem, MessageType, Priority, ResponseCode } from '../../realtime/socket-events';
+import type { DeliverySummary } from '../../urgent/dto/delivery-views';
 
 export type { InboxItem };
 
@@ -54,11 +55,16 @@ export interface MessageDetail {
   readAt: string | null;
   response: ResponseCode | null;
   note: string | null;
+  priority: Priority;
+  /** The caller's own acknowledgement (null for the sender). */
+  acknowledgedAt: string | null;
   /** For the sender only: counts and each recipient's status. */
   recipientCount?: number;
   readCount?: number;
   responses?: ResponseTally;
   recipients?: RecipientStatus[];
+  /** For the sender only: how far the message got (`GET /messages/:id/recipients` lists each one). */
+  delivery?: DeliverySummary;
 }
 
 export interface ResponseResult {

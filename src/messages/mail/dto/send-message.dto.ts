@@ -1,7 +1,10 @@
 import { applyDecorators } from '@nestjs/common';
 import { ApiProperty, ApiPropertyOptional } from '@nestjs/swagger';
+import { Type } from 'class-transformer';
 import {
   IsIn,
+  IsObject,
+  ValidateNested,
   IsISO8601,
   IsOptional,
   IsString,
@@ -9,7 +12,8 @@ import {
   MaxLength,
   MinLength,
 } from 'class-validator';
-import type { MessageType } from '../../realtime/socket-events';
+import type { MessageType, Priority } from '../../realtime/socket-events';
+import { EscalationDto, PRIORITIES } from '../../urgent/dto/urgent.dto';
 import { SEND_MODES, type SendMode } from '../../recipients/recipient-selection';
 import { IsIdList } from '../../../common/validation/ids';
 
@@ -61,6 +65,18 @@ export class SendMessageDto {
   @IsOptional()
   @IsISO8601({ strict: true }, { message: 'expiresAt must be an ISO 8601 date-time' })
   expiresAt?: string;
+
+  @ApiPropertyOptional({ enum: PRIORITIES, default: 'normal', description: 'urgent: each recipient must acknowledge it' })
+  @IsOptional()
+  @IsIn(PRIORITIES, { message: `priority must be one of ${PRIORITIES.join(', ')}` })
+  priority: Priority = 'normal';
+
+  @ApiPropertyOptional({ type: EscalationDto, description: 'Urgent messages only: reminders until acknowledged, then a message to the people named' })
+  @IsOptional()
+  @IsObject({ message: 'escalation must be an object' })
+  @ValidateNested()
+  @Type(() => EscalationDto)
+  escalation?: EscalationDto;
 
   @ApiPropertyOptional({ description: 'The same key from the same sender within 24 h returns the first result and sends nothing again' })
   @IsOptional()

@@ -3,7 +3,9 @@ import type { Principal } from '../../../common/access';
 import { DomainError } from '../../../common/errors/domain-error';
 import { SqlPool } from '../../database/sql-pool';
 import { DepartmentDirectory } from '../../directory/department-directory';
-import type { MessageType, ResponseCode } from '../../realtime/socket-events';
+import { PresenceService } from '../../presence/presence.service';
+import type { MessageType, Priority, ResponseCode } from '../../realtime/socket-events';
+import { deliverySummary } from '../../urgent/queries/delivery-record';
 import { MarkMessagesRead } from '../commands/mark-messages-read.command';
 import type { MessageDetail, RecipientStatus } from '../dto/mail-views';
 import { iso } from '../mail.mapper';
@@ -34,6 +36,8 @@ interface MessageRow {
   read_at: Date | null;
   response: ResponseCode | null;
   response_note: string | null;
+  priority: Priority;
+  acknowledged_at: Date | null;
 }
 
 interface RecipientRow {
@@ -50,6 +54,7 @@ export class GetMessageHandler implements IQueryHandler<GetMessage, MessageDetai
     private readonly sql: SqlPool,
     private readonly commands: CommandBus,
     private readonly directory: DepartmentDirectory,
+    private readonly presence: PresenceService,
   ) {}
 
   async execute({ caller, messageId }: GetMessage): Promise<MessageDetail> {
@@ -58,7 +63,7 @@ export class GetMessageHandler implements IQueryHandler<GetMessage, MessageDetai
     const [row] = await this.sql.query<MessageRow>(
       `select m.id, m.subject, m.body, m.sender_id, m.sender_name, m.type, m.created_at, m.expires_at,
               m.recipient_count, m.sender_deleted_at, r.user_id is not null as is_recipient,
-              r.deleted_at, r.read_at, r.response, r.response_note
+              r.deleted_at, r.read_at, r.response, r.response_note, m.priority, r.acknowledged_at
          from mail_messages m left join mail_recipients r on r.message_id = m.id and r.user_id = $2
         where m.id = $1 and m.department_id = $3`,
       [messageId, caller.userId, caller.departmentId],
@@ -81,6 +86,8 @@ export class GetMessageHandler implements IQueryHandler<GetMessage, MessageDetai
       readAt: iso(row.read_at),
       response: row.response,
       note: row.response_note,
+      priority: row.priority,
+      acknowledgedAt: iso(row.acknowledged_at),
     };
     return isSender ? { ...detail, ...(await this.senderView(caller.departmentId, row)) } : detail;
   }
@@ -108,6 +115,7 @@ export class GetMessageHandler implements IQueryHandler<GetMessage, MessageDetai
       readCount: recipients.filter((r) => r.read_at).length,
       responses: { yes: count('yes'), no: count('no'), maybe: count('maybe') },
       recipients: statuses,
+      delivery: await deliverySummary(this.sql, this.presence.staleAfterSeconds, departmentId, row.id),
     };
   }
 }

@@ -1,0 +1,37 @@
+import { Module } from '@nestjs/common';
+import { RealtimeModule } from '../realtime/realtime.module';
+import { AcknowledgeConversationMessageHandler } from './commands/acknowledge-conversation-message.command';
+import { AcknowledgeMessageHandler } from './commands/acknowledge-message.command';
+import { ConfirmReceivedHandler } from './commands/confirm-received.command';
+import { AckLinks } from './email/ack-link';
+import { UrgentMailer } from './email/urgent-mailer';
+import { EscalationPlanner } from './escalation/escalation-planner';
+import { EscalationWorker } from './escalation/escalation.worker';
+import { GetConversationDeliveryHandler } from './queries/get-conversation-delivery.query';
+import { GetMessageRecipientsHandler } from './queries/get-message-recipients.query';
+import { UrgentConversationsController } from './urgent-conversations.controller';
+import { UrgentDeliveryHandlers } from './urgent-delivery.handlers';
+import { UrgentMailController } from './urgent.controller';
+
+/**
+ * Urgent messages: acknowledgements, the delivery record the sender watches, reminders and
+ * escalation (durable jobs), and the email channel with its one-click acknowledgement.
+ */
+@Module({
+  imports: [RealtimeModule],
+  controllers: [UrgentMailController, UrgentConversationsController],
+  providers: [
+    AcknowledgeMessageHandler,
+    AcknowledgeConversationMessageHandler,
+    ConfirmReceivedHandler,
+    GetMessageRecipientsHandler,
+    GetConversationDeliveryHandler,
+    EscalationPlanner,
+    EscalationWorker,
+    AckLinks,
+    UrgentMailer,
+    ...UrgentDeliveryHandlers,
+  ],
+  exports: [EscalationPlanner],
+})
+export class UrgentModule {}
