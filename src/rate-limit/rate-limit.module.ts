@@ -5,6 +5,7 @@ import { APP_GUARD } from '@nestjs/core';
 import { ThrottlerModule, type ThrottlerModuleOptions } from '@nestjs/throttler';
 import type { ExecutionContext } from '@nestjs/common';
 import { RATE_LIMIT_CLASS, type Principal } from '../common/access';
+import { RedisStatus } from '../common/health/redis-status';
 import type { Environment } from '../config/environment';
 import { RateLimitGuard } from './rate-limit.guard';
 import { RedisThrottlerStorage } from './redis-throttler.storage';
@@ -23,10 +24,10 @@ const SHARED_STORAGE = Symbol('SHARED_STORAGE');
   providers: [
     {
       provide: SHARED_STORAGE,
-      inject: [ConfigService],
-      useFactory: (config: ConfigService<Environment, true>) => {
+      inject: [ConfigService, RedisStatus],
+      useFactory: (config: ConfigService<Environment, true>, status: RedisStatus) => {
         const redisUrl = config.get('REDIS_URL', { infer: true });
-        return redisUrl ? new RedisThrottlerStorage(redisUrl, deploymentNamespace(config.get('DATABASE_URL', { infer: true }) as string)) : null;
+        return redisUrl ? new RedisThrottlerStorage(redisUrl, deploymentNamespace(config.get('DATABASE_URL', { infer: true }) as string), status) : null;
       },
     },
   ],
