@@ -41,6 +41,7 @@ export class RedisThrottlerStorage implements ThrottlerStorage {
     status?.register(USER);
     // ioredis reconnects by itself; its errors are reported through the commands that fail.
     this.redis.on('error', () => undefined);
+    this.redis.on('ready', () => this.status?.reached(USER));
   }
 
   async increment(key: string, ttl: number, limit: number, blockDuration: number, throttlerName: string): Promise<ThrottlerStorageRecord> {

@@ -32,6 +32,7 @@ export class SocketRateLimiter implements OnApplicationShutdown {
       status?.register(USER);
       // ioredis reconnects by itself; its errors are reported through the counts that fail.
       this.redis.on('error', () => undefined);
+      this.redis.on('ready', () => this.status?.reached(USER));
     }
   }
 
