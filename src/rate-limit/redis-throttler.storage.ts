@@ -5,6 +5,7 @@ import type { RedisStatus } from '../common/health/redis-status';
 
 // One round trip: count the hit, start the window on the first one, block when over the limit.
 const COMMAND_TIMEOUT_MS = 500;
+const LOCAL_AFTER_FAILURE_MS = 2_000;
 
 const INCREMENT = `
 local hits = redis.call('INCR', KEYS[1])
@@ -28,6 +29,7 @@ const USER = 'rate limits';
 export class RedisThrottlerStorage implements ThrottlerStorage {
   private readonly redis: Redis;
   private readonly local = new ThrottlerStorageService();
+  private localUntil = 0;
 
   /** `namespace`: one per deployment (all processes on one database share it). */
   constructor(
@@ -45,12 +47,15 @@ export class RedisThrottlerStorage implements ThrottlerStorage {
   }
 
   async increment(key: string, ttl: number, limit: number, blockDuration: number, throttlerName: string): Promise<ThrottlerStorageRecord> {
+    // After a failure Redis is left alone for a moment: a Redis that hangs costs one request the timeout, not every one.
+    if (Date.now() < this.localUntil) return this.local.increment(key, ttl, limit, blockDuration, throttlerName);
     try {
       const record = await this.shared(key, ttl, limit, blockDuration, throttlerName);
       this.status?.reached(USER);
       return record;
     } catch (error) {
       this.status?.failed(USER, error);
+      this.localUntil = Date.now() + LOCAL_AFTER_FAILURE_MS;
       return this.local.increment(key, ttl, limit, blockDuration, throttlerName);
     }
   }

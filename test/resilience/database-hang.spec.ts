@@ -121,7 +121,7 @@ describe('the server while PostgreSQL hangs', () => {
     // While the database hung: 503 with Retry-After, each within the bound; never another 5xx.
     // Begun and answered while it hung (one still waiting at SIGCONT may well succeed).
     const during = outcomes.filter((o) => o.at > frozen + 100 && o.at + o.ms < thawed);
-    expect(during.length).toBeGreaterThanOrEqual(9);
+    expect(during.length).toBeGreaterThanOrEqual(6);
     expect(during.filter((o) => o.status !== 503)).toEqual([]);
     expect(new Set(during.map((o) => o.retryAfter))).toEqual(new Set(['5']));
     expect(outcomes.filter((o) => o.status >= 500 && o.status !== 503)).toEqual([]);

@@ -4,6 +4,7 @@ import request from 'supertest';
 import { TestDepartment, type TestMember } from '../support/factories';
 import { closeAllSockets, connectSocket, nextEvent, type MessagesClient } from '../support/sockets';
 import { startTestServer, type TestServer } from '../support/test-server';
+import { eventually } from '../support/push-service';
 import { ownRedis } from './support/own-redis';
 
 const pause = (ms: number) => new Promise((r) => setTimeout(r, ms));
@@ -155,7 +156,12 @@ describe('two server processes while their Redis goes away and comes back', () =
 
     // The two processes share again: events cross over, and one limit counts the attempts on both.
     expect(await across('after the outage')).toEqual(expect.objectContaining({ senderId: ann.id }));
-    const shared = await logins(`nobody-${randomBytes(3).toString('hex')}@test.example`, [first, second], LOGINS_PER_MINUTE + 2);
+    // Six attempts on each process: only a shared count reaches the limit. A count that timed out on a
+    // loaded machine is counted locally for a moment, so a fresh email is tried up to three times.
+    let shared: number[] = [];
+    for (let attempt = 0; attempt < 3 && shared.slice(LOGINS_PER_MINUTE).join() !== '429,429'; attempt++) {
+      shared = await logins(`nobody-${randomBytes(3).toString('hex')}@test.example`, [first, second], LOGINS_PER_MINUTE + 2);
+    }
     expect(shared.slice(LOGINS_PER_MINUTE)).toEqual([429, 429]);
     expect([...firstLog.lines, ...secondLog.lines].filter((l) => l.includes('Redis is reachable again')).length).toBe(2);
     expect(unhandled).toEqual([]);
@@ -164,4 +170,43 @@ describe('two server processes while their Redis goes away and comes back', () =
         `healed ${healedIn.join(' and ')} ms after it returned; one warning per process`,
     );
   }, 90_000);
+
+  it('keeps every answer quick while Redis hangs, and shares again once it answers', async () => {
+    const dept = await TestDepartment.create(first);
+    const [ann, bob] = await dept.newMembers(2);
+    const { body: conversation } = await dept.as(ann).post('/api/conversations').send({ title: 'Hung', memberIds: [bob.id] }).expect(201);
+    const annOnFirst = await connectSocket(first.baseUrl, ann.token);
+    const bobOnSecond = await connectSocket(second.baseUrl, bob.token);
+
+    redis.freeze();
+    const outcomes: { status: number; ms: number }[] = [];
+    const until = Date.now() + 4_000;
+    while (Date.now() < until) {
+      for (const [me, server] of [
+        [ann, first],
+        [bob, second],
+      ] as const) {
+        const started = Date.now();
+        const res = await request(server.baseUrl).get('/api/messages/inbox').set('Authorization', me.auth);
+        outcomes.push({ status: res.status, ms: Date.now() - started });
+      }
+      await pause(50);
+    }
+    const local = nextEvent(annOnFirst, 'conversation:message', (m) => m.body === 'while Redis hangs', 5_000);
+    const ack = await annOnFirst.timeout(5_000).emitWithAck('conversation:send', { conversationId: conversation.id, body: 'while Redis hangs', clientId: 'hung-1' });
+    expect(ack).toEqual(expect.objectContaining({ ok: true }));
+    expect(await local).toEqual(expect.objectContaining({ senderId: ann.id }));
+    redis.thaw();
+
+    expect(outcomes.filter((o) => o.status !== 200)).toEqual([]);
+    // One request in a while waits out the half-second timeout; none waits longer.
+    expect(Math.max(...outcomes.map((o) => o.ms))).toBeLessThan(1_500);
+    const heard = await eventually(async () => {
+      const next = nextEvent(bobOnSecond, 'conversation:message', (m) => m.body === 'after the hang', 1_000).catch(() => null);
+      await dept.as(ann).post(`/api/conversations/${conversation.id}/messages`).send({ body: 'after the hang' }).expect(201);
+      return next;
+    }, 15_000, 200);
+    expect(heard).toEqual(expect.objectContaining({ senderId: ann.id }));
+    console.log(`redis hang: ${outcomes.length} requests while Redis was stopped with SIGSTOP, all 200, slowest ${Math.max(...outcomes.map((o) => o.ms))} ms`);
+  }, 60_000);
 });

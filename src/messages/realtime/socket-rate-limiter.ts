@@ -18,6 +18,7 @@ export class SocketRateLimiter implements OnApplicationShutdown {
   private readonly redis?: Redis;
   /** Processes on one database share their counts; another deployment on the same Redis does not. */
   private readonly namespace: string;
+  private localUntil = 0;
   private readonly local = new Map<number, { window: number; count: number }>();
 
   constructor(
@@ -46,7 +47,8 @@ export class SocketRateLimiter implements OnApplicationShutdown {
   }
 
   private async sharedCount(userId: number, window: number): Promise<number | null> {
-    if (!this.redis) return null;
+    // After a failure Redis is left alone for a moment: a Redis that hangs costs one event the timeout, not every one.
+    if (!this.redis || Date.now() < this.localUntil) return null;
     const key = `socket-events:${this.namespace}:${userId}:${window}`;
     try {
       const result = await this.redis.multi().incr(key).pexpire(key, WINDOW_MS * 2).exec();
@@ -56,6 +58,7 @@ export class SocketRateLimiter implements OnApplicationShutdown {
       return count;
     } catch (error) {
       this.status?.failed(USER, error);
+      this.localUntil = Date.now() + 2_000;
       return null;
     }
   }

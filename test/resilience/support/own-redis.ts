@@ -31,10 +31,18 @@ export async function ownRedis() {
     const running = child;
     child = null;
     if (!running || running.exitCode !== null) return;
+    running.kill('SIGCONT');
     const exited = new Promise((resolve) => running.once('exit', resolve));
     running.kill('SIGKILL');
     await exited;
   };
   await start();
-  return { url: `redis://127.0.0.1:${port}`, start, stop };
+  return {
+    url: `redis://127.0.0.1:${port}`,
+    start,
+    stop,
+    /** SIGSTOP, by its pid: a Redis that hangs rather than refuses. */
+    freeze: () => child?.kill('SIGSTOP'),
+    thaw: () => child?.kill('SIGCONT'),
+  };
 }
