@@ -12,6 +12,7 @@ import type { ValidationError } from 'class-validator';
 import type { DestinationStream } from 'pino';
 import { AppModule } from './app.module';
 import { ErrorsFilter } from './common/errors/errors.filter';
+import { RedisStatus } from './common/health/redis-status';
 import { jsonNestingExceeds, RejectRawInputPipe } from './common/validation/raw-input';
 import type { Environment } from './config/environment';
 import { trustedHops } from './config/trust-proxy';
@@ -122,7 +123,7 @@ export async function createApp(env: Environment, options: AppOptions = {}): Pro
   // socket.io for the messages gateway; with REDIS_URL its events reach every server process.
   const redis = env.REDIS_URL ? { url: env.REDIS_URL, keyPrefix: env.REDIS_KEY_PREFIX } : undefined;
   const corsOrigins = (env.CORS_ORIGINS ?? '').split(',').map((o) => o.trim()).filter(Boolean);
-  app.useWebSocketAdapter(await new MessagesIoAdapter(app, redis, corsOrigins).connect());
+  app.useWebSocketAdapter(await new MessagesIoAdapter(app, redis, corsOrigins, app.get(RedisStatus)).connect());
 
   const openApi = new DocumentBuilder()
     .setTitle('Department messages')

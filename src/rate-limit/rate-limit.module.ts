@@ -7,6 +7,7 @@ import type { ExecutionContext } from '@nestjs/common';
 import { MANY_PEOPLE, RATE_LIMIT_CLASS, RATE_LIMIT_LIST, type Principal } from '../common/access';
 import { normalizeEmail } from '../common/validation/email';
 import { isWellFormed } from '../common/validation/raw-input';
+import { RedisStatus } from '../common/health/redis-status';
 import type { Environment } from '../config/environment';
 import { RateLimitGuard } from './rate-limit.guard';
 import { RedisThrottlerStorage } from './redis-throttler.storage';
@@ -29,10 +30,10 @@ const emailKey = (email: unknown) => (typeof email === 'string' && isWellFormed(
   providers: [
     {
       provide: SHARED_STORAGE,
-      inject: [ConfigService],
-      useFactory: (config: ConfigService<Environment, true>) => {
+      inject: [ConfigService, RedisStatus],
+      useFactory: (config: ConfigService<Environment, true>, status: RedisStatus) => {
         const redisUrl = config.get('REDIS_URL', { infer: true });
-        return redisUrl ? new RedisThrottlerStorage(redisUrl, deploymentNamespace(config.get('DATABASE_URL', { infer: true }) as string)) : null;
+        return redisUrl ? new RedisThrottlerStorage(redisUrl, deploymentNamespace(config.get('DATABASE_URL', { infer: true }) as string), status) : null;
       },
     },
   ],

@@ -1,8 +1,12 @@
-import type { ThrottlerStorage } from '@nestjs/throttler';
+import { ThrottlerStorageService, type ThrottlerStorage } from '@nestjs/throttler';
 import type { ThrottlerStorageRecord } from '@nestjs/throttler/dist/throttler-storage-record.interface';
 import Redis from 'ioredis';
+import type { RedisStatus } from '../common/health/redis-status';
 
 // One round trip: count the hit, start the window on the first one, block when over the limit.
+const COMMAND_TIMEOUT_MS = 500;
+const LOCAL_AFTER_FAILURE_MS = 2_000;
+
 const INCREMENT = `
 local hits = redis.call('INCR', KEYS[1])
 if hits == 1 then redis.call('PEXPIRE', KEYS[1], ARGV[1]) end
@@ -15,20 +19,48 @@ end
 return { hits, ttl, blockTtl }
 `;
 
-/** Counts requests in Redis, so every server process shares one limit per user. */
+const USER = 'rate limits';
+
+/**
+ * Counts requests in Redis, so every server process shares one limit per user. While Redis
+ * cannot be reached (down, or not answering within `COMMAND_TIMEOUT_MS`) each process counts
+ * in memory instead, so the limits still apply, per process; the shared counts resume when it is back.
+ */
 export class RedisThrottlerStorage implements ThrottlerStorage {
   private readonly redis: Redis;
+  private readonly local = new ThrottlerStorageService();
+  private localUntil = 0;
 
   /** `namespace`: one per deployment (all processes on one database share it). */
   constructor(
     url: string,
     private readonly namespace: string,
+    private readonly status?: RedisStatus,
   ) {
-    this.redis = new Redis(url, { lazyConnect: false, maxRetriesPerRequest: 2, enableOfflineQueue: true });
+    // No queue while disconnected and a short timeout: a request never waits on a Redis that is away.
+    this.redis = new Redis(url, { lazyConnect: false, maxRetriesPerRequest: 1, enableOfflineQueue: false, commandTimeout: COMMAND_TIMEOUT_MS });
     this.redis.defineCommand('throttleIncrement', { numberOfKeys: 2, lua: INCREMENT });
+    status?.register(USER);
+    // ioredis reconnects by itself; its errors are reported through the commands that fail.
+    this.redis.on('error', () => undefined);
+    this.redis.on('ready', () => this.status?.reached(USER));
   }
 
   async increment(key: string, ttl: number, limit: number, blockDuration: number, throttlerName: string): Promise<ThrottlerStorageRecord> {
+    // After a failure Redis is left alone for a moment: a Redis that hangs costs one request the timeout, not every one.
+    if (Date.now() < this.localUntil) return this.local.increment(key, ttl, limit, blockDuration, throttlerName);
+    try {
+      const record = await this.shared(key, ttl, limit, blockDuration, throttlerName);
+      this.status?.reached(USER);
+      return record;
+    } catch (error) {
+      this.status?.failed(USER, error);
+      this.localUntil = Date.now() + LOCAL_AFTER_FAILURE_MS;
+      return this.local.increment(key, ttl, limit, blockDuration, throttlerName);
+    }
+  }
+
+  private async shared(key: string, ttl: number, limit: number, blockDuration: number, throttlerName: string): Promise<ThrottlerStorageRecord> {
     const hitsKey = `throttle:${this.namespace}:${throttlerName}:${key}`;
     const [hits, ttlMs, blockMs] = (await (this.redis as unknown as Record<string, (...a: unknown[]) => Promise<number[]>>).throttleIncrement(
       hitsKey,
@@ -47,6 +79,7 @@ export class RedisThrottlerStorage implements ThrottlerStorage {
   }
 
   async onApplicationShutdown() {
-    await this.redis.quit().catch(() => undefined);
+    this.local.onApplicationShutdown();
+    await this.redis.quit().catch(() => this.redis.disconnect());
   }
 }

@@ -121,7 +121,7 @@ describe('the server while PostgreSQL hangs', () => {
     // While the database hung: 503 with Retry-After, each within the bound; never another 5xx.
     // Begun and answered while it hung (one still waiting at SIGCONT may well succeed).
     const during = outcomes.filter((o) => o.at > frozen + 100 && o.at + o.ms < thawed);
-    expect(during.length).toBeGreaterThanOrEqual(9);
+    expect(during.length).toBeGreaterThanOrEqual(6);
     expect(during.filter((o) => o.status !== 503)).toEqual([]);
     expect(new Set(during.map((o) => o.retryAfter))).toEqual(new Set(['5']));
     expect(outcomes.filter((o) => o.status >= 500 && o.status !== 503)).toEqual([]);
@@ -157,6 +157,20 @@ describe('the server while PostgreSQL hangs', () => {
         (await db.query<{ n: number }>(`select count(*)::int as n from pg_stat_activity where state like 'idle in transaction%' and pid <> pg_backend_pid()`)).rows[0].n;
       while ((await openTransactions()) > 0 && Date.now() < until) await pause(250);
       expect(await openTransactions()).toBe(0);
+
+      // The change listener found its way back by itself: a change announced by anyone is heard at
+      // once (deaf, the process would keep Dan's principal for up to five seconds more).
+      await pause(2_000);
+      await dept.as(dan).get('/api/conversations').expect(200);
+      await db.query('update members set active = false where id = $1', [dan.id]);
+      await db.query(`select pg_notify('principal_changed', $1)`, [JSON.stringify({ userId: dan.id })]);
+      const heardBy = Date.now() + 1_000;
+      let status = 200;
+      while (status === 200 && Date.now() < heardBy) {
+        status = (await dept.as(dan).get('/api/conversations')).status;
+        if (status === 200) await pause(50);
+      }
+      expect(status).toBe(401);
     } finally {
       await db.end();
     }

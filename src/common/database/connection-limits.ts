@@ -33,7 +33,7 @@ export function pgClientSettings(limits: ConnectionLimits) {
 
 export const DEFAULT_CONNECTION_LIMITS: ConnectionLimits = {
   acquireTimeoutMs: 1_500,
-  statementTimeoutMs: 2_500,
-  lockTimeoutMs: 2_000,
+  statementTimeoutMs: 2_000,
+  lockTimeoutMs: 1_500,
   idleInTransactionTimeoutMs: 10_000,
 };

@@ -2,7 +2,9 @@ import { BeforeApplicationShutdown, Inject, Injectable, Logger, OnApplicationBoo
 import PgBoss from 'pg-boss';
 import type { PoolClient } from 'pg';
 import { DEFAULT_CONNECTION_LIMITS, pgClientSettings } from '../../common/database/connection-limits';
+import { SqlPool } from '../database/sql-pool';
 import { MESSAGES_OPTIONS, type MessagesModuleOptions, type PushOptions } from '../messages.options';
+import { PresenceService } from '../presence/presence.service';
 
 /** One job per notification event: the worker fans it out to one job per device. */
 export const PUSH_EVENT_QUEUE = 'push-event';
@@ -30,6 +32,10 @@ const inTransaction = (client: PoolClient): PgBoss.Db => ({
  * the transaction of the write they belong to; workers retry failures with exponential backoff and
  * keep a job that used up its retries as failed. On shutdown, sends in flight get a grace period,
  * then are cut and handed back to the queue, which retries them on whichever process runs next.
+ * A process that dies cannot hand anything back: each job it runs is claimed in `push_job_claims`
+ * with its process id, and every process hands back the claims of a process whose presence
+ * heartbeat went stale (three heartbeats, 15 s by default), rather than leaving them to the queue's
+ * expiry, minutes later.
  */
 @Injectable()
 export class PushQueue implements OnApplicationBootstrap, BeforeApplicationShutdown {
@@ -41,12 +47,17 @@ export class PushQueue implements OnApplicationBootstrap, BeforeApplicationShutd
   private readonly workers = new Map<string, string[]>();
   private readonly abort = new AbortController();
   private stopping = false;
+  private handBackTimer?: NodeJS.Timeout;
 
   /** The queue's own settings: push's when configured, else these defaults (other jobs use the queue too). */
   private readonly jobSettings: Pick<Required<PushOptions>, 'retryLimit' | 'retryDelaySeconds' | 'pollIntervalMs' | 'sendTimeoutMs' | 'shutdownTimeoutMs'>;
   private readonly queueNames = new Set([PUSH_EVENT_QUEUE, PUSH_DEVICE_QUEUE]);
 
-  constructor(@Inject(MESSAGES_OPTIONS) private readonly options: MessagesModuleOptions) {
+  constructor(
+    @Inject(MESSAGES_OPTIONS) private readonly options: MessagesModuleOptions,
+    private readonly sql: SqlPool,
+    private readonly presence: PresenceService,
+  ) {
     const defaults = { retryLimit: 5, retryDelaySeconds: 10, pollIntervalMs: 1_000, sendTimeoutMs: 10_000, shutdownTimeoutMs: 5_000 };
     if (options.push) {
       this.settings = { workers: true, ttlSeconds: 86_400, content: 'full', ...defaults, ...options.push };
@@ -65,7 +76,45 @@ export class PushQueue implements OnApplicationBootstrap, BeforeApplicationShutd
   }
 
   async onApplicationBootstrap() {
-    if (this.enabled) await this.start();
+    if (!this.enabled) return;
+    await this.start();
+    // As often as presence beats, so a dead process's jobs come back soon after it counts as gone.
+    this.handBackTimer = setInterval(
+      () => void this.handBackJobsOfDeadProcesses().catch((error: Error) => this.logger.warn(`handing back jobs failed: ${error.message}`)),
+      Math.max(100, (this.presence.staleAfterSeconds * 1000) / 3),
+    );
+    this.handBackTimer.unref();
+  }
+
+  /**
+   * Hands back to the queue the jobs that a process which stopped beating was running: they are
+   * made available again at once (cancelled and resumed, in one transaction with the claims'
+   * removal), without counting as a failed attempt. Returns how many.
+   */
+  async handBackJobsOfDeadProcesses(): Promise<number> {
+    const boss = this.boss;
+    if (!boss || this.stopping) return 0;
+    const handedBack = await this.sql.transaction(async (client) => {
+      const { rows } = await client.query<{ job_id: string; queue: string }>(
+        `delete from push_job_claims c
+         where c.claimed_at < clock_timestamp() - $1 * interval '1 second'
+           and not exists (
+             select 1 from server_processes p where p.id = c.process_id and p.heartbeat_at > clock_timestamp() - $1 * interval '1 second')
+         returning c.job_id, c.queue`,
+        [this.presence.staleAfterSeconds],
+      );
+      for (const queue of new Set(rows.map((r) => r.queue))) {
+        const ids = rows.filter((r) => r.queue === queue).map((r) => r.job_id);
+        await boss.cancel(queue, ids, { db: inTransaction(client) });
+        await boss.resume(queue, ids, { db: inTransaction(client) });
+      }
+      return rows;
+    });
+    if (handedBack.length) {
+      this.logger.warn(`handed back ${handedBack.length} push job(s) of a server process that stopped`);
+      for (const queue of new Set(handedBack.map((r) => r.queue))) this.wake(queue);
+    }
+    return handedBack.length;
   }
 
   /** Starts pg-boss once (its schema is created or migrated on first start) and creates the queues. */
@@ -146,6 +195,13 @@ export class PushQueue implements OnApplicationBootstrap, BeforeApplicationShutd
       name,
       { batchSize, includeMetadata: true, pollingIntervalSeconds: Math.max(0.5, this.jobSettings.pollIntervalMs / 1000) },
       async (jobs) => {
+        // Claimed for this process before anything is sent, so that if it dies they are handed back.
+        await this.sql.query(
+          `insert into push_job_claims (job_id, queue, process_id) select unnest($1::uuid[]), $2, $3
+           on conflict (job_id) do update set process_id = excluded.process_id, claimed_at = now()`,
+          [jobs.map((j) => j.id), name, this.presence.processId],
+          'push_job_claim',
+        );
         await Promise.all(
           jobs.map((job) => {
             // Fetched while shutting down: hand it back untouched, for the next process to send.
@@ -157,6 +213,9 @@ export class PushQueue implements OnApplicationBootstrap, BeforeApplicationShutd
             return run.finally(() => this.inFlight.delete(run));
           }),
         );
+        await this.sql
+          .query('delete from push_job_claims where job_id = any($1::uuid[])', [jobs.map((j) => j.id)], 'push_job_release')
+          .catch(() => undefined);
         // A full batch means more is waiting: fetch again at once instead of sleeping a poll interval.
         if (jobs.length === batchSize) this.wake(name);
       },
@@ -176,6 +235,7 @@ export class PushQueue implements OnApplicationBootstrap, BeforeApplicationShutd
   }
 
   async beforeApplicationShutdown() {
+    clearInterval(this.handBackTimer);
     if (!this.starting || this.stopping) return;
     this.stopping = true;
     const boss = await this.starting.catch(() => undefined);

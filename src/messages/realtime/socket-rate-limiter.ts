@@ -1,9 +1,11 @@
 import { createHash } from 'node:crypto';
-import { Inject, Injectable, Logger, type OnApplicationShutdown } from '@nestjs/common';
+import { Inject, Injectable, Optional, type OnApplicationShutdown } from '@nestjs/common';
 import Redis from 'ioredis';
+import { RedisStatus } from '../../common/health/redis-status';
 import { MESSAGES_OPTIONS, type MessagesModuleOptions } from '../messages.options';
 
 const WINDOW_MS = 60_000;
+const USER = 'socket event limits';
 
 /**
  * Counts each user's socket events per minute (a fixed window, as the HTTP limits count), and
@@ -13,21 +15,28 @@ const WINDOW_MS = 60_000;
  */
 @Injectable()
 export class SocketRateLimiter implements OnApplicationShutdown {
-  private readonly logger = new Logger('SocketRateLimiter');
   private readonly limit: number | null;
   private readonly handshakeLimit: number | null;
   private readonly redis?: Redis;
   /** Processes on one database share their counts; another deployment on the same Redis does not. */
   private readonly namespace: string;
+  private localUntil = 0;
   private readonly local = new Map<string, { window: number; count: number }>();
 
-  constructor(@Inject(MESSAGES_OPTIONS) options: MessagesModuleOptions) {
+  constructor(
+    @Inject(MESSAGES_OPTIONS) options: MessagesModuleOptions,
+    // The host's; a host without one gets no report, the same fallback.
+    @Optional() private readonly status?: RedisStatus,
+  ) {
     this.limit = options.socketRateLimit?.eventsPerMinute ?? null;
     this.handshakeLimit = options.socketRateLimit?.handshakesPerMinute ?? null;
     this.namespace = createHash('sha256').update(options.databaseUrl).digest('hex').slice(0, 12);
     if ((this.limit || this.handshakeLimit) && options.redisUrl) {
-      this.redis = new Redis(options.redisUrl, { maxRetriesPerRequest: 1, enableOfflineQueue: false });
-      this.redis.on('error', (error: Error) => this.logger.warn(`Redis: ${error.message}; counting in this process`));
+      this.redis = new Redis(options.redisUrl, { maxRetriesPerRequest: 1, enableOfflineQueue: false, commandTimeout: 500 });
+      status?.register(USER);
+      // ioredis reconnects by itself; its errors are reported through the counts that fail.
+      this.redis.on('error', () => undefined);
+      this.redis.on('ready', () => this.status?.reached(USER));
     }
   }
 
@@ -50,13 +59,18 @@ export class SocketRateLimiter implements OnApplicationShutdown {
   }
 
   private async sharedCount(subject: string, window: number): Promise<number | null> {
-    if (!this.redis) return null;
+    // After a failure Redis is left alone for a moment: a Redis that hangs costs one event the timeout, not every one.
+    if (!this.redis || Date.now() < this.localUntil) return null;
     const key = `${subject}:${this.namespace}:${window}`;
     try {
       const result = await this.redis.multi().incr(key).pexpire(key, WINDOW_MS * 2).exec();
       const count = result?.[0]?.[1];
-      return typeof count === 'number' ? count : null;
-    } catch {
+      if (typeof count !== 'number') throw new Error('no count in the answer');
+      this.status?.reached(USER);
+      return count;
+    } catch (error) {
+      this.status?.failed(USER, error);
+      this.localUntil = Date.now() + 2_000;
       return null;
     }
   }
