@@ -19,6 +19,9 @@ import { messagesMigrations } from './messages/messages.migrations';
 import { MessagesModule } from './messages/messages.module';
 import type { PushOptions } from './messages/messages.options';
 
+/** Where the raw request carries its caller's ids for the request log line. */
+export const REQUEST_CALLER = Symbol('request caller');
+
 /** The levels at which the request logger writes anything. */
 const REQUEST_LINE_LEVELS = new Set(['info', 'debug', 'trace']);
 
@@ -48,6 +51,11 @@ export class AppModule {
       redact: { paths: ['req.headers.authorization', 'req.headers.cookie', 'req.body', 'res.headers["set-cookie"]'], remove: true },
       autoLogging: { ignore: (req) => req.url === '/api/health' },
       serializers: { req: (req: { id: unknown; method: string; url: string }) => ({ id: req.id, method: req.method, url: req.url }) },
+      // Who made the request, once the access guard knew (see `callerOfRequest` in app.ts).
+      customProps: (req) => {
+        const caller = (req as { [REQUEST_CALLER]?: { userId: number; departmentId: number } })[REQUEST_CALLER];
+        return caller ? { userId: caller.userId, departmentId: caller.departmentId } : {};
+      },
     };
     // The proxies whose forwarded-for header is believed, for socket handshakes as for HTTP.
     const trust = trustedHops(env.TRUST_PROXY);
