@@ -48,7 +48,6 @@ export interface SocketData {
 export type MessagesNamespace = Namespace<ClientToServerEvents, ServerToClientEvents, InterServerEvents, SocketData>;
 export type MessagesSocket = Socket<ClientToServerEvents, ServerToClientEvents, InterServerEvents, SocketData>;
 
-
 function parse<T extends object>(type: new () => T, payload: unknown): T {
   if (typeof payload !== 'object' || payload === null || Array.isArray(payload)) throw DomainError.invalid('The payload must be an object');
   const problem = rawInputProblem(payload);
