@@ -13,7 +13,7 @@ import type { DestinationStream } from 'pino';
 import { AppModule, REQUEST_CALLER } from './app.module';
 import type { Principal } from './common/access';
 import { ErrorsFilter } from './common/errors/errors.filter';
-import { jsonNestingExceeds, RejectRawInputPipe } from './common/validation/raw-input';
+import { jsonNestingExceeds, RejectRawBodyInterceptor, RejectRawInputPipe } from './common/validation/raw-input';
 import type { Environment } from './config/environment';
 import { trustedHops } from './config/trust-proxy';
 import { MessagesIoAdapter } from './messages/realtime/messages-io.adapter';
@@ -127,6 +127,7 @@ export async function createApp(env: Environment, options: AppOptions = {}): Pro
       exceptionFactory: (errors) => new BadRequestException(describe(errors).join('; ')),
     }),
   );
+  app.useGlobalInterceptors(new RejectRawBodyInterceptor());
   app.useGlobalFilters(new ErrorsFilter());
   app.enableShutdownHooks();
   // socket.io for the messages gateway; with REDIS_URL its events reach every server process.
