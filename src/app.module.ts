@@ -24,6 +24,9 @@ import { messagesMigrations } from './messages/messages.migrations';
 import { MessagesModule } from './messages/messages.module';
 import type { PushOptions, UrgentOptions } from './messages/messages.options';
 
+/** Where the raw request carries its caller's ids for the request log line. */
+export const REQUEST_CALLER = Symbol('request caller');
+
 /** The levels at which the request logger writes anything. */
 const REQUEST_LINE_LEVELS = new Set(['info', 'debug', 'trace']);
 
@@ -78,6 +81,11 @@ export class AppModule {
       // An emailed acknowledgement link carries its token in the query: it never reaches the log.
       serializers: {
         req: (req: { id: unknown; method: string; url: string }) => ({ id: req.id, method: req.method, url: req.url.replace(/([?&]token=)[^&]*/g, '$1[redacted]') }),
+      },
+      // Who made the request, once the access guard knew (see `callerOfRequest` in app.ts).
+      customProps: (req) => {
+        const caller = (req as { [REQUEST_CALLER]?: { userId: number; departmentId: number } })[REQUEST_CALLER];
+        return caller ? { userId: caller.userId, departmentId: caller.departmentId } : {};
       },
       // Readable lines while developing; JSON lines anywhere else.
       ...(env.NODE_ENV === 'development' && !logDestination && hasPrettyPrinter() && {

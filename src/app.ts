@@ -10,10 +10,11 @@ import helmet from '@fastify/helmet';
 import { Logger } from 'nestjs-pino';
 import type { ValidationError } from 'class-validator';
 import type { DestinationStream } from 'pino';
-import { AppModule } from './app.module';
+import { AppModule, REQUEST_CALLER } from './app.module';
+import type { Principal } from './common/access';
 import { ErrorsFilter } from './common/errors/errors.filter';
 import { RedisStatus } from './common/health/redis-status';
-import { jsonNestingExceeds, RejectRawInputPipe } from './common/validation/raw-input';
+import { jsonNestingExceeds, RejectRawBodyInterceptor, RejectRawInputPipe } from './common/validation/raw-input';
 import type { Environment } from './config/environment';
 import { trustedHops } from './config/trust-proxy';
 import { MessagesIoAdapter } from './messages/realtime/messages-io.adapter';
@@ -42,9 +43,11 @@ const SPA_FALLBACK = /^\/(?!api(\/|$)|socket\.io(\/|$)|assets\/)/;
  * `/api` and `/socket.io`, so a reload on a screen's address opens that screen. Unknown `/api` paths keep
  * Nest's JSON 404.
  */
-async function serveWebApp(app: NestFastifyApplication, root: string): Promise<void> {
+async function serveWebApp(app: NestFastifyApplication, root: string, production: boolean): Promise<void> {
   await app.register(fastifyStatic, {
     root,
+    // Source maps would hand out the app's source: served only outside production.
+    allowedPath: (path) => !production || !path.endsWith('.map'),
     wildcard: false,
     index: ['index.html'],
     cacheControl: false,
@@ -62,6 +65,8 @@ async function serveWebApp(app: NestFastifyApplication, root: string): Promise<v
 export interface AppOptions {
   /** Where the log lines go (default: standard output). */
   logDestination?: DestinationStream;
+  /** The built web app to serve (default `WEB_APP_DIR`). */
+  webAppDir?: string;
 }
 
 /**
@@ -83,9 +88,16 @@ export async function createApp(env: Environment, options: AppOptions = {}): Pro
     { bufferLogs: true, abortOnError: false },
   );
   app.useLogger(app.get(Logger));
+  const fastify = app.getHttpAdapter().getInstance();
+  // The request log line is written from the raw request once the answer is out: give it the caller's ids.
+  fastify.addHook('onSend', async (request, _reply, payload) => {
+    const caller = (request as { user?: Principal }).user;
+    if (caller) Object.assign(request.raw, { [REQUEST_CALLER]: { userId: caller.userId, departmentId: caller.departmentId } });
+    return payload;
+  });
   // JSON bodies as Fastify parses them (prototype keys refused), once their nesting is known to
   // be at most 64 levels: a body nested thousands deep is refused before any parser recurses into it.
-  const parseJson = app.getHttpAdapter().getInstance().getDefaultJsonParser('error', 'error');
+  const parseJson = fastify.getDefaultJsonParser('error', 'error');
   app.useBodyParser('application/json', { bodyLimit: BODY_LIMIT_BYTES }, (request, body, done) => {
     const text = body.toString('utf8');
     if (jsonNestingExceeds(text)) return done(Object.assign(new Error('The request body is nested deeper than 64 levels'), { statusCode: 400 }), undefined);
@@ -98,7 +110,8 @@ export async function createApp(env: Environment, options: AppOptions = {}): Pro
         scriptSrc: ["'self'"],
         styleSrc: ["'self'", "'unsafe-inline'"],
         imgSrc: ["'self'", 'data:'],
-        connectSrc: ["'self'", 'ws:', 'wss:'],
+        // The API and the socket, on the server's own origin only ('self' covers ws: and wss: to it).
+        connectSrc: ["'self'"],
         objectSrc: ["'none'"],
         frameAncestors: ["'none'"],
       },
@@ -118,6 +131,7 @@ export async function createApp(env: Environment, options: AppOptions = {}): Pro
       exceptionFactory: (errors) => new BadRequestException(describe(errors).join('; ')),
     }),
   );
+  app.useGlobalInterceptors(new RejectRawBodyInterceptor());
   app.useGlobalFilters(new ErrorsFilter());
   app.enableShutdownHooks();
   // socket.io for the messages gateway; with REDIS_URL its events reach every server process.
@@ -133,6 +147,7 @@ export async function createApp(env: Environment, options: AppOptions = {}): Pro
     .addSecurityRequirements('bearer')
     .build();
   SwaggerModule.setup('api/docs', app, () => SwaggerModule.createDocument(app, openApi));
-  if (existsSync(join(WEB_APP_DIR, 'index.html'))) await serveWebApp(app, WEB_APP_DIR);
+  const webAppDir = options.webAppDir ?? WEB_APP_DIR;
+  if (existsSync(join(webAppDir, 'index.html'))) await serveWebApp(app, webAppDir, env.NODE_ENV === 'production');
   return app;
 }

@@ -7,7 +7,7 @@ import { PasswordResetDto } from '../auth/dto/login.dto';
 import type { Environment } from '../config/environment';
 import { DepartmentService } from './department.service';
 import { DepartmentMember } from './member.resource';
-import { DepartmentView, MemberChangesDto, MemberView, ModuleSwitchDto, NewDepartmentDto, NewMemberDto } from './dto/department.dto';
+import { DepartmentView, MemberChangesDto, MemberView, ModuleSwitchDto, NewDepartmentDto, NewMemberDto, SignUpAnswer } from './dto/department.dto';
 
 @ApiTags('department')
 @Controller()
@@ -16,8 +16,11 @@ export class DepartmentController {
     private readonly departments: DepartmentService,
     private readonly config: ConfigService<Environment, true>,
   ) {}
+
+  /** 202 with the same answer whether or not the email was free, so sign-up tells nobody which emails exist. */
   @Post('departments')
-  async createDepartment(@Body() body: NewDepartmentDto) {
+  @HttpCode(202)
+  async createDepartment(@Body() body: NewDepartmentDto): Promise<SignUpAnswer> {
     if (this.config.get('DEPARTMENT_SIGNUP', { infer: true }) !== 'open') {
       throw new ForbiddenException('Department sign-up is closed on this server');
     }

@@ -1,4 +1,5 @@
-import { Injectable } from '@nestjs/common';
+import { Injectable, Logger } from '@nestjs/common';
+import { UniqueConstraintViolationException } from '@mikro-orm/core';
 import { EntityManager } from '@mikro-orm/postgresql';
 import { DomainError } from '../common/errors/domain-error';
 import { PrincipalService } from '../auth/principal.service';
@@ -7,7 +8,7 @@ import { SessionService } from '../auth/session.service';
 import { AccessCatalog } from './access-catalog';
 import { Department } from './department.entity';
 import { Member } from './member.entity';
-import type { DepartmentView, MemberChangesDto, MemberView, NewMemberDto } from './dto/department.dto';
+import type { DepartmentView, MemberChangesDto, MemberView, NewMemberDto, SignUpAnswer } from './dto/department.dto';
 
 export const toMemberView = (m: Member): MemberView => ({
   id: m.id,
@@ -24,6 +25,8 @@ const toDepartmentView = (d: Department): DepartmentView => ({ id: d.id, name: d
 /** Departments and their members: the host's source of who is who. */
 @Injectable()
 export class DepartmentService {
+  private readonly logger = new Logger('SignUp');
+
   constructor(
     private readonly em: EntityManager,
     private readonly principals: PrincipalService,
@@ -31,13 +34,25 @@ export class DepartmentService {
     private readonly catalog: AccessCatalog,
   ) {}
 
-  async createDepartment(name: string, admin: { name: string; email: string; password: string }) {
-    return this.em.transactional(async (em) => {
-      const department = em.create(Department, { name, modules: { messages: true }, createdAt: new Date() });
-      await em.flush();
-      const member = await this.addMemberIn(em, department.id, { ...admin, isAdmin: true });
-      return { department: toDepartmentView(department), admin: toMemberView(member) };
-    });
+  /**
+   * A new department and its first admin, unless the email is in use: then nothing is created.
+   * Both take a password hash and answer alike, so neither the answer nor its time says which.
+   */
+  async createDepartment(name: string, admin: { name: string; email: string; password: string }): Promise<SignUpAnswer> {
+    const passwordHash = await hashPassword(admin.password);
+    try {
+      await this.em.transactional(async (em) => {
+        const [taken] = await em.getConnection().execute('select 1 from members where email = ?', [admin.email]);
+        if (taken) throw DomainError.conflict('email in use');
+        const department = em.create(Department, { name, modules: { messages: true }, createdAt: new Date() });
+        await em.flush();
+        await this.addMemberIn(em, department.id, { ...admin, isAdmin: true }, passwordHash);
+      });
+    } catch (error) {
+      if (!(error instanceof DomainError && error.code === 'conflict') && !(error instanceof UniqueConstraintViolationException)) throw error;
+      this.logger.log('sign-up with an email already in use: nothing created');
+    }
+    return { message: 'If that email was not in use yet, the department and its admin are created: log in with that email and password' };
   }
 
   async getDepartment(departmentId: number): Promise<DepartmentView> {
@@ -97,6 +112,7 @@ export class DepartmentService {
     em: EntityManager,
     departmentId: number,
     input: { name: string; email: string; password: string; permissions?: string[]; isAdmin?: boolean },
+    passwordHash?: string,
   ): Promise<Member> {
     // The DTO gave the email in its normalized form, the form every stored email has.
     const [taken] = await em.getConnection().execute('select 1 from members where email = ?', [input.email]);
@@ -105,7 +121,7 @@ export class DepartmentService {
       departmentId,
       name: input.name,
       email: input.email,
-      passwordHash: await hashPassword(input.password),
+      passwordHash: passwordHash ?? (await hashPassword(input.password)),
       permissions: this.grantable(input.permissions ?? this.catalog.memberDefaults),
       isAdmin: input.isAdmin ?? false,
       active: true,

@@ -1,4 +1,5 @@
 import request from 'supertest';
+import { SqlPool } from '../../src/messages/database/sql-pool';
 import { TestDepartment } from '../support/factories';
 import { startTestServer, type TestServer } from '../support/test-server';
 import { MessagesPermission } from '../../src/messages/messages.permissions';
@@ -16,6 +17,24 @@ describe('foundation: auth and the department admin routes', () => {
   it('answers health while the database is up', async () => {
     const res = await request(server.baseUrl).get('/api/health').expect(200);
     expect(res.body.status).toBe('ok');
+  });
+
+  it('answers a sign-up the same whether the email is free or taken, and creates nothing for a taken one', async () => {
+    const email = `signup-${Date.now().toString(36)}@test.example`;
+    const departments = async () => (await server.app.get(SqlPool).query<{ n: number }>('select count(*)::int as n from departments'))[0].n;
+    const signUp = (name: string, address: string, password: string) =>
+      request(server.baseUrl).post('/api/departments').send({ name, admin: { name: 'Admin', email: address, password } });
+
+    const before = await departments();
+    const fresh = await signUp('First', email, 'first-password');
+    const taken = await signUp('Second', email.toUpperCase(), 'second-password');
+    const existingMember = await signUp('Third', dept.admin.email, 'third-password');
+
+    for (const res of [taken, existingMember]) expect({ status: res.status, body: res.body }).toEqual({ status: fresh.status, body: fresh.body });
+    expect(fresh.status).toBe(202);
+    expect(await departments()).toBe(before + 1);
+    await request(server.baseUrl).post('/api/auth/login').send({ email, password: 'first-password' }).expect(200);
+    await request(server.baseUrl).post('/api/auth/login').send({ email, password: 'second-password' }).expect(401);
   });
 
   it('logs in with the right password and refuses a wrong one with the same 401', async () => {

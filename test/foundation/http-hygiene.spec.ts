@@ -1,3 +1,6 @@
+import { mkdirSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
 import request from 'supertest';
 import { startTestServer, type TestServer } from '../support/test-server';
 
@@ -12,6 +15,9 @@ describe('HTTP hygiene', () => {
     const res = await request(server.baseUrl).get('/api/health').expect(200);
     expect(res.headers['x-content-type-options']).toBe('nosniff');
     expect(res.headers['content-security-policy']).toContain("default-src 'self'");
+    // Connections (the API, the socket) go to the server's own origin only, not to any ws: host.
+    expect(res.headers['content-security-policy']).toMatch(/(^|;)connect-src 'self'(;|$)/);
+    expect(res.headers['content-security-policy']).not.toMatch(/connect-src[^;]*(ws:|wss:|\*)/);
     expect(res.headers['strict-transport-security']).toBeDefined();
   });
 
@@ -34,5 +40,30 @@ describe('HTTP hygiene', () => {
   it('serves the OpenAPI description', async () => {
     const res = await request(server.baseUrl).get('/api/docs-json').expect(200);
     expect(res.body.paths['/api/auth/login']).toBeDefined();
+  });
+});
+
+describe('the web app’s source maps', () => {
+  let webAppDir: string;
+  beforeAll(() => {
+    webAppDir = mkdtempSync(join(tmpdir(), 'web-app-'));
+    mkdirSync(join(webAppDir, 'assets'));
+    writeFileSync(join(webAppDir, 'index.html'), '<!doctype html><title>Messages</title>');
+    writeFileSync(join(webAppDir, 'assets', 'app.js'), 'console.log(1);\n//# sourceMappingURL=app.js.map');
+    writeFileSync(join(webAppDir, 'assets', 'app.js.map'), '{"version":3,"sources":["src/app.tsx"]}');
+  });
+  afterAll(() => rmSync(webAppDir, { recursive: true, force: true }));
+
+  it.each([
+    ['production', 404],
+    ['development', 200],
+  ] as const)('with NODE_ENV=%s answer %i, while the bundle is served', async (nodeEnv, status) => {
+    const server = await startTestServer({ NODE_ENV: nodeEnv }, undefined, { webAppDir });
+    try {
+      await request(server.baseUrl).get('/assets/app.js').expect(200);
+      await request(server.baseUrl).get('/assets/app.js.map').expect(status);
+    } finally {
+      await server.close();
+    }
   });
 });

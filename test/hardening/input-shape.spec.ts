@@ -108,6 +108,9 @@ describe('input of a shape no route accepts', () => {
     expect({ status: login.status, message: login.body?.message }).toEqual({ status: 400, message: 'email must be well-formed Unicode (it has a lone surrogate)' });
     const signUp = await send('POST', '/api/departments', `{"name":"D\\udfff","admin":{"name":"A","email":"s@test.example","password":"password-123"}}`);
     expect({ status: signUp.status, message: signUp.body?.message }).toEqual({ status: 400, message: 'name must be well-formed Unicode (it has a lone surrogate)' });
+    // A route that takes no body refuses one all the same.
+    const leave = await send('POST', `/api/conversations/${ids.conversation}/leave`, `{"x\\ud800":1}`, sender);
+    expect({ status: leave.status, message: leave.body?.message }).toEqual({ status: 400, message: 'a key must be well-formed Unicode (it has a lone surrogate)' });
     // A surrogate pair is fine: the text is well formed.
     const pair = await send('POST', `/api/conversations/${ids.conversation}/messages`, `{"body":"engine \\ud83d\\ude92"}`, sender);
     expect(pair.status).toBe(201);

@@ -218,6 +218,48 @@ describe('security details', () => {
     });
   });
 
+  describe('request log lines and refused logins', () => {
+    const entries = (from: number) =>
+      logLines
+        .slice(from)
+        .map((line) => JSON.parse(line) as Record<string, any>)
+        .filter(Boolean);
+
+    it('names the user and department of each authenticated request, and nobody on a public one', async () => {
+      const dept = await TestDepartment.create(server);
+      const member = await dept.newMember();
+      const from = logLines.length;
+      await dept.as(member).get('/api/department').expect(200);
+      await dept.as(member).put('/api/department/modules/messages').send({ enabled: false }).expect(403);
+      await request(server.baseUrl).post('/api/auth/login').send({ email: member.email, password: 'member-password' }).expect(200);
+
+      const lines = entries(from).filter((e) => e.req?.url && e.res?.statusCode);
+      const line = (url: string) => lines.find((e) => e.req.url === url);
+      expect(line('/api/department')).toMatchObject({ userId: member.id, departmentId: dept.id, res: { statusCode: 200 } });
+      expect(line('/api/department/modules/messages')).toMatchObject({ userId: member.id, departmentId: dept.id, res: { statusCode: 403 } });
+      expect(line('/api/auth/login')).not.toHaveProperty('userId');
+    });
+
+    it('logs a refused login with the email as compared, never the password', async () => {
+      const dept = await TestDepartment.create(server);
+      const member = await dept.newMember();
+      await dept.asAdmin().patch(`/api/department/members/${member.id}`).send({ active: false }).expect(200);
+      const password = `wrong-${tag()}`;
+      const from = logLines.length;
+      await request(server.baseUrl).post('/api/auth/login').send({ email: 'Ｎobody@Test.example', password }).expect(401);
+      await request(server.baseUrl).post('/api/auth/login').send({ email: member.email.toUpperCase(), password }).expect(401);
+      await request(server.baseUrl).post('/api/auth/login').send({ email: member.email, password: 'member-password' }).expect(403);
+
+      const refused = entries(from).filter((e) => e.msg === 'login refused');
+      expect(refused.map(({ email, reason }) => ({ email, reason }))).toEqual([
+        { email: 'nobody@test.example', reason: 'unknown email' },
+        { email: member.email, reason: 'wrong password' },
+        { email: member.email, reason: 'deactivated' },
+      ]);
+      expect(logLines.slice(from).join('')).not.toContain(password);
+    });
+  });
+
   describe('audit trail', () => {
     it('tells an admin who removed a message from which inbox or outbox, and when', async () => {
       const dept = await TestDepartment.create(server);

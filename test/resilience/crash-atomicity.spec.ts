@@ -5,6 +5,7 @@ import { Client } from 'pg';
 import webpush from 'web-push';
 import { findFreePort } from '../../src/database/embedded-postgres';
 import { createDatabase } from '../support/test-server';
+import { signUp } from '../support/factories';
 import { ensureBuilt, startServerProcess, tokens, type ServerProcess } from './support/server-process';
 
 const GROUP_SIZE = 200;
@@ -79,13 +80,9 @@ describe('a server killed in the middle of sends', () => {
     };
 
     // The department and its admin through the API; the members in one statement.
-    const signup = await fetch(`${first.baseUrl}/api/departments`, {
-      method: 'POST',
-      headers: { 'content-type': 'application/json' },
-      body: JSON.stringify({ name: 'Crash County', admin: { name: 'Admin', email: `admin-${randomBytes(4).toString('hex')}@test.example`, password: 'admin-password' } }),
-    }).then((r) => r.json() as Promise<any>);
-    const departmentId: number = signup.department.id;
-    const adminToken = tokens.sign({ sub: signup.admin.id, dept: departmentId });
+    const signup = await signUp(first.baseUrl, 'Crash County', `admin-${randomBytes(4).toString('hex')}@test.example`, 'admin-password');
+    const { departmentId } = signup;
+    const adminToken = tokens.sign({ sub: signup.adminId, dept: departmentId });
     const { rows: members } = await db.query<{ id: number }>(
       `insert into members (department_id, name, email, password_hash, permissions)
        select $1, 'Member ' || n, 'crash-' || n || '-' || $2 || '@test.example', 'scrypt$none$none',

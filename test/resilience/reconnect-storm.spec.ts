@@ -4,6 +4,7 @@ import { io, type Socket } from 'socket.io-client';
 import { findFreePort } from '../../src/database/embedded-postgres';
 import type { ConversationMessagePayload } from '../../src/messages/realtime/socket-events';
 import { createDatabase } from '../support/test-server';
+import { signUp } from '../support/factories';
 import { ensureBuilt, startServerProcess, tokens, type ServerProcess } from './support/server-process';
 
 const SOCKETS = 1_000;
@@ -149,12 +150,8 @@ describe('a thousand sockets dropped and reconnecting at once', () => {
     };
     const get = (path: string, token: string) => call('GET', path, token);
 
-    const signup = await fetch(`${server.baseUrl}/api/departments`, {
-      method: 'POST',
-      headers: { 'content-type': 'application/json' },
-      body: JSON.stringify({ name: 'Storm County', admin: { name: 'Admin', email: `admin-${randomBytes(4).toString('hex')}@test.example`, password: 'admin-password' } }),
-    }).then((r) => r.json() as Promise<any>);
-    const departmentId: number = signup.department.id;
+    const signup = await signUp(server.baseUrl, 'Storm County', `admin-${randomBytes(4).toString('hex')}@test.example`, 'admin-password');
+    const { departmentId } = signup;
     const db = new Client({ connectionString: database.url });
     await db.connect();
     const { rows } = await db

@@ -16,6 +16,18 @@ export interface TestMember {
 const unique = () => randomBytes(4).toString('hex');
 
 /**
+ * Signs a department up as a client does: the answer is the same whether the email was free, so
+ * the new admin logs in, and the token names both ids.
+ */
+export async function signUp(baseUrl: string, name: string, email: string, password: string): Promise<{ adminId: number; departmentId: number; token: string }> {
+  await request(baseUrl).post('/api/departments').send({ name, admin: { name: 'Admin', email, password } }).expect(202);
+  const login = await request(baseUrl).post('/api/auth/login').send({ email, password }).expect(200);
+  const token: string = login.body.accessToken;
+  const claims = JSON.parse(Buffer.from(token.split('.')[1], 'base64url').toString('utf8')) as { sub: number; dept: number };
+  return { adminId: claims.sub, departmentId: claims.dept, token };
+}
+
+/**
  * A department of its own for a test, made through the real admin API: each test builds its
  * world in a few lines and never steps on another's.
  */
@@ -28,12 +40,7 @@ export class TestDepartment {
 
   static async create(server: TestServer, name = `Dept ${unique()}`): Promise<TestDepartment> {
     const email = `admin-${unique()}@test.example`;
-    const res = await request(server.baseUrl)
-      .post('/api/departments')
-      .send({ name, admin: { name: 'Admin', email, password: 'admin-password' } })
-      .expect(201);
-    const adminId: number = res.body.admin.id;
-    const departmentId: number = res.body.department.id;
+    const { adminId, departmentId } = await signUp(server.baseUrl, name, email, 'admin-password');
     const token = server.tokenFor(adminId, departmentId);
     return new TestDepartment(server, departmentId, { id: adminId, name: 'Admin', email, token, auth: `Bearer ${token}` });
   }

@@ -1,4 +1,12 @@
-import { BadRequestException, Injectable, type ArgumentMetadata, type PipeTransform } from '@nestjs/common';
+import {
+  BadRequestException,
+  Injectable,
+  type ArgumentMetadata,
+  type CallHandler,
+  type ExecutionContext,
+  type NestInterceptor,
+  type PipeTransform,
+} from '@nestjs/common';
 
 const MAX_DEPTH = 64;
 const LONE_SURROGATE = /[\uD800-\uDBFF](?![\uDC00-\uDFFF])|(?<![\uD800-\uDBFF])[\uDC00-\uDFFF]/;
@@ -69,5 +77,20 @@ export class RejectRawInputPipe implements PipeTransform {
     const problem = rawInputProblem(value, metadata.data ?? '');
     if (problem) throw new BadRequestException(problem);
     return value;
+  }
+}
+
+/**
+ * The same refusals for a body that no parameter reads (a route such as `leave` that takes none):
+ * every route answers 400 to such a body, after its guards, so a path id is still resolved first.
+ */
+@Injectable()
+export class RejectRawBodyInterceptor implements NestInterceptor {
+  intercept(context: ExecutionContext, next: CallHandler) {
+    if (context.getType() === 'http') {
+      const problem = rawInputProblem(context.switchToHttp().getRequest<{ body?: unknown }>().body);
+      if (problem) throw new BadRequestException(problem);
+    }
+    return next.handle();
   }
 }

@@ -72,6 +72,12 @@ export class NewDepartmentAdminDto {
   password!: string;
 }
 
+/** What a sign-up answers, whether the department was created or the email was already in use. */
+export class SignUpAnswer {
+  @ApiProperty()
+  message!: string;
+}
+
 export class NewDepartmentDto {
   @ApiProperty({ example: 'Riverside Fire & Rescue' })
   @IsString()

@@ -5,6 +5,8 @@ import { PresenceService } from '../presence/presence.service';
 import { SocketRateLimiter } from './socket-rate-limiter';
 
 export const DEFAULT_SOCKETS_PER_USER = 20;
+/** How long a handshake waits to learn of the member's sockets on other processes. */
+const ELSEWHERE_BUDGET_MS = 250;
 
 /** A refused handshake: socket.io hands `data` to the client with the error. */
 export const refusal = (message: string, statusCode: number) => Object.assign(new Error(message), { data: { statusCode, message } });
@@ -14,7 +16,9 @@ export const refusal = (message: string, statusCode: number) => Object.assign(ne
  * handshakes per minute (counted before the token is looked at, so guessing tokens over
  * sockets is limited too), and each member a number of sockets open at once over every
  * process. A socket takes its place here before the check, so a burst of parallel handshakes
- * cannot all slip in under the cap.
+ * cannot all slip in under the cap. Should the database not tell in time what the other processes
+ * hold (an outage, a reconnect storm keeping the pool busy), this process counts its own sockets
+ * rather than refusing everyone.
  */
 @Injectable()
 export class SocketAdmission {
@@ -42,13 +46,16 @@ export class SocketAdmission {
     const mine = this.open.get(userId) ?? new Set<string>();
     mine.add(socket.id);
     this.open.set(userId, mine);
-    try {
-      const total = mine.size + (await this.presence.socketsElsewhere(userId));
-      if (total > this.perUser) throw refusal(`You have ${this.perUser} connections open already; close one to open another`, 429);
-    } catch (error) {
+    if (mine.size + (await this.socketsElsewhere(userId)) > this.perUser) {
       this.release(socket.id, userId);
-      throw error;
+      throw refusal(`You have ${this.perUser} connections open already; close one to open another`, 429);
     }
+  }
+
+  private socketsElsewhere(userId: number): Promise<number> {
+    let timer: NodeJS.Timeout | undefined;
+    const late = new Promise<number>((resolve) => (timer = setTimeout(() => resolve(0), ELSEWHERE_BUDGET_MS)));
+    return Promise.race([this.presence.socketsElsewhere(userId).catch(() => 0), late]).finally(() => clearTimeout(timer));
   }
 
   /** The socket is gone: its place is free. */
