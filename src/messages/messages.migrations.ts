@@ -3,6 +3,7 @@ import { Migration20261121010000_mail } from './migrations/Migration202611210100
 import { Migration20261121020000_conversations } from './migrations/Migration20261121020000_conversations';
 import { Migration20261121040000_push } from './migrations/Migration20261121040000_push';
 import { Migration20261121050000_dispatch_conversations } from './migrations/Migration20261121050000_dispatch_conversations';
+import { Migration20261201010000_field_chat } from './migrations/Migration20261201010000_field_chat';
 
 /** The messages module's schema; the host runs these beside its own. */
 export const messagesMigrations: MigrationObject[] = [
@@ -10,4 +11,5 @@ export const messagesMigrations: MigrationObject[] = [
   { name: 'Migration20261121020000_conversations', class: Migration20261121020000_conversations },
   { name: 'Migration20261121040000_push', class: Migration20261121040000_push },
   { name: 'Migration20261121050000_dispatch_conversations', class: Migration20261121050000_dispatch_conversations },
+  { name: 'Migration20261201010000_field_chat', class: Migration20261201010000_field_chat },
 ];

@@ -87,7 +87,8 @@ describe('authorization matrix', () => {
     await victim.as(recipient).post(`/api/messages/${messageId}/response`).send({ response: 'yes', note: privateMarkers.note }).expect(200);
     const opened = await victim.as(sender).post('/api/conversations').send({ title: privateMarkers.conversation, memberIds: [recipient.id] }).expect(201);
     const conversationId: number = opened.body.id;
-    await victim.as(sender).post(`/api/conversations/${conversationId}/messages`).send({ body: privateMarkers.chat }).expect(201);
+    const chat = await victim.as(sender).post(`/api/conversations/${conversationId}/messages`).send({ body: privateMarkers.chat }).expect(201);
+    const chatSeq: number = chat.body.seq;
     const dispatch = await victim.as(sender).post('/api/dispatches').send({ number: `V-${t}`, zoneId, title: departmentMarkers.dispatch }).expect(201);
     const dispatchId: number = dispatch.body.id;
     const task = await victim.as(sender).post(`/api/dispatches/${dispatchId}/tasks`).send({ officerId: recipient.id, description: departmentMarkers.dispatch }).expect(201);
@@ -118,6 +119,7 @@ describe('authorization matrix', () => {
     // until it is given one, so it cannot slip past the matrix.
     const idFor = (route: RouteDeclaration, param: string): number => {
       if (param === 'taskId') return taskId;
+      if (param === 'seq') return chatSeq;
       const resource = route.path.split('/')[2];
       const ids: Record<string, number> = {
         messages: messageId,
@@ -190,6 +192,10 @@ describe('authorization matrix', () => {
           return { body: { userIds: [self] } };
         case 'POST /api/conversations/:id/read':
           return { body: { seq: 2 } };
+        case 'PATCH /api/conversations/:id/messages/:seq':
+          return { body: { body: 'Intrusion' } };
+        case 'PUT /api/conversations/:id/notifications':
+          return { body: { level: 'none' } };
         case 'POST /api/push/subscriptions':
           return { body: subscription() };
         case 'DELETE /api/push/subscriptions':

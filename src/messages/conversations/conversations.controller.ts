@@ -1,9 +1,10 @@
-import { Body, Controller, Get, HttpCode, Param, Post, Query, Res } from '@nestjs/common';
+import { Body, Controller, Delete, Get, HttpCode, Param, Patch, Post, Put, Query, Res } from '@nestjs/common';
 import { CommandBus, QueryBus } from '@nestjs/cqrs';
 import { ApiTags } from '@nestjs/swagger';
 import type { FastifyReply } from 'fastify';
 import { Authenticated, Caller, RateLimitClass, RequiresModule, type Principal } from '../../common/access';
 import { ParseIdPipe } from '../../common/validation/ids';
+import { EditMessageCommand, RetractMessageCommand } from './commands/change-message.command';
 import { InviteMembersCommand } from './commands/invite-members.command';
 import { LeaveConversationCommand } from './commands/leave-conversation.command';
 import { MarkConversationReadCommand } from './commands/mark-conversation-read.command';
@@ -11,6 +12,7 @@ import { OpenConversationCommand } from './commands/open-conversation.command';
 import { OpenDirectConversationCommand } from './commands/open-direct-conversation.command';
 import { PostMessageCommand } from './commands/post-message.command';
 import { SendMassTextCommand } from './commands/send-mass-text.command';
+import { SetNotificationLevelCommand } from './commands/set-notification-level.command';
 import {
   CreateConversationDto,
   DirectConversationDto,
@@ -19,11 +21,15 @@ import {
   ListConversationsDto,
   MarkReadDto,
   MassTextDto,
+  MessageBodyDto,
+  NotificationLevelDto,
   PostConversationMessageDto,
 } from './dto/conversation.dto';
 import { ConversationHistoryQuery } from './queries/conversation-history.query';
 import { GetConversationQuery } from './queries/get-conversation.query';
 import { ListConversationsQuery } from './queries/list-conversations.query';
+import { MessageEditsQuery } from './queries/message-edits.query';
+import { ReadReceiptsQuery } from './queries/read-receipts.query';
 
 
 @ApiTags('conversations')
@@ -38,7 +44,9 @@ export class ConversationsController {
 
   @Get()
   list(@Caller() caller: Principal, @Query() query: ListConversationsDto) {
-    return this.queries.execute(new ListConversationsQuery(caller.departmentId, caller.userId, query.limit ?? 200));
+    return this.queries.execute(
+      new ListConversationsQuery(caller.departmentId, caller.userId, { limit: query.limit ?? 50, cursor: query.cursor, kind: query.kind }),
+    );
   }
 
   @Post()
@@ -78,7 +86,37 @@ export class ConversationsController {
 
   @Post(':id/messages')
   post(@Caller() caller: Principal, @Param('id', ParseIdPipe) id: number, @Body() body: PostConversationMessageDto) {
-    return this.commands.execute(new PostMessageCommand({ author: caller, conversationId: id, body: body.body, clientId: body.clientId }));
+    return this.commands.execute(new PostMessageCommand({ author: caller, conversationId: id, ...body }));
+  }
+
+  @Patch(':id/messages/:seq')
+  @Authenticated({ policy: 'Messages_Create' })
+  edit(@Caller() caller: Principal, @Param('id', ParseIdPipe) id: number, @Param('seq', ParseIdPipe) seq: number, @Body() body: MessageBodyDto) {
+    return this.commands.execute(new EditMessageCommand(caller, id, seq, body.body));
+  }
+
+  @Delete(':id/messages/:seq')
+  @Authenticated({ policy: 'Messages_Create' })
+  retract(@Caller() caller: Principal, @Param('id', ParseIdPipe) id: number, @Param('seq', ParseIdPipe) seq: number) {
+    return this.commands.execute(new RetractMessageCommand(caller, id, seq));
+  }
+
+  @Get(':id/messages/:seq/edits')
+  @Authenticated({ policy: 'Messages_View' })
+  edits(@Caller() caller: Principal, @Param('id', ParseIdPipe) id: number, @Param('seq', ParseIdPipe) seq: number) {
+    return this.queries.execute(new MessageEditsQuery(caller.departmentId, id, caller.userId, seq));
+  }
+
+  @Put(':id/notifications')
+  @Authenticated({ policy: 'Messages_View' })
+  notifications(@Caller() caller: Principal, @Param('id', ParseIdPipe) id: number, @Body() body: NotificationLevelDto) {
+    return this.commands.execute(new SetNotificationLevelCommand(caller, id, body.level));
+  }
+
+  @Get(':id/receipts')
+  @Authenticated({ policy: 'Messages_View' })
+  receipts(@Caller() caller: Principal, @Param('id', ParseIdPipe) id: number) {
+    return this.queries.execute(new ReadReceiptsQuery(caller.departmentId, id, caller.userId));
   }
 
   @Post(':id/invite')

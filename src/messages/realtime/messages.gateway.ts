@@ -21,7 +21,8 @@ import { SqlPool } from '../database/sql-pool';
 import { MarkConversationReadCommand } from '../conversations/commands/mark-conversation-read.command';
 import { PostMessageCommand } from '../conversations/commands/post-message.command';
 import { claimPendingInvitations, ConversationStore } from '../conversations/conversation.store';
-import { ReadConversationDto, SendConversationMessageDto } from '../conversations/dto/conversation.dto';
+import { SignalTypingCommand } from '../conversations/commands/signal-typing.command';
+import { ReadConversationDto, SendConversationMessageDto, TypingDto } from '../conversations/dto/conversation.dto';
 import { MESSAGES_OPTIONS, type MessagesModuleOptions } from '../messages.options';
 import { PresenceService } from '../presence/presence.service';
 import { userOfRoom, userRoom, userRooms } from './rooms';
@@ -166,9 +167,8 @@ export class MessagesGateway implements OnGatewayInit, OnGatewayConnection, OnGa
     return this.answer(socket, async () => {
       const input = parse(SendConversationMessageDto, payload);
       const caller = await this.callerOf(socket);
-      return this.commands.execute(
-        new PostMessageCommand({ author: caller, conversationId: input.conversationId, body: input.body, clientId: input.clientId }),
-      );
+      const { conversationId, ...message } = input;
+      return this.commands.execute(new PostMessageCommand({ author: caller, conversationId, ...message }));
     });
   }
 
@@ -178,6 +178,15 @@ export class MessagesGateway implements OnGatewayInit, OnGatewayConnection, OnGa
       const input = parse(ReadConversationDto, payload);
       const caller = await this.callerOf(socket);
       return this.commands.execute(new MarkConversationReadCommand(caller.departmentId, caller.userId, input.conversationId, input.seq));
+    });
+  }
+
+  @SubscribeMessage('conversation:typing')
+  typing(@ConnectedSocket() socket: MessagesSocket, @MessageBody() payload: unknown): Promise<Ack<{ relayed: boolean }>> {
+    return this.answer(socket, async () => {
+      const input = parse(TypingDto, payload);
+      const caller = await this.callerOf(socket);
+      return this.commands.execute(new SignalTypingCommand(caller, input.conversationId));
     });
   }
 

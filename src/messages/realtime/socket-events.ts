@@ -22,6 +22,23 @@ export interface InboxItem {
   response: ResponseCode | null;
 }
 
+export type NotificationLevel = 'all' | 'mentions' | 'none';
+
+/** Where the sender was, as their device measured it. */
+export interface MessageLocation {
+  lat: number;
+  lng: number;
+  accuracyM: number | null;
+}
+
+/** The earlier message a reply quotes, as it reads now (empty once retracted). */
+export interface ReplyQuote {
+  seq: number;
+  senderName: string;
+  body: string;
+  retracted: boolean;
+}
+
 /** One message of a conversation, as the history route and the socket both give it. */
 export interface ConversationMessagePayload {
   conversationId: number;
@@ -29,10 +46,18 @@ export interface ConversationMessagePayload {
   /** null for a system message (joins, leaves, invitations). */
   senderId: number | null;
   senderName: string;
+  /** Empty for a retracted message, and for one that carries only a location or attachments. */
   body: string;
   kind: 'text' | 'system';
   clientId: string | null;
   createdAt: string;
+  replyTo: ReplyQuote | null;
+  mentionUserIds: number[];
+  location: MessageLocation | null;
+  /** Set once the sender has edited it; `GET .../messages/:seq/edits` has the earlier versions. */
+  editedAt: string | null;
+  /** Set once the sender has retracted it: the body is gone, the message stays in its place. */
+  retractedAt: string | null;
 }
 
 export interface ConversationMemberView {
@@ -57,7 +82,10 @@ export interface ConversationSummary {
   isMember: boolean;
   lastSeq: number;
   lastReadSeq: number;
+  /** Text messages after the caller's read position; joins, leaves and invitations do not count. */
   unreadCount: number;
+  /** Which messages of it push a notification to the caller's devices. */
+  notificationLevel: NotificationLevel;
   lastMessage: ConversationMessagePayload | null;
 }
 
@@ -65,6 +93,13 @@ export interface ConversationMemberPayload {
   conversationId: number;
   userId: number;
   change: 'joined' | 'left' | 'invited';
+}
+
+/** A member's read position, shared with the other members. */
+export interface ConversationReceiptPayload {
+  conversationId: number;
+  userId: number;
+  seq: number;
 }
 
 export interface SocketError {
@@ -81,12 +116,21 @@ export interface ServerToClientEvents {
   'conversation:invited': (conversation: ConversationSummary) => void;
   'conversation:member': (payload: ConversationMemberPayload) => void;
   'conversation:archived': (payload: { conversationId: number }) => void;
+  'conversation:edited': (payload: ConversationMessagePayload) => void;
+  'conversation:retracted': (payload: ConversationMessagePayload) => void;
+  'conversation:receipt': (payload: ConversationReceiptPayload) => void;
+  'conversation:typing': (payload: { conversationId: number; userId: number }) => void;
 }
 
 export interface ConversationSendPayload {
   conversationId: number;
-  body: string;
+  /** May be left out when the message carries a location or attachments. */
+  body?: string;
   clientId?: string;
+  replyToSeq?: number;
+  mentionUserIds?: number[];
+  location?: { lat: number; lng: number; accuracyM?: number };
+  attachmentIds?: number[];
 }
 
 export interface ConversationReadPayload {
@@ -104,6 +148,8 @@ export interface ConversationReadResult {
 export interface ClientToServerEvents {
   'conversation:send': (payload: ConversationSendPayload, ack: (result: Ack<ConversationMessagePayload>) => void) => void;
   'conversation:read': (payload: ConversationReadPayload, ack: (result: Ack<ConversationReadResult>) => void) => void;
+  /** Relayed to the other connected members at most once every few seconds per conversation; never stored. */
+  'conversation:typing': (payload: { conversationId: number }, ack: (result: Ack<{ relayed: boolean }>) => void) => void;
 }
 
 /** Between server processes (through the shared adapter). */

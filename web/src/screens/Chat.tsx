@@ -1,11 +1,14 @@
 import { useCallback, useEffect, useMemo, useState, type FormEvent } from 'react';
-import { api, itemsOf, memberIdsOf, type Conversation, type ConversationMessage } from '../api';
+import { api, memberIdsOf, type Conversation, type ConversationMessage, type ConversationPage } from '../api';
 import { ChatInput, ChatLog, useConversationMessages, useMarkRead, useSendToConversation } from '../chat';
 import { ErrorNote, formatTime, MultiPicker, Notice, Spinner, useAction } from '../components/common';
 import { Link, navigate } from '../router';
 import { useSession, type Session } from '../session';
 
 type Panel = null | 'personal' | 'direct' | 'mass';
+
+/** Conversations asked for at a time; `More conversations` reaches the rest. */
+const LIST_PAGE = 30;
 
 export function conversationTitle(c: Conversation, session: Session): string {
   if (c.title) return c.kind === 'dispatch' && !/^dispatch/i.test(c.title) ? `Dispatch ${c.title}` : c.title;
@@ -29,13 +32,33 @@ export function invitable(c: Conversation, session: Session): { ids: number[]; z
 export function ChatScreen({ conversationId }: { conversationId?: number }) {
   const session = useSession();
   const [conversations, setConversations] = useState<Conversation[] | null>(null);
+  const [nextCursor, setNextCursor] = useState<string | null>(null);
+  const [kind, setKind] = useState<'' | Conversation['kind']>('');
   const [panel, setPanel] = useState<Panel>(null);
   const loading = useAction();
 
+  const pagePath = (cursor: string | null) => {
+    const q = new URLSearchParams({ limit: String(LIST_PAGE) });
+    if (kind) q.set('kind', kind);
+    if (cursor) q.set('cursor', cursor);
+    return `/conversations?${q}`;
+  };
+  // The first page again: after a change, an invitation or a reconnect.
   const load = useCallback(async () => {
-    const res = await loading.run(() => api.get<unknown>('/conversations'));
-    if (res !== undefined) setConversations(itemsOf<Conversation>(res));
-  }, []); // eslint-disable-line react-hooks/exhaustive-deps
+    const res = await loading.run(() => api.get<ConversationPage>(pagePath(null)));
+    if (res) {
+      setConversations(res.items);
+      setNextCursor(res.nextCursor);
+    }
+  }, [kind]); // eslint-disable-line react-hooks/exhaustive-deps
+  const loadMore = async () => {
+    if (!nextCursor) return;
+    const res = await loading.run(() => api.get<ConversationPage>(pagePath(nextCursor)));
+    if (res) {
+      setConversations((prev) => [...(prev ?? []), ...res.items.filter((c) => !prev?.some((p) => p.id === c.id))]);
+      setNextCursor(res.nextCursor);
+    }
+  };
 
   useEffect(() => {
     if (session.messagesEnabled) void load();
@@ -94,6 +117,15 @@ export function ChatScreen({ conversationId }: { conversationId?: number }) {
         {panel === 'direct' && <StartDirect onDone={(id) => (setPanel(null), void load(), navigate(`/chat/${id}`))} />}
         {panel === 'personal' && <StartPersonal onDone={(id) => (setPanel(null), void load(), navigate(`/chat/${id}`))} />}
         {panel === 'mass' && <MassText onDone={() => (setPanel(null), void load())} />}
+        <label className="sr-only" htmlFor="chat-kind">
+          Show
+        </label>
+        <select id="chat-kind" value={kind} onChange={(e) => setKind(e.target.value as typeof kind)}>
+          <option value="">All conversations</option>
+          <option value="dispatch">Dispatch</option>
+          <option value="personal">Group chats</option>
+          <option value="direct">Direct</option>
+        </select>
         <ErrorNote error={loading.error} />
         {conversations === null ? (
           loading.busy && <Spinner />
@@ -123,6 +155,11 @@ export function ChatScreen({ conversationId }: { conversationId?: number }) {
               </li>
             ))}
           </ul>
+        )}
+        {nextCursor && (
+          <button type="button" onClick={() => void loadMore()} disabled={loading.busy}>
+            More conversations
+          </button>
         )}
       </aside>
       <div className="chat-main">

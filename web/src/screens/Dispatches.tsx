@@ -31,7 +31,7 @@ export function DispatchesScreen() {
         return list.map((d) => ({ id: d.id, label: `${d.number} · ${d.title}`, detail: zoneName(d.zoneId), closed: !!d.closedAt || d.status === 'closed' }));
       } catch (e) {
         if (!(e instanceof ApiError) || (e.status !== 404 && e.status !== 405)) throw e;
-        const conversations = itemsOf<Conversation>(await api.get<unknown>('/conversations'));
+        const conversations = itemsOf<Conversation>(await api.get<unknown>('/conversations?kind=dispatch&limit=500'));
         return conversations
           .filter((c) => c.kind === 'dispatch' && c.dispatchId)
           .map((c) => ({ id: c.dispatchId!, label: conversationTitle(c, session), detail: c.zoneId ? zoneName(c.zoneId) : '', closed: !!c.archivedAt }));

@@ -91,9 +91,9 @@ export class SendMassTextHandler implements ICommandHandler<SendMassTextCommand>
       // 3. One message in each, numbered after its last; the sender has read their own; hidden conversations come back.
       const { rows } = await tx.query(
         `with bumped as (
-           update conversations set last_seq = last_seq + 1, last_message_at = now()
+           update conversations set last_seq = last_seq + 1, text_count = text_count + 1, last_message_at = now()
             where id = any($1::int[])
-            returning id, last_seq
+            returning id, last_seq, text_count
          ), read as (
            update conversation_members m set last_read_seq = b.last_seq, left_at = null
              from bumped b where m.conversation_id = b.id and m.user_id = $3
@@ -101,8 +101,8 @@ export class SendMassTextHandler implements ICommandHandler<SendMassTextCommand>
            update conversation_members m set left_at = null
              from bumped b where m.conversation_id = b.id and m.user_id <> $3 and m.left_at is not null
          )
-         insert into conversation_messages (conversation_id, seq, department_id, sender_id, sender_name, kind, body)
-         select b.id, b.last_seq, $2, $3, $4, 'text', $5 from bumped b
+         insert into conversation_messages (conversation_id, seq, text_seq, department_id, sender_id, sender_name, kind, body)
+         select b.id, b.last_seq, b.text_count, $2, $3, $4, 'text', $5 from bumped b
          returning ${MESSAGE_COLUMNS}`,
         [conversationIds, departmentId, sender.userId, sender.name, body],
       );
