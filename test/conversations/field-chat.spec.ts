@@ -36,7 +36,7 @@ describe('conversations that field crews expect', () => {
       let cursor: string | null = null;
       let pages = 0;
       do {
-        const res = await dept.as(dispatcher).get(`/api/conversations?limit=7${cursor ? `&cursor=${cursor}` : ''}`).expect(200);
+        const res: { body: { items: ConversationSummary[]; nextCursor: string | null } } = await dept.as(dispatcher).get(`/api/conversations?limit=7${cursor ? `&cursor=${cursor}` : ''}`).expect(200);
         expect(res.body.items.length).toBeLessThanOrEqual(7);
         seen.push(...res.body.items);
         cursor = res.body.nextCursor;
