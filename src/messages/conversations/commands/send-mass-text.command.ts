@@ -3,6 +3,8 @@ import { DomainError } from '../../../common/errors/domain-error';
 import { SqlPool } from '../../database/sql-pool';
 import { DepartmentDirectory, type DirectoryKind } from '../../directory/department-directory';
 import { OfflineNotifier } from '../../push/offline-notifier';
+import { shouldPush } from '../../push/push-decision';
+import type { NotificationLevel } from '../../realtime/socket-events';
 import { MESSAGE_COLUMNS, plainText, toMessage, type Actor } from '../conversation.store';
 import { ConversationInvitationsIssued, ConversationMessagesPosted } from '../events/conversation.events';
 
@@ -106,7 +108,13 @@ export class SendMassTextHandler implements ICommandHandler<SendMassTextCommand>
          returning ${MESSAGE_COLUMNS}`,
         [conversationIds, departmentId, sender.userId, sender.name, body],
       );
-      await this.notifier.enqueue(tx, departmentId, recipientIds, {
+      // Each recipient's level on their direct conversation with the sender decides their push.
+      const levels = await tx.query<{ user_id: number; notification_level: NotificationLevel }>(
+        'select user_id, notification_level from conversation_members where conversation_id = any($1::int[]) and user_id <> $2',
+        [conversationIds, sender.userId],
+      );
+      const pushed = levels.rows.filter((r) => shouldPush(r.notification_level, false, 'normal')).map((r) => r.user_id);
+      await this.notifier.enqueue(tx, departmentId, pushed, {
         kind: 'conversation-message',
         title: sender.name,
         preview: body.slice(0, 120),
