@@ -1,4 +1,5 @@
 import { Module, type DynamicModule } from '@nestjs/common';
+import { join } from 'node:path';
 import { ConfigModule, ConfigService } from '@nestjs/config';
 import { LoggerModule } from 'nestjs-pino';
 import type { DestinationStream } from 'pino';
@@ -16,7 +17,7 @@ import { MemberSetsModule } from './member-sets/member-sets.module';
 import { RateLimitModule } from './rate-limit/rate-limit.module';
 import { messagesMigrations } from './messages/messages.migrations';
 import { MessagesModule } from './messages/messages.module';
-import type { PushOptions } from './messages/messages.options';
+import type { AttachmentOptions, PushOptions } from './messages/messages.options';
 
 /** The levels at which the request logger writes anything. */
 const REQUEST_LINE_LEVELS = new Set(['info', 'debug', 'trace']);
@@ -34,6 +35,26 @@ function pushOptions(env: Environment): PushOptions | undefined {
     pollIntervalMs: env.PUSH_POLL_INTERVAL_MS,
     sendTimeoutMs: env.PUSH_SEND_TIMEOUT_MS,
     shutdownTimeoutMs: env.PUSH_SHUTDOWN_TIMEOUT_MS,
+  };
+}
+
+function attachmentOptions(env: Environment): AttachmentOptions {
+  return {
+    storage:
+      env.ATTACHMENT_STORAGE === 's3'
+        ? {
+            kind: 's3',
+            bucket: env.ATTACHMENT_S3_BUCKET!,
+            region: env.ATTACHMENT_S3_REGION,
+            endpoint: env.ATTACHMENT_S3_ENDPOINT,
+            accessKeyId: env.ATTACHMENT_S3_ACCESS_KEY_ID,
+            secretAccessKey: env.ATTACHMENT_S3_SECRET_ACCESS_KEY,
+          }
+        : { kind: 'local', folder: join(env.DATA_DIR, 'attachments') },
+    maxBytes: env.ATTACHMENT_MAX_BYTES,
+    types: env.ATTACHMENT_TYPES.split(',').map((t) => t.trim()).filter(Boolean),
+    quotaBytes: env.ATTACHMENT_QUOTA_BYTES,
+    unusedAfterHours: env.ATTACHMENT_UNUSED_HOURS,
   };
 }
 
@@ -76,6 +97,7 @@ export class AppModule {
             redisUrl: config.get('REDIS_URL', { infer: true }),
             push: pushOptions(env),
             presence: { heartbeatMs: env.PRESENCE_HEARTBEAT_MS },
+            attachments: attachmentOptions(env),
             socketRateLimit: env.RATE_LIMIT === 'off' ? undefined : { eventsPerMinute: env.SOCKET_EVENTS_PER_MINUTE },
           }),
         }),

@@ -4,6 +4,7 @@ import { Migration20261121020000_conversations } from './migrations/Migration202
 import { Migration20261121040000_push } from './migrations/Migration20261121040000_push';
 import { Migration20261121050000_dispatch_conversations } from './migrations/Migration20261121050000_dispatch_conversations';
 import { Migration20261201010000_field_chat } from './migrations/Migration20261201010000_field_chat';
+import { Migration20261201020000_attachments } from './migrations/Migration20261201020000_attachments';
 
 /** The messages module's schema; the host runs these beside its own. */
 export const messagesMigrations: MigrationObject[] = [
@@ -12,4 +13,5 @@ export const messagesMigrations: MigrationObject[] = [
   { name: 'Migration20261121040000_push', class: Migration20261121040000_push },
   { name: 'Migration20261121050000_dispatch_conversations', class: Migration20261121050000_dispatch_conversations },
   { name: 'Migration20261201010000_field_chat', class: Migration20261201010000_field_chat },
+  { name: 'Migration20261201020000_attachments', class: Migration20261201020000_attachments },
 ];

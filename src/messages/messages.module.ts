@@ -1,4 +1,5 @@
 import { Module, type DynamicModule } from '@nestjs/common';
+import { AttachmentsModule } from './attachments/attachments.module';
 import { ConversationsModule } from './conversations/conversations.module';
 import { DispatchConversationsModule } from './dispatch-conversations/dispatch-conversations.module';
 import { MailModule } from './mail/mail.module';
@@ -8,7 +9,7 @@ import { PushModule } from './push/push.module';
 import { RealtimeModule } from './realtime/realtime.module';
 
 /** The features of the plugin; each is a folder with its own module. */
-const FEATURES: DynamicModule['imports'] = [MailModule, ConversationsModule, DispatchConversationsModule, RealtimeModule, PushModule];
+const FEATURES: DynamicModule['imports'] = [MailModule, ConversationsModule, AttachmentsModule, DispatchConversationsModule, RealtimeModule, PushModule];
 
 /**
  * The messages plugin: department mail, live conversations and their delivery. A host mounts it

@@ -12,6 +12,8 @@ export interface MessagesModuleOptions {
   push?: PushOptions;
   /** How each server process announces that it is alive, so presence outlives no dead process. */
   presence?: PresenceOptions;
+  /** Uploads carried by messages; without it the storage is a folder `attachments` under the working directory. */
+  attachments?: AttachmentOptions;
   /** Each user's socket events (`conversation:send`, `conversation:read`) per minute; unset: unlimited. */
   socketRateLimit?: { eventsPerMinute: number };
 }
@@ -35,6 +37,19 @@ export interface PushOptions {
   ttlSeconds?: number;
   /** On shutdown, sends in flight get this long to finish before they are cut and retried later (default 5000). */
   shutdownTimeoutMs?: number;
+}
+
+export interface AttachmentOptions {
+  /** `local`: files under `folder`; `s3`: objects in an S3-compatible bucket. */
+  storage: { kind: 'local'; folder: string } | { kind: 's3'; bucket: string; region: string; endpoint?: string; accessKeyId?: string; secretAccessKey?: string };
+  /** The largest file one upload may carry (default 10 MB). */
+  maxBytes?: number;
+  /** Content types accepted, as read from the content (default images, PDF and plain text). */
+  types?: readonly string[];
+  /** All attachments of one department together, in bytes (default 5 GiB). */
+  quotaBytes?: number;
+  /** An upload no message carries is removed after this long (default 24 h). */
+  unusedAfterHours?: number;
 }
 
 export interface PresenceOptions {

@@ -89,6 +89,9 @@ describe('authorization matrix', () => {
     const conversationId: number = opened.body.id;
     const chat = await victim.as(sender).post(`/api/conversations/${conversationId}/messages`).send({ body: privateMarkers.chat }).expect(201);
     const chatSeq: number = chat.body.seq;
+    const upload = await victim.as(sender).post('/api/attachments').attach('file', Buffer.from(privateMarkers.chat), 'note.txt').expect(201);
+    const attachmentId: number = upload.body.id;
+    await victim.as(sender).post(`/api/conversations/${conversationId}/messages`).send({ body: 'See the note', attachmentIds: [attachmentId] }).expect(201);
     const dispatch = await victim.as(sender).post('/api/dispatches').send({ number: `V-${t}`, zoneId, title: departmentMarkers.dispatch }).expect(201);
     const dispatchId: number = dispatch.body.id;
     const task = await victim.as(sender).post(`/api/dispatches/${dispatchId}/tasks`).send({ officerId: recipient.id, description: departmentMarkers.dispatch }).expect(201);
@@ -130,6 +133,7 @@ describe('authorization matrix', () => {
         shifts: shiftId,
         zones: zoneId,
         department: recipient.id,
+        attachments: attachmentId,
       };
       if (param !== 'id' || ids[resource] === undefined) throw new Error(`No victim object for :${param} of ${route.method} ${route.path}`);
       return ids[resource];

@@ -1,4 +1,6 @@
+import { attachmentsJsonSql } from '../attachments/attachment.mapper';
 import type {
+  AttachmentView,
   ConversationKind,
   ConversationMemberView,
   ConversationMessagePayload,
@@ -26,6 +28,7 @@ export interface MessageRow {
   edited_at: Date | string | null;
   retracted_at: Date | string | null;
   reply_to: ReplyQuote | null;
+  attachments: AttachmentView[];
 }
 
 /**
@@ -36,7 +39,8 @@ export const MESSAGE_COLUMNS = `conversation_id, seq, sender_id, sender_name, ki
   mention_user_ids, location_lat, location_lng, location_accuracy_m, edited_at, retracted_at,
   (select json_build_object('seq', q.seq, 'senderName', q.sender_name, 'body', left(q.body, 200), 'retracted', q.retracted_at is not null)
      from conversation_messages q
-    where q.conversation_id = conversation_messages.conversation_id and q.seq = conversation_messages.reply_to_seq) as reply_to`;
+    where q.conversation_id = conversation_messages.conversation_id and q.seq = conversation_messages.reply_to_seq) as reply_to,
+  ${attachmentsJsonSql('a.conversation_id = conversation_messages.conversation_id and a.seq = conversation_messages.seq')} as attachments`;
 
 const iso = (value: Date | string) => new Date(value).toISOString();
 
@@ -51,6 +55,7 @@ export const toMessage = (r: MessageRow): ConversationMessagePayload => ({
   createdAt: iso(r.created_at),
   replyTo: r.reply_to,
   mentionUserIds: r.mention_user_ids,
+  attachments: r.attachments,
   location: r.location_lat === null || r.location_lng === null ? null : { lat: r.location_lat, lng: r.location_lng, accuracyM: r.location_accuracy_m },
   editedAt: r.edited_at === null ? null : iso(r.edited_at),
   retractedAt: r.retracted_at === null ? null : iso(r.retracted_at),

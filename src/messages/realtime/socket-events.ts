@@ -31,6 +31,17 @@ export interface MessageLocation {
   accuracyM: number | null;
 }
 
+/** An uploaded file a message carries; `GET /api/attachments/:id` serves it (and `/thumbnail` for an image). */
+export interface AttachmentView {
+  id: number;
+  name: string;
+  /** As read from the content, not the name. */
+  contentType: string;
+  size: number;
+  width?: number;
+  height?: number;
+}
+
 /** The earlier message a reply quotes, as it reads now (empty once retracted). */
 export interface ReplyQuote {
   seq: number;
@@ -54,6 +65,7 @@ export interface ConversationMessagePayload {
   replyTo: ReplyQuote | null;
   mentionUserIds: number[];
   location: MessageLocation | null;
+  attachments: AttachmentView[];
   /** Set once the sender has edited it; `GET .../messages/:seq/edits` has the earlier versions. */
   editedAt: string | null;
   /** Set once the sender has retracted it: the body is gone, the message stays in its place. */

@@ -1,6 +1,7 @@
 import { Command, CommandHandler, EventBus, type ICommandHandler } from '@nestjs/cqrs';
 import type { PoolClient } from 'pg';
 import { DomainError } from '../../../common/errors/domain-error';
+import { releaseAttachments } from '../../attachments/attachment-links';
 import { SqlPool } from '../../database/sql-pool';
 import type { ConversationMessagePayload } from '../../realtime/socket-events';
 import { ConversationStore, MESSAGE_COLUMNS, plainText, toMessage, type Actor, type MessageRow } from '../conversation.store';
@@ -18,7 +19,7 @@ export class EditMessageCommand extends Command<ConversationMessagePayload> {
   }
 }
 
-/** The sender takes their message back: its text, location and earlier versions are gone, its place in the history stays. */
+/** The sender takes their message back: its text, location, attachments and earlier versions are gone, its place in the history stays. */
 export class RetractMessageCommand extends Command<ConversationMessagePayload> {
   constructor(
     readonly author: Actor,
@@ -100,7 +101,8 @@ export class RetractMessageHandler implements ICommandHandler<RetractMessageComm
          returning ${MESSAGE_COLUMNS}`,
         [conversationId, seq, author.departmentId],
       );
-      return { message: toMessage(rows[0]), memberIds, changed: true };
+      await releaseAttachments(tx, conversationId, seq);
+      return { message: { ...toMessage(rows[0]), attachments: [] }, memberIds, changed: true };
     });
     if (outcome.changed) this.events.publish(new ConversationMessageChanged(author.departmentId, 'retracted', outcome.message, outcome.memberIds));
     return outcome.message;

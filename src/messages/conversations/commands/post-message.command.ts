@@ -1,5 +1,6 @@
 import { Command, CommandHandler, EventBus, type ICommandHandler } from '@nestjs/cqrs';
 import { DomainError } from '../../../common/errors/domain-error';
+import { attachUploads } from '../../attachments/attachment-links';
 import { SqlPool } from '../../database/sql-pool';
 import { OfflineNotifier } from '../../push/offline-notifier';
 import { shouldPush, type MessagePriority } from '../../push/push-decision';
@@ -18,6 +19,8 @@ export interface PostMessageInput {
   /** Current members called to attention: notified even in a conversation muted to `mentions`. */
   mentionUserIds?: readonly number[];
   location?: { lat: number; lng: number; accuracyM?: number };
+  /** The author's unused uploads that the message carries. */
+  attachmentIds?: readonly number[];
   /** An urgent message reaches every member's devices whatever their notification level. */
   priority?: MessagePriority;
   /** The client's id for the message: a repeat returns the first message and stores nothing. */
@@ -59,8 +62,8 @@ export class PostMessageHandler implements ICommandHandler<PostMessageCommand> {
   async execute({ input }: PostMessageCommand): Promise<ConversationMessagePayload> {
     const { author, conversationId } = input;
     const departmentId = author.departmentId;
-    // A location speaks for itself; anything else needs text.
-    const body = input.location && !input.body?.trim() ? '' : plainText(input.body ?? '');
+    // A location or a photo speaks for itself; anything else needs text.
+    const body = (input.location || input.attachmentIds?.length) && !input.body?.trim() ? '' : plainText(input.body ?? '');
     const mentionUserIds = [...new Set(input.mentionUserIds ?? [])];
     // A retry of a message already stored needs no lock.
     const repeated = await this.existing(this.sql.pool, input);
@@ -113,6 +116,7 @@ export class PostMessageHandler implements ICommandHandler<PostMessageCommand> {
       });
       const fresh = await this.store.append(tx, departmentId, conversationId, messages);
       const message = fresh[fresh.length - 1];
+      message.attachments = await attachUploads(tx, author, input.attachmentIds ?? [], { conversationId, seq: message.seq });
       await this.store.advanceRead(tx, conversationId, author.userId, message.seq);
       const mentioned = new Set(mentionUserIds);
       const priority = input.priority ?? 'normal';
@@ -123,7 +127,7 @@ export class PostMessageHandler implements ICommandHandler<PostMessageCommand> {
         await this.notifier.enqueue(tx, departmentId, offline, {
           kind: 'conversation-message',
           title: conversation.kind === 'direct' ? author.name : `${author.name} in ${conversation.title}`,
-          preview: body ? body.slice(0, 120) : 'Shared a location',
+          preview: body ? body.slice(0, 120) : message.attachments.length ? `Sent ${message.attachments.map((a) => a.name).join(', ')}` : 'Shared a location',
           ids: { conversationId, seq: message.seq },
         });
       }

@@ -18,6 +18,7 @@ import {
   ValidateNested,
 } from 'class-validator';
 import { IsIdList, MAX_ID } from '../../../common/validation/ids';
+import { MAX_ATTACHMENTS_PER_MESSAGE } from '../../attachments/attachment-links';
 import type { ConversationKind, NotificationLevel } from '../../realtime/socket-events';
 import { CONVERSATION_CURSOR, MAX_BODY_LENGTH } from '../conversation.store';
 
@@ -82,9 +83,9 @@ export class TextMessageDto extends MessageBodyDto {
 }
 
 export class PostConversationMessageDto {
-  @ApiPropertyOptional({ minLength: 1, maxLength: MAX_BODY_LENGTH, description: 'Plain text; may be left out when the message carries a location' })
-  // Required unless a location stands in for it.
-  @ValidateIf((o: PostConversationMessageDto) => o.location === undefined || o.body !== undefined)
+  @ApiPropertyOptional({ minLength: 1, maxLength: MAX_BODY_LENGTH, description: 'Plain text; may be left out when the message carries a location or attachments' })
+  // Required unless a location or attachments stand in for it.
+  @ValidateIf((o: PostConversationMessageDto) => (o.location === undefined && !o.attachmentIds?.length) || o.body !== undefined)
   @IsString()
   @MinLength(1)
   @MaxLength(MAX_BODY_LENGTH)
@@ -101,6 +102,11 @@ export class PostConversationMessageDto {
   @IsOptional()
   @IsIdList('mentionUserIds', 100)
   mentionUserIds?: number[];
+
+  @ApiPropertyOptional({ type: [Number], description: 'Your unused uploads (POST /attachments) that this message carries' })
+  @IsOptional()
+  @IsIdList('attachmentIds', MAX_ATTACHMENTS_PER_MESSAGE)
+  attachmentIds?: number[];
 
   @ApiPropertyOptional({ type: LocationDto })
   @IsOptional()
