@@ -171,6 +171,24 @@ describe('attachments', () => {
     await dept.as(bob).get(`/api/attachments/${used.body.id}`).expect(200);
   });
 
+  it('lets department mail carry an attachment, served to its sender and recipients only', async () => {
+    const dept = await TestDepartment.create(server);
+    const [chief, crewman, other] = await dept.newMembers(3);
+    const up = await upload(dept, chief, smallPdf(), 'drill-plan.pdf').expect(201);
+    const sent = await dept
+      .as(chief)
+      .post('/api/messages')
+      .send({ subject: 'Drill plan', body: '<p>Attached</p>', sendMode: 'specific', userIds: [crewman.id], attachmentIds: [up.body.id] })
+      .expect(201);
+    const read = await dept.as(crewman).get(`/api/messages/${sent.body.id}`).expect(200);
+    expect(read.body.attachments).toEqual([up.body]);
+    await dept.as(crewman).get(`/api/attachments/${up.body.id}`).expect(200);
+    await dept.as(chief).get(`/api/attachments/${up.body.id}`).expect(200);
+    await dept.as(other).get(`/api/attachments/${up.body.id}`).expect(404);
+    // Carried once: a second message cannot take it.
+    await dept.as(chief).post('/api/messages').send({ subject: 'Again', body: 'x', sendMode: 'specific', userIds: [other.id], attachmentIds: [up.body.id] }).expect(400);
+  });
+
   it('stops serving the attachments of a retracted message', async () => {
     const dept = await TestDepartment.create(server);
     const { ann, bob, conversation } = await crew(dept);

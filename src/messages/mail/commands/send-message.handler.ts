@@ -1,6 +1,7 @@
 import { CommandHandler, EventBus, type ICommandHandler } from '@nestjs/cqrs';
 import type { PoolClient } from 'pg';
 import { DomainError } from '../../../common/errors/domain-error';
+import { attachUploads } from '../../attachments/attachment-links';
 import { SqlPool } from '../../database/sql-pool';
 import { MessageSent, UnreadChanged } from '../../events/mail.events';
 import { OfflineNotifier } from '../../push/offline-notifier';
@@ -65,6 +66,7 @@ export class SendMessageHandler implements ICommandHandler<SendMessage, SentMess
          select $1, u.id, $2, $3 from unnest($4::int[]) as u(id)`,
         [id, caller.departmentId, expiresAt, recipientIds],
       );
+      await attachUploads(client, caller, input.attachmentIds ?? [], { mailMessageId: id });
       await this.offline.enqueue(client, caller.departmentId, recipientIds, {
         kind: 'message',
         title: input.subject,

@@ -1,4 +1,4 @@
-import type { InboxItem, MessageType, ResponseCode } from '../../realtime/socket-events';
+import type { AttachmentView, InboxItem, MessageType, ResponseCode } from '../../realtime/socket-events';
 
 export type { InboxItem };
 
@@ -54,6 +54,7 @@ export interface MessageDetail {
   readAt: string | null;
   response: ResponseCode | null;
   note: string | null;
+  attachments: AttachmentView[];
   /** For the sender only: counts and each recipient's status. */
   recipientCount?: number;
   readCount?: number;

@@ -1,5 +1,7 @@
 import { CommandBus, Query, QueryHandler, type IQueryHandler } from '@nestjs/cqrs';
 import type { Principal } from '../../../common/access';
+import { attachmentsJsonSql } from '../../attachments/attachment.mapper';
+import type { AttachmentView } from '../../realtime/socket-events';
 import { DomainError } from '../../../common/errors/domain-error';
 import { SqlPool } from '../../database/sql-pool';
 import { DepartmentDirectory } from '../../directory/department-directory';
@@ -34,6 +36,7 @@ interface MessageRow {
   read_at: Date | null;
   response: ResponseCode | null;
   response_note: string | null;
+  attachments: AttachmentView[];
 }
 
 interface RecipientRow {
@@ -58,7 +61,8 @@ export class GetMessageHandler implements IQueryHandler<GetMessage, MessageDetai
     const [row] = await this.sql.query<MessageRow>(
       `select m.id, m.subject, m.body, m.sender_id, m.sender_name, m.type, m.created_at, m.expires_at,
               m.recipient_count, m.sender_deleted_at, r.user_id is not null as is_recipient,
-              r.deleted_at, r.read_at, r.response, r.response_note
+              r.deleted_at, r.read_at, r.response, r.response_note,
+              ${attachmentsJsonSql('a.mail_message_id = m.id')} as attachments
          from mail_messages m left join mail_recipients r on r.message_id = m.id and r.user_id = $2
         where m.id = $1 and m.department_id = $3`,
       [messageId, caller.userId, caller.departmentId],
@@ -81,6 +85,7 @@ export class GetMessageHandler implements IQueryHandler<GetMessage, MessageDetai
       readAt: iso(row.read_at),
       response: row.response,
       note: row.response_note,
+      attachments: row.attachments,
     };
     return isSender ? { ...detail, ...(await this.senderView(caller.departmentId, row)) } : detail;
   }
