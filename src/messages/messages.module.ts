@@ -7,9 +7,10 @@ import { MessagesCoreModule } from './messages-core.module';
 import type { MessagesModuleAsyncOptions, MessagesModuleOptions } from './messages.options';
 import { PushModule } from './push/push.module';
 import { RealtimeModule } from './realtime/realtime.module';
+import { SearchModule } from './search/search.module';
 
 /** The features of the plugin; each is a folder with its own module. */
-const FEATURES: DynamicModule['imports'] = [MailModule, ConversationsModule, AttachmentsModule, DispatchConversationsModule, RealtimeModule, PushModule];
+const FEATURES: DynamicModule['imports'] = [MailModule, ConversationsModule, AttachmentsModule, DispatchConversationsModule, RealtimeModule, PushModule, SearchModule];
 
 /**
  * The messages plugin: department mail, live conversations and their delivery. A host mounts it

@@ -184,6 +184,9 @@ describe('authorization matrix', () => {
           return { query: 'unread=false&limit=100' };
         case 'GET /api/conversations/:id/messages':
           return { query: 'after=0' };
+        case 'GET /api/search':
+          // The victim's own words: nobody else may find them.
+          return { query: `q=${privateMarkers.chat} or ${privateMarkers.subject}&limit=50` };
         case 'POST /api/conversations':
           return { body: { title: 'Intrusion', memberIds: [recipient.id] } };
         case 'POST /api/conversations/direct':
@@ -259,6 +262,8 @@ describe('authorization matrix', () => {
     const own = await victim.as(sender).get(`/api/messages/${messageId}`).expect(200);
     expect(JSON.stringify(own.body)).toContain(privateMarkers.note);
     const history = await victim.as(recipient).get(`/api/conversations/${conversationId}/messages?after=0`).expect(200);
+    const found = await victim.as(recipient).get(`/api/search?q=${privateMarkers.chat}`).expect(200);
+    expect(JSON.stringify(found.body)).toContain(privateMarkers.chat);
     expect(JSON.stringify(history.body)).toContain(privateMarkers.chat);
     // Nobody wrote into the victim's mail or conversation.
     expect(history.body.items ?? history.body).toEqual(expect.not.arrayContaining([expect.objectContaining({ body: 'Intrusion' })]));
