@@ -2,21 +2,9 @@ import { Query, QueryHandler, type IQueryHandler } from '@nestjs/cqrs';
 import type { Actor } from '../../conversations/conversation.store';
 import { SqlPool } from '../../database/sql-pool';
 import { SEARCH_CURSOR } from '../dto/search.dto';
+import type { SearchPage } from '../search-views';
 
-interface HitBase {
-  /** Text of the message with the matched words in `<mark>`; everything else in it is escaped. */
-  snippet: string;
-  senderName: string;
-  createdAt: string;
-}
-export type SearchHit =
-  | (HitBase & { kind: 'mail'; messageId: number; subject: string })
-  | (HitBase & { kind: 'conversation'; conversationId: number; seq: number; conversationTitle: string });
-
-export interface SearchPage {
-  items: SearchHit[];
-  nextCursor: string | null;
-}
+export type { SearchHit, SearchPage } from '../search-views';
 
 /** Department mail and conversation messages matching `q` that the caller may read, best match first. */
 export class SearchQuery extends Query<SearchPage> {
