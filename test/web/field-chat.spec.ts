@@ -66,7 +66,8 @@ describeInBrowser('the chat that field crews expect, in a real browser', () => {
       await a.page.getByRole('button', { name: 'Send' }).click();
       const seen = bLog.getByRole('img', { name: 'scene.png' });
       await seen.waitFor({ timeout: 10_000 });
-      await b.page.waitForFunction(() => [...document.querySelectorAll('img')].some((i) => i.alt === 'scene.png' && i.naturalWidth === 320));
+      // The thumbnail really loaded: 320 pixels wide, fetched with the token.
+      await until(() => seen.evaluate((img) => (img as unknown as { naturalWidth: number }).naturalWidth), 320);
 
       // A place, as a map link.
       await a.page.getByRole('button', { name: 'Share location' }).click();
