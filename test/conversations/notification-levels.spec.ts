@@ -1,4 +1,6 @@
 import { CommandBus } from '@nestjs/cqrs';
+import { createECDH, randomBytes } from 'node:crypto';
+import { Client } from 'pg';
 import webpush from 'web-push';
 import { PostMessageCommand } from '../../src/messages/conversations/commands/post-message.command';
 import { shouldPush } from '../../src/messages/push/push-decision';
@@ -61,5 +63,39 @@ describe('notification levels govern conversation pushes', () => {
     // The level changes pushes only: the history is the same for everyone.
     const history = await dept.as(silent).get(`/api/conversations/${id}/messages`).expect(200);
     expect(history.body.items.filter((m: { kind: string }) => m.kind === 'text')).toHaveLength(3);
+  });
+});
+
+describe('a retracted message’s pushes', () => {
+  let server: TestServer;
+  let db: Client;
+  beforeAll(async () => {
+    // No workers here: pushes stay queued, as they would while a push service is slow or down.
+    server = await startTestServer({ VAPID_PUBLIC_KEY: vapid.publicKey, VAPID_PRIVATE_KEY: vapid.privateKey, PUSH_WORKERS: 'off' });
+    db = new Client({ connectionString: server.databaseUrl });
+    await db.connect();
+  });
+  afterAll(async () => {
+    await db?.end();
+    await server?.close();
+  });
+
+  it('are withdrawn while they still wait to be sent', async () => {
+    const dept = await TestDepartment.create(server);
+    const [ann, bob] = await dept.newMembers(2);
+    const device = createECDH('prime256v1');
+    device.generateKeys();
+    const keys = { p256dh: device.getPublicKey().toString('base64url'), auth: randomBytes(16).toString('base64url') };
+    await dept.as(bob).post('/api/push/subscriptions').send({ endpoint: 'https://push.example/device/1', keys }).expect(201);
+    const id = (await dept.as(ann).post('/api/conversations').send({ title: 'Oops', memberIds: [bob.id] }).expect(201)).body.id;
+    const kept = await dept.as(ann).post(`/api/conversations/${id}/messages`).send({ body: 'Kept' }).expect(201);
+    const slip = await dept.as(ann).post(`/api/conversations/${id}/messages`).send({ body: 'Wrong room' }).expect(201);
+    const queued = async () =>
+      (await db.query(`select payload->'ids'->>'seq' as seq from push_events where department_id = $1 and payload->'ids'->>'conversationId' = $2 and payload->>'kind' = 'conversation-message' order by id`, [dept.id, String(id)])).rows.map(
+        (r) => Number(r.seq),
+      );
+    expect(await queued()).toEqual([kept.body.seq, slip.body.seq]);
+    await dept.as(ann).delete(`/api/conversations/${id}/messages/${slip.body.seq}`).expect(200);
+    expect(await queued()).toEqual([kept.body.seq]);
   });
 });

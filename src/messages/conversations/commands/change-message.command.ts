@@ -102,6 +102,14 @@ export class RetractMessageHandler implements ICommandHandler<RetractMessageComm
         [conversationId, seq, author.departmentId],
       );
       await releaseAttachments(tx, conversationId, seq);
+      // Its pushes not yet sent are withdrawn (a delivery whose event is gone is skipped); one a
+      // device already shows stays there: Web Push cannot take a notification back.
+      await tx.query(
+        `delete from push_events
+          where department_id = $1 and created_at > now() - interval '2 days'
+            and payload->'ids' @> jsonb_build_object('conversationId', $2::int, 'seq', $3::int)`,
+        [author.departmentId, conversationId, seq],
+      );
       return { message: { ...toMessage(rows[0]), attachments: [] }, memberIds, changed: true };
     });
     if (outcome.changed) this.events.publish(new ConversationMessageChanged(author.departmentId, 'retracted', outcome.message, outcome.memberIds));
