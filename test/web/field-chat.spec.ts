@@ -133,4 +133,45 @@ describeInBrowser('the chat that field crews expect, in a real browser', () => {
     },
     90_000,
   );
+
+  flow(
+    'the conversation list pages with More conversations and filters by kind, and mail shows its photo',
+    ['GET /api/conversations', 'POST /api/attachments', 'GET /api/messages/:id'],
+    async () => {
+      const dept = await TestDepartment.create(server);
+      const dispatcher = await dept.newMember({ name: 'Drew Dispatch' });
+      const crew = await dept.newMembers(34);
+      for (const member of crew) await dept.as(dispatcher).post('/api/conversations/direct').send({ userId: member.id }).expect(201);
+      await dept.as(dispatcher).post('/api/conversations').send({ title: 'Station 4 crew', memberIds: [crew[0].id] }).expect(201);
+      const png = await sharp({ create: { width: 400, height: 300, channels: 3, background: '#2e86c1' } }).png().toBuffer();
+      const photo = await dept.as(dispatcher).post('/api/attachments').attach('file', png, 'engine.png').expect(201);
+      const mail = await dept
+        .as(dispatcher)
+        .post('/api/messages')
+        .send({ subject: 'Engine 4 damage', body: '<p>See the photo</p>', sendMode: 'specific', userIds: [crew[0].id], attachmentIds: [photo.body.id] })
+        .expect(201);
+
+      const d = await personIn(browser, server.baseUrl);
+      await logIn(d.page, dispatcher.email, MEMBER_PASSWORD);
+      await d.page.goto('/chat');
+      const items = d.page.locator('.conversation-list > li');
+      await until(() => items.count(), 30);
+      await d.page.getByRole('button', { name: 'More conversations' }).click();
+      await until(() => items.count(), 35);
+      expect(await d.page.getByRole('button', { name: 'More conversations' }).count()).toBe(0);
+      await d.page.getByLabel('Show').selectOption('personal');
+      await until(() => items.count(), 1);
+      await items.getByText('Station 4 crew').waitFor();
+      await d.context.close();
+
+      const c = await personIn(browser, server.baseUrl, { phone: true });
+      await logIn(c.page, crew[0].email, MEMBER_PASSWORD);
+      await c.page.goto(`/messages/${mail.body.id}`);
+      const img = c.page.getByRole('img', { name: 'engine.png' });
+      await img.waitFor();
+      await until(() => img.evaluate((i) => (i as unknown as { naturalWidth: number }).naturalWidth), 320);
+      await c.context.close();
+    },
+    90_000,
+  );
 });

@@ -80,6 +80,18 @@ function AttachmentImage({ attachment }: { attachment: AttachmentView }) {
   );
 }
 
+/** The files a message carries: images as thumbnails, others as downloads. */
+export function AttachmentList({ attachments }: { attachments: AttachmentView[] }) {
+  if (!attachments?.length) return null;
+  return (
+    <div className="bubble-attachments" aria-label="Attachments">
+      {attachments.map((a) => (
+        <AttachmentItem key={a.id} attachment={a} />
+      ))}
+    </div>
+  );
+}
+
 export const mapLink = (lat: number, lng: number) => `https://www.openstreetmap.org/?mlat=${lat}&mlon=${lng}#map=17/${lat}/${lng}`;
 
 /** What a message carries besides its text: the quoted line it replies to, a place, files. */
@@ -97,13 +109,7 @@ export function MessageExtras({ message }: { message: ConversationMessage }) {
           📍 Location on the map{location.accuracyM != null ? ` (±${Math.round(location.accuracyM)} m)` : ''}
         </a>
       )}
-      {attachments?.length > 0 && (
-        <div className="bubble-attachments">
-          {attachments.map((a) => (
-            <AttachmentItem key={a.id} attachment={a} />
-          ))}
-        </div>
-      )}
+      <AttachmentList attachments={attachments} />
     </>
   );
 }

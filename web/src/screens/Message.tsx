@@ -1,3 +1,4 @@
+import { AttachmentList } from '../chat-extras';
 import { useEffect, useState, type FormEvent } from 'react';
 import { api, type FullMessage, type RecipientStatus, type ResponseCode } from '../api';
 import { ErrorNote, formatDateTime, Notice, Spinner, TypeTag, useAction } from '../components/common';
@@ -49,6 +50,7 @@ export function MessageScreen({ id }: { id: number }) {
       </header>
       {/* The server stores and returns the body sanitized (no scripts, handlers or javascript: links). */}
       <div className="message-body" dangerouslySetInnerHTML={{ __html: message.body }} />
+      <AttachmentList attachments={message.attachments} />
       {asks && !mine && <AnswerForm message={message} expired={expired} onAnswered={(response, note) => setMessage({ ...message, response, note })} />}
       {mine && <Recipients message={message} />}
       {session.can('Messages_Delete') && <DeleteButton id={message.id} box={mine ? 'outbox' : 'inbox'} />}
