@@ -204,7 +204,8 @@ describe('bad input', () => {
   async function snapshot(): Promise<Record<string, string>> {
     const tables = [
       'departments', 'members', 'member_sets', 'member_set_members', 'dispatches', 'dispatch_tasks', 'mail_messages', 'mail_recipients',
-      'conversations', 'conversation_members', 'conversation_messages', 'push_subscriptions', 'push_events', 'push_deliveries',
+      'conversations', 'conversation_members', 'conversation_messages', 'conversation_message_edits', 'attachments',
+      'push_subscriptions', 'push_events', 'push_deliveries',
     ];
     const out: Record<string, string> = {};
     for (const t of tables) {
@@ -284,7 +285,29 @@ describe('bad input', () => {
       url: () => `/api/conversations/${ids.conversation}/messages`,
       as: () => sender,
       valid: () => ({ body: 'hi', clientId: tag() }),
-      shape: { body: { kind: 'string', min: 1, max: 4000 }, clientId: { kind: 'string', min: 1, max: 100, optional: true } },
+      shape: {
+        body: { kind: 'string', min: 1, max: 4000 },
+        clientId: { kind: 'string', min: 1, max: 100, optional: true },
+        replyToSeq: { kind: 'int', min: 1, max: MAX_ID, optional: true },
+        mentionUserIds: { kind: 'ids', min: 0, max: 100, optional: true },
+        attachmentIds: { kind: 'ids', min: 0, max: 10, optional: true },
+      },
+    },
+    {
+      name: 'edit a conversation message',
+      method: 'PATCH',
+      url: () => `/api/conversations/${ids.conversation}/messages/2`,
+      as: () => sender,
+      valid: () => ({ body: 'hello again' }),
+      shape: { body: { kind: 'string', min: 1, max: 4000 } },
+    },
+    {
+      name: 'set a notification level',
+      method: 'PUT',
+      url: () => `/api/conversations/${ids.conversation}/notifications`,
+      as: () => recipient,
+      valid: () => ({ level: 'mentions' }),
+      shape: { level: { kind: 'enum', values: ['all', 'mentions', 'none'] } },
     },
     {
       name: 'invite',
