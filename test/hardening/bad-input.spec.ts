@@ -531,7 +531,7 @@ describe('bad input', () => {
     // Connecting hands over pending invitations (a write of its own): measure from after it.
     await settle();
     const before = await snapshot();
-    const emit = (event: 'conversation:send' | 'conversation:read', payload: unknown) =>
+    const emit = (event: 'conversation:send' | 'conversation:read' | 'conversation:typing', payload: unknown) =>
       new Promise<unknown>((resolve, reject) => {
         const timer = setTimeout(() => reject(new Error(`no ack for ${event} ${JSON.stringify(payload)?.slice(0, 200)}`)), 3000);
         (socket.emit as (...a: unknown[]) => void)(event, payload, (ack: unknown) => {
@@ -545,7 +545,9 @@ describe('bad input', () => {
       clientId: { kind: 'string', min: 1, max: 100, optional: true },
     };
     const readShape: Shape = { conversationId: { kind: 'id' }, seq: { kind: 'int', min: 0, max: MAX_ID } };
+    const typingShape: Shape = { conversationId: { kind: 'id' } };
     const payloads = fc.oneof(
+      badBody({ conversationId: ids.conversation }, typingShape).map((p) => ['conversation:typing', p] as const),
       badBody({ conversationId: ids.conversation, body: 'hi', clientId: 'c-1' }, sendShape).map((p) => ['conversation:send', p] as const),
       badBody({ conversationId: ids.conversation, seq: 1 }, readShape).map((p) => ['conversation:read', p] as const),
     );
