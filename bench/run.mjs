@@ -12,10 +12,13 @@ import { join } from 'node:path';
 import { performance } from 'node:perf_hooks';
 import autocannon from 'autocannon';
 import pg from 'pg';
+import { createRequire } from 'node:module';
 import { io } from 'socket.io-client';
 
+const require = createRequire(import.meta.url);
+
 const ROOT = new URL('..', import.meta.url).pathname;
-// BENCH_ONLY=top,etag,inbox,latency,send,urgent,sockets runs only those parts (for profiling one of them).
+// BENCH_ONLY=top,etag,inbox,latency,send,urgent,search,history,sockets runs only those parts (for profiling one of them).
 const ONLY = process.env.BENCH_ONLY ? new Set(process.env.BENCH_ONLY.split(',')) : null;
 const want = (part) => !ONLY || ONLY.has(part);
 const HOST = '127.0.0.1';
@@ -574,6 +577,98 @@ async function main() {
       value: `${median(times.page).toFixed(1)} ms (summary and the first 100 unacknowledged); GET /api/messages/:id with the summary ${median(times.summary).toFixed(1)} ms`,
       target: '< 100 ms',
       met: median(times.page) < 100,
+    });
+  }
+
+  /** p50 and p99 of `times` ms, for the table. */
+  const spread = (times) => `p50 ${median(times).toFixed(1)} ms, p99 ${quantile(times, 0.99).toFixed(1)} ms`;
+
+  // Search over the million recipient rows: the server's route against its own SQL run straight through pg.
+  if (want('search')) {
+    const { SEARCH_SQL } = require('../dist/messages/search/queries/search.query.js');
+    const cases = [
+      // A member with 88 messages, a word in all 100,000 of the department's: only theirs may come back.
+      { who: id(1003), q: 'briefing gear', label: 'a word in every message, member with 88 messages', target: 50 },
+      // The same for a member who received all 100,000: every one is a match to rank.
+      { who: id(HEAVY[0]), q: 'briefing gear', label: 'the same, member with 100,000 messages', target: 1000 },
+      // A rare word (one subject): the index finds it at once.
+      { who: id(HEAVY[0]), q: '"notice 4242"', label: 'a phrase in one subject, member with 100,000 messages', target: 50 },
+    ];
+    for (const c of cases) {
+      const headers = { authorization: `Bearer ${sign(c.who, departmentId)}` };
+      const path = `/api/search?q=${encodeURIComponent(c.q)}&limit=20`;
+      const s = [];
+      const f = [];
+      for (let k = 0; k < 32; k++) {
+        let t0 = performance.now();
+        const res = await request(server.baseUrl, 'GET', path, { headers });
+        if (res.status !== 200) throw new Error(`search answered ${res.status}: ${res.text}`);
+        if (k >= 2) s.push(performance.now() - t0);
+        t0 = performance.now();
+        await db.query(SEARCH_SQL, [c.q, departmentId, c.who, null, null, null, null, 21]);
+        if (k >= 2) f.push(performance.now() - t0);
+      }
+      const ratio = median(s) / median(f);
+      add({
+        figure: `GET /api/search, ${c.label}`,
+        value: spread(s),
+        floor: `${spread(f)} (its SQL through pg)`,
+        ratio: ratio.toFixed(2),
+        target: `p50 < ${c.target} ms`,
+        met: median(s) < c.target,
+      });
+    }
+  }
+
+  // A history page of 50 messages each carrying attachments, against the same page without any.
+  if (want('history')) {
+    const member = id(1003);
+    const headers = { authorization: `Bearer ${sign(member, departmentId)}` };
+    const conversationOf = async (title, attachmentsPerMessage) => {
+      const {
+        rows: [{ id: conversationId }],
+      } = await db.query(
+        `with c as (insert into conversations (department_id, kind, title, created_by, last_seq, text_count, last_message_at)
+                    values ($1, 'personal', $3, $2, 200, 200, now()) returning id),
+              m as (insert into conversation_members (conversation_id, user_id, department_id, user_name, last_read_seq, invitation_delivered_at)
+                    select c.id, $2, $1, 'Member 1003', 200, now() from c),
+              x as (insert into conversation_messages (conversation_id, seq, text_seq, department_id, sender_id, sender_name, kind, body)
+                    select c.id, g, g, $1, $2, 'Member 1003', 'text', 'Scene photo ' || g || ', hydrant side' from c, generate_series(1, 200) g)
+         select id from c`,
+        [departmentId, member, title],
+      );
+      await db.query(
+        `insert into attachments (department_id, uploaded_by, name, content_type, size, width, height, storage_key, thumbnail_key, conversation_id, seq, attached_at)
+         select $1, $2, 'scene-' || g || '-' || k || '.jpg', 'image/jpeg', 250000, 1600, 1200, 'bench/' || g || '-' || k, 'bench/' || g || '-' || k || '.thumbnail', $3, g, now()
+           from generate_series(1, 200) g, generate_series(1, $4::int) k`,
+        [departmentId, member, conversationId, attachmentsPerMessage],
+      );
+      return conversationId;
+    };
+    const withFiles = await conversationOf('Scene photos', 2);
+    const plain = await conversationOf('Scene notes', 0);
+    await db.query('analyze conversation_messages, attachments');
+    const page = (conversationId) => `/api/conversations/${conversationId}/messages?before=151&limit=50`;
+    const check = JSON.parse((await request(server.baseUrl, 'GET', page(withFiles), { headers })).text);
+    if (check.items?.length !== 50 || check.items.some((m) => m.attachments.length !== 2)) throw new Error(`the history page is not 50 messages with 2 attachments each`);
+    const s = [];
+    const f = [];
+    for (let k = 0; k < 110; k++) {
+      let t0 = performance.now();
+      if ((await request(server.baseUrl, 'GET', page(withFiles), { headers })).status !== 200) throw new Error('history answered otherwise');
+      if (k >= 10) s.push(performance.now() - t0);
+      t0 = performance.now();
+      await request(server.baseUrl, 'GET', page(plain), { headers });
+      if (k >= 10) f.push(performance.now() - t0);
+    }
+    const ratio = median(s) / median(f);
+    add({
+      figure: 'GET /api/conversations/:id/messages, a page of 50 messages with 2 attachments each',
+      value: spread(s),
+      floor: `${spread(f)} (the same page without attachments)`,
+      ratio: ratio.toFixed(2),
+      target: 'ratio <= 1.5 and p50 < 20 ms',
+      met: ratio <= 1.5 && median(s) < 20,
     });
   }
 

@@ -1,5 +1,6 @@
 import { createHmac } from 'node:crypto';
 import { Module, type DynamicModule } from '@nestjs/common';
+import { join } from 'node:path';
 import { ConfigModule, ConfigService } from '@nestjs/config';
 import { LoggerModule } from 'nestjs-pino';
 import type { DestinationStream } from 'pino';
@@ -22,7 +23,7 @@ import { ShiftsModule } from './shifts/shifts.module';
 import { ZonesModule } from './zones/zones.module';
 import { messagesMigrations } from './messages/messages.migrations';
 import { MessagesModule } from './messages/messages.module';
-import type { PushOptions, UrgentOptions } from './messages/messages.options';
+import type { AttachmentOptions, PushOptions, UrgentOptions } from './messages/messages.options';
 
 /** Where the raw request carries its caller's ids for the request log line. */
 export const REQUEST_CALLER = Symbol('request caller');
@@ -66,6 +67,26 @@ function urgentOptions(env: Environment): UrgentOptions {
     publicUrl: (env.PUBLIC_URL ?? `http://localhost:${env.PORT}`).replace(/\/+$/, ''),
     linkSecret: env.JWT_SECRET ? createHmac('sha256', env.JWT_SECRET).update('acknowledgement links').digest('base64url') : undefined,
     linkValidityHours: env.ACK_LINK_VALIDITY_HOURS,
+  };
+}
+
+function attachmentOptions(env: Environment): AttachmentOptions {
+  return {
+    storage:
+      env.ATTACHMENT_STORAGE === 's3'
+        ? {
+            kind: 's3',
+            bucket: env.ATTACHMENT_S3_BUCKET!,
+            region: env.ATTACHMENT_S3_REGION,
+            endpoint: env.ATTACHMENT_S3_ENDPOINT,
+            accessKeyId: env.ATTACHMENT_S3_ACCESS_KEY_ID,
+            secretAccessKey: env.ATTACHMENT_S3_SECRET_ACCESS_KEY,
+          }
+        : { kind: 'local', folder: join(env.DATA_DIR, 'attachments') },
+    maxBytes: env.ATTACHMENT_MAX_BYTES,
+    types: env.ATTACHMENT_TYPES.split(',').map((t) => t.trim()).filter(Boolean),
+    quotaBytes: env.ATTACHMENT_QUOTA_BYTES,
+    unusedAfterHours: env.ATTACHMENT_UNUSED_HOURS,
   };
 }
 
@@ -128,6 +149,7 @@ export class AppModule {
             pushEndpointAllowlist: listOf(env.PUSH_ENDPOINT_ALLOWLIST),
             urgent: urgentOptions(env),
             presence: { heartbeatMs: env.PRESENCE_HEARTBEAT_MS },
+            attachments: attachmentOptions(env),
             conversationMaxMembers: env.CONVERSATION_MAX_MEMBERS,
             socketRateLimit:
               env.RATE_LIMIT === 'off' ? undefined : { eventsPerMinute: env.SOCKET_EVENTS_PER_MINUTE, handshakesPerMinute: env.SOCKET_HANDSHAKES_PER_MINUTE },

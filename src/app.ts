@@ -7,6 +7,7 @@ import { NestFactory } from '@nestjs/core';
 import { FastifyAdapter, type NestFastifyApplication } from '@nestjs/platform-fastify';
 import { DocumentBuilder, SwaggerModule } from '@nestjs/swagger';
 import helmet from '@fastify/helmet';
+import multipart from '@fastify/multipart';
 import { Logger } from 'nestjs-pino';
 import type { ValidationError } from 'class-validator';
 import type { DestinationStream } from 'pino';
@@ -109,7 +110,8 @@ export async function createApp(env: Environment, options: AppOptions = {}): Pro
         defaultSrc: ["'self'"],
         scriptSrc: ["'self'"],
         styleSrc: ["'self'", "'unsafe-inline'"],
-        imgSrc: ["'self'", 'data:'],
+        // blob: for attachments, which the web app fetches with its token and shows from memory.
+        imgSrc: ["'self'", 'data:', 'blob:'],
         // The API and the socket, on the server's own origin only ('self' covers ws: and wss: to it).
         connectSrc: ["'self'"],
         objectSrc: ["'none'"],
@@ -117,6 +119,8 @@ export async function createApp(env: Environment, options: AppOptions = {}): Pro
       },
     },
   });
+  // Uploads (POST /api/attachments) stream through it; each route sets its own limits.
+  await app.register(multipart, { limits: { files: 1, fields: 0, parts: 1 } });
   // Browsers may call the API only from the configured origins. With none, the same-origin policy
   // already refuses every other origin, and no CORS hook need run on each request.
   const origins = (env.CORS_ORIGINS ?? '').split(',').map((o) => o.trim()).filter(Boolean);

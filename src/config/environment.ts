@@ -232,6 +232,53 @@ export class Environment {
 
   @IsString()
   DATA_DIR = '.data';
+
+  /** Where attachments live: a folder under DATA_DIR, or an S3-compatible bucket shared by every process. */
+  @IsIn(['local', 's3'])
+  ATTACHMENT_STORAGE: 'local' | 's3' = 'local';
+
+  /** The largest file one upload may carry; larger is 413. */
+  @Transform(toInt)
+  @IsInt()
+  @Min(1)
+  ATTACHMENT_MAX_BYTES = 10 * 1024 * 1024;
+
+  /** Comma-separated content types accepted, as read from the content (not the name). */
+  @IsString()
+  ATTACHMENT_TYPES = 'image/png,image/jpeg,image/gif,image/webp,application/pdf,text/plain';
+
+  /** All attachments of one department together, in bytes. */
+  @Transform(toInt)
+  @IsInt()
+  @Min(1)
+  ATTACHMENT_QUOTA_BYTES = 5 * 1024 * 1024 * 1024;
+
+  /** An upload no message carries is removed after this many hours. */
+  @Transform(toInt)
+  @IsInt()
+  @Min(1)
+  ATTACHMENT_UNUSED_HOURS = 24;
+
+  @IsOptional()
+  @IsString()
+  ATTACHMENT_S3_BUCKET?: string;
+
+  /** The S3-compatible service's address (MinIO, Ceph, ...); unset: AWS itself. */
+  @IsOptional()
+  @IsString()
+  ATTACHMENT_S3_ENDPOINT?: string;
+
+  @IsString()
+  ATTACHMENT_S3_REGION = 'us-east-1';
+
+  /** Unset: the SDK's usual credential chain (environment, profile, instance role). */
+  @IsOptional()
+  @IsString()
+  ATTACHMENT_S3_ACCESS_KEY_ID?: string;
+
+  @IsOptional()
+  @IsString()
+  ATTACHMENT_S3_SECRET_ACCESS_KEY?: string;
 }
 
 /** The database waits the environment sets. */
@@ -274,6 +321,7 @@ export function validateEnvironment(raw: Record<string, unknown>): Environment {
   } catch (error) {
     problems.push((error as Error).message);
   }
+  if (env.ATTACHMENT_STORAGE === 's3' && !env.ATTACHMENT_S3_BUCKET) problems.push('ATTACHMENT_STORAGE=s3 needs ATTACHMENT_S3_BUCKET');
   if (problems.length > 0) throw new Error(`Invalid environment: ${problems.join('; ')}`);
   return env;
 }

@@ -40,6 +40,17 @@ export const MESSAGES_ACCESS = {
   'POST /conversations/:id/read': read,
   'POST /conversations/:id/messages/:seq/ack': read,
   'GET /conversations/:id/messages/:seq/delivery': read,
+  'PATCH /conversations/:id/messages/:seq': write,
+  'DELETE /conversations/:id/messages/:seq': write,
+  'GET /conversations/:id/messages/:seq/edits': read,
+  'PUT /conversations/:id/notifications': read,
+  'GET /conversations/:id/receipts': read,
+  // Attachments: uploading is part of writing; a download also needs a message the caller may read that carries it.
+  'POST /attachments': write,
+  'GET /attachments/:id': read,
+  'GET /attachments/:id/thumbnail': read,
+  // Search returns only what the caller may read.
+  'GET /search': read,
   // A dispatch's conversation
   'POST /dispatches/:id/comment': write,
   'GET /dispatches/:id/conversation': read,
@@ -56,4 +67,6 @@ export const MESSAGES_ACCESS = {
   'socket message:received': read,
   'socket conversation:ack': read,
   'socket conversation:received': read,
+  // Chat: typing is relayed, never stored; reading a conversation is all it needs.
+  'socket conversation:typing': read,
 } satisfies AccessTable & Record<`socket ${keyof ClientToServerEvents | 'connect'}`, AccessRule>;

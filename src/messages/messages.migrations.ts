@@ -5,6 +5,9 @@ import { Migration20261121040000_push } from './migrations/Migration202611210400
 import { Migration20261121050000_dispatch_conversations } from './migrations/Migration20261121050000_dispatch_conversations';
 import { Migration20261201000000_push_job_claims } from './migrations/Migration20261201000000_push_job_claims';
 import { Migration20261201010000_urgent } from './migrations/Migration20261201010000_urgent';
+import { Migration20261201010000_field_chat } from './migrations/Migration20261201010000_field_chat';
+import { Migration20261201020000_attachments } from './migrations/Migration20261201020000_attachments';
+import { Migration20261201030000_search } from './migrations/Migration20261201030000_search';
 
 /** The messages module's schema; the host runs these beside its own. */
 export const messagesMigrations: MigrationObject[] = [
@@ -14,4 +17,7 @@ export const messagesMigrations: MigrationObject[] = [
   { name: 'Migration20261121050000_dispatch_conversations', class: Migration20261121050000_dispatch_conversations },
   { name: 'Migration20261201000000_push_job_claims', class: Migration20261201000000_push_job_claims },
   { name: 'Migration20261201010000_urgent', class: Migration20261201010000_urgent },
+  { name: 'Migration20261201010000_field_chat', class: Migration20261201010000_field_chat },
+  { name: 'Migration20261201020000_attachments', class: Migration20261201020000_attachments },
+  { name: 'Migration20261201030000_search', class: Migration20261201030000_search },
 ];

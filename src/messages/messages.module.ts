@@ -1,4 +1,5 @@
 import { Module, type DynamicModule } from '@nestjs/common';
+import { AttachmentsModule } from './attachments/attachments.module';
 import { ConversationsModule } from './conversations/conversations.module';
 import { DispatchConversationsModule } from './dispatch-conversations/dispatch-conversations.module';
 import { MailModule } from './mail/mail.module';
@@ -6,10 +7,11 @@ import { MessagesCoreModule } from './messages-core.module';
 import type { MessagesModuleAsyncOptions, MessagesModuleOptions } from './messages.options';
 import { PushModule } from './push/push.module';
 import { RealtimeModule } from './realtime/realtime.module';
+import { SearchModule } from './search/search.module';
 import { UrgentModule } from './urgent/urgent.module';
 
 /** The features of the plugin; each is a folder with its own module. */
-const FEATURES: DynamicModule['imports'] = [MailModule, ConversationsModule, DispatchConversationsModule, RealtimeModule, PushModule, UrgentModule];
+const FEATURES: DynamicModule['imports'] = [MailModule, ConversationsModule, AttachmentsModule, DispatchConversationsModule, RealtimeModule, PushModule, UrgentModule, SearchModule];
 
 /**
  * The messages plugin: department mail, live conversations and their delivery. A host mounts it

@@ -32,6 +32,8 @@ export interface MessagesModuleOptions {
   socketsPerUser?: number;
   /** The client's address for a handshake's request (the host knows its proxies); default: the peer's. */
   clientAddress?: (request: IncomingMessage) => string;
+  /** Uploads carried by messages; without it the storage is a folder `attachments` under the working directory. */
+  attachments?: AttachmentOptions;
   /** Urgent messages: escalation limits, the email channel and its acknowledgement links. */
   urgent?: UrgentOptions;
 }
@@ -72,6 +74,19 @@ export interface PushOptions {
   shutdownTimeoutMs?: number;
   /** `minimal`: pushes carry no subject, body or names, only what to fetch (default `full`). */
   content?: 'full' | 'minimal';
+}
+
+export interface AttachmentOptions {
+  /** `local`: files under `folder`; `s3`: objects in an S3-compatible bucket. */
+  storage: { kind: 'local'; folder: string } | { kind: 's3'; bucket: string; region: string; endpoint?: string; accessKeyId?: string; secretAccessKey?: string };
+  /** The largest file one upload may carry (default 10 MB). */
+  maxBytes?: number;
+  /** Content types accepted, as read from the content (default images, PDF and plain text). */
+  types?: readonly string[];
+  /** All attachments of one department together, in bytes (default 5 GiB). */
+  quotaBytes?: number;
+  /** An upload no message carries is removed after this long (default 24 h). */
+  unusedAfterHours?: number;
 }
 
 export interface PresenceOptions {

@@ -22,7 +22,7 @@ describe('conversations', () => {
   const history = async (dept: TestDepartment, member: TestMember, id: number, query = '') =>
     (await dept.as(member).get(`/api/conversations/${id}/messages${query}`).expect(200)).body.items as ConversationMessagePayload[];
   const listOf = async (dept: TestDepartment, member: TestMember) =>
-    (await dept.as(member).get('/api/conversations').expect(200)).body as ConversationSummary[];
+    (await dept.as(member).get('/api/conversations').expect(200)).body.items as ConversationSummary[];
 
   it('numbers 50 concurrent sends into one conversation 1 to 50, without a gap or a repeat', async () => {
     const dept = await TestDepartment.create(server);
@@ -256,7 +256,7 @@ describe('conversations', () => {
     await dept.as(ann).post('/api/conversations/direct').send({ userId: ann.id }).expect(400);
   });
 
-  it('lists the caller’s conversations with unread counts and last messages, and marking read clears them', async () => {
+  it('lists the caller’s conversations with unread counts (system lines not counted) and last messages, and marking read clears them', async () => {
     const dept = await TestDepartment.create(server);
     const [ann, bob] = await dept.newMembers(2);
     const { body: quiet } = await dept.as(ann).post('/api/conversations').send({ title: 'Quiet', memberIds: [bob.id] }).expect(201);
@@ -267,9 +267,10 @@ describe('conversations', () => {
     const list = await listOf(dept, bob);
     expect(list.map((c) => c.id)).toEqual([busy.id, quiet.id]);
     expect(list[0]).toEqual(
-      expect.objectContaining({ title: 'Busy', unreadCount: 4, lastSeq: 4, lastMessage: expect.objectContaining({ body: 'three', senderId: ann.id }) }),
+      expect.objectContaining({ title: 'Busy', unreadCount: 3, lastSeq: 4, lastMessage: expect.objectContaining({ body: 'three', senderId: ann.id }) }),
     );
-    expect(list[1]).toEqual(expect.objectContaining({ unreadCount: 1 }));
+    // Its only line says who started it: nothing to read.
+    expect(list[1]).toEqual(expect.objectContaining({ unreadCount: 0, lastSeq: 1 }));
     // The sender has read their own messages.
     expect((await listOf(dept, ann)).find((c) => c.id === busy.id)?.unreadCount).toBe(0);
 
@@ -372,7 +373,7 @@ describe('conversations', () => {
     const bobSocket = await connectSocket(server.baseUrl, bob.token);
     const invited = nextEvent(bobSocket, 'conversation:invited');
     const { body: conversation } = await dept.as(ann).post('/api/conversations').send({ title: 'Live', memberIds: [bob.id] }).expect(201);
-    expect(await invited).toEqual(expect.objectContaining({ id: conversation.id, unreadCount: 1 }));
+    expect(await invited).toEqual(expect.objectContaining({ id: conversation.id, unreadCount: 0, lastSeq: 1 }));
   });
 
   it('lets a client that was away for 20 messages catch up on all 20, once and in order', async () => {

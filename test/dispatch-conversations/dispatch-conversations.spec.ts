@@ -24,7 +24,7 @@ describe('dispatch conversations', () => {
 
   const connect = (member: TestMember) => connectSocket(server.baseUrl, member.token);
   const listOf = async (dept: TestDepartment, member: TestMember) =>
-    (await dept.as(member).get('/api/conversations').expect(200)).body as ConversationSummary[];
+    (await dept.as(member).get('/api/conversations').expect(200)).body.items as ConversationSummary[];
   const history = async (dept: TestDepartment, member: TestMember, id: number) =>
     (await dept.as(member).get(`/api/conversations/${id}/messages?limit=100`).expect(200)).body.items as ConversationMessagePayload[];
   const lines = (messages: ConversationMessagePayload[]) => messages.map((m) => `${m.kind}:${m.body}`);

@@ -94,7 +94,11 @@ describe('authorization matrix', () => {
     await victim.as(recipient).post(`/api/messages/${messageId}/response`).send({ response: 'yes', note: privateMarkers.note }).expect(200);
     const opened = await victim.as(sender).post('/api/conversations').send({ title: privateMarkers.conversation, memberIds: [recipient.id] }).expect(201);
     const conversationId: number = opened.body.id;
-    await victim.as(sender).post(`/api/conversations/${conversationId}/messages`).send({ body: privateMarkers.chat }).expect(201);
+    const chat = await victim.as(sender).post(`/api/conversations/${conversationId}/messages`).send({ body: privateMarkers.chat }).expect(201);
+    const chatSeq: number = chat.body.seq;
+    const upload = await victim.as(sender).post('/api/attachments').attach('file', Buffer.from(privateMarkers.chat), 'note.txt').expect(201);
+    const attachmentId: number = upload.body.id;
+    await victim.as(sender).post(`/api/conversations/${conversationId}/messages`).send({ body: 'See the note', attachmentIds: [attachmentId] }).expect(201);
     const dispatch = await victim.as(sender).post('/api/dispatches').send({ number: `V-${t}`, zoneId, title: departmentMarkers.dispatch }).expect(201);
     const dispatchId: number = dispatch.body.id;
     const task = await victim.as(sender).post(`/api/dispatches/${dispatchId}/tasks`).send({ officerId: recipient.id, description: departmentMarkers.dispatch }).expect(201);
@@ -127,8 +131,8 @@ describe('authorization matrix', () => {
     const idFor = (route: RouteDeclaration, param: string): number | string => {
       if (param === 'taskId') return taskId;
       if (param === 'module') return 'messages';
-      // The victim's conversation message (its first seq); acknowledging it is the conversation's route.
-      if (param === 'seq') return 1;
+      // The victim's conversation message; acknowledging or editing it is the conversation's route.
+      if (param === 'seq') return chatSeq;
       const resource = route.path.split('/')[2];
       const ids: Record<string, number> = {
         messages: messageId,
@@ -139,6 +143,7 @@ describe('authorization matrix', () => {
         shifts: shiftId,
         zones: zoneId,
         department: recipient.id,
+        attachments: attachmentId,
       };
       if (param !== 'id' || ids[resource] === undefined) throw new Error(`No victim object for :${param} of ${route.method} ${route.path}`);
       return ids[resource];
@@ -195,6 +200,9 @@ describe('authorization matrix', () => {
           return { query: 'unread=false&limit=100' };
         case 'GET /api/conversations/:id/messages':
           return { query: 'after=0' };
+        case 'GET /api/search':
+          // The victim's own words: nobody else may find them.
+          return { query: `q=${privateMarkers.chat} or ${privateMarkers.subject}&limit=50` };
         case 'POST /api/conversations':
           return { body: { title: 'Intrusion', memberIds: [recipient.id] } };
         case 'POST /api/conversations/direct':
@@ -207,6 +215,10 @@ describe('authorization matrix', () => {
           return { body: { userIds: [self] } };
         case 'POST /api/conversations/:id/read':
           return { body: { seq: 2 } };
+        case 'PATCH /api/conversations/:id/messages/:seq':
+          return { body: { body: 'Intrusion' } };
+        case 'PUT /api/conversations/:id/notifications':
+          return { body: { level: 'none' } };
         case 'POST /api/push/subscriptions':
           return { body: subscription() };
         case 'DELETE /api/push/subscriptions':
@@ -329,6 +341,8 @@ describe('authorization matrix', () => {
     const own = await victim.as(sender).get(`/api/messages/${messageId}`).expect(200);
     expect(JSON.stringify(own.body)).toContain(privateMarkers.note);
     const history = await victim.as(recipient).get(`/api/conversations/${conversationId}/messages?after=0`).expect(200);
+    const found = await victim.as(recipient).get(`/api/search?q=${privateMarkers.chat}`).expect(200);
+    expect(JSON.stringify(found.body)).toContain(privateMarkers.chat);
     expect(JSON.stringify(history.body)).toContain(privateMarkers.chat);
     // Nobody wrote into the victim's mail or conversation.
     expect(history.body.items ?? history.body).toEqual(expect.not.arrayContaining([expect.objectContaining({ body: 'Intrusion' })]));

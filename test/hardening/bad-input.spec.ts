@@ -317,7 +317,29 @@ describe('bad input', () => {
       url: () => `/api/conversations/${ids.conversation}/messages`,
       as: () => sender,
       valid: () => ({ body: 'hi', clientId: tag() }),
-      shape: { body: { kind: 'string', min: 1, max: 4000 }, clientId: { kind: 'string', min: 1, max: 100, optional: true } },
+      shape: {
+        body: { kind: 'string', min: 1, max: 4000 },
+        clientId: { kind: 'string', min: 1, max: 100, optional: true },
+        replyToSeq: { kind: 'int', min: 1, max: MAX_ID, optional: true },
+        mentionUserIds: { kind: 'ids', min: 0, max: 100, optional: true },
+        attachmentIds: { kind: 'ids', min: 0, max: 10, optional: true },
+      },
+    },
+    {
+      name: 'edit a conversation message',
+      method: 'PATCH',
+      url: () => `/api/conversations/${ids.conversation}/messages/2`,
+      as: () => sender,
+      valid: () => ({ body: 'hello again' }),
+      shape: { body: { kind: 'string', min: 1, max: 4000 } },
+    },
+    {
+      name: 'set a notification level',
+      method: 'PUT',
+      url: () => `/api/conversations/${ids.conversation}/notifications`,
+      as: () => recipient,
+      valid: () => ({ level: 'mentions' }),
+      shape: { level: { kind: 'enum', values: ['all', 'mentions', 'none'] } },
     },
     {
       name: 'invite',
@@ -543,7 +565,7 @@ describe('bad input', () => {
     // Connecting hands over pending invitations (a write of its own): measure from after it.
     await settle();
     const before = await snapshot();
-    const emit = (event: 'conversation:send' | 'conversation:read', payload: unknown) =>
+    const emit = (event: 'conversation:send' | 'conversation:read' | 'conversation:typing', payload: unknown) =>
       new Promise<unknown>((resolve, reject) => {
         const timer = setTimeout(() => reject(new Error(`no ack for ${event} ${JSON.stringify(payload)?.slice(0, 200)}`)), 3000);
         (socket.emit as (...a: unknown[]) => void)(event, payload, (ack: unknown) => {
@@ -557,7 +579,9 @@ describe('bad input', () => {
       clientId: { kind: 'string', min: 1, max: 100, optional: true },
     };
     const readShape: Shape = { conversationId: { kind: 'id' }, seq: { kind: 'int', min: 0, max: MAX_ID } };
+    const typingShape: Shape = { conversationId: { kind: 'id' } };
     const payloads = fc.oneof(
+      badBody({ conversationId: ids.conversation }, typingShape).map((p) => ['conversation:typing', p.body] as const),
       badBody({ conversationId: ids.conversation, body: 'hi', clientId: 'c-1' }, sendShape).map((p) => ['conversation:send', p.body] as const),
       badBody({ conversationId: ids.conversation, seq: 1 }, readShape).map((p) => ['conversation:read', p.body] as const),
     );

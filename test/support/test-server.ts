@@ -1,4 +1,7 @@
 import { randomBytes } from 'node:crypto';
+import { mkdtemp, rm } from 'node:fs/promises';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
 import type { NestFastifyApplication } from '@nestjs/platform-fastify';
 import { Client } from 'pg';
 import request from 'supertest';
@@ -47,7 +50,10 @@ export interface TestServer {
 /** The whole server, listening on a free port, on a fresh database of its own. */
 export async function startTestServer(overrides: Record<string, string> = {}, existingDatabaseUrl?: string, appOptions: AppOptions = {}): Promise<TestServer> {
   const database = existingDatabaseUrl ? { url: existingDatabaseUrl, drop: async () => undefined } : await createDatabase();
+  // Files the server keeps (attachments) go to a folder of this server's own, removed on close.
+  const dataDir = overrides.DATA_DIR ? null : await mkdtemp(join(tmpdir(), 'messages-test-data-'));
   const env = validateEnvironment({
+    ...(dataDir && { DATA_DIR: dataDir }),
     NODE_ENV: 'test',
     DATABASE_URL: database.url,
     DATABASE_POOL_SIZE: '3',
@@ -71,6 +77,7 @@ export async function startTestServer(overrides: Record<string, string> = {}, ex
     close: async () => {
       await app.close();
       await database.drop();
+      if (dataDir) await rm(dataDir, { recursive: true, force: true });
     },
   };
 }

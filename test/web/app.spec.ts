@@ -318,7 +318,7 @@ describeInBrowser('the web app in a real browser', () => {
       await page.getByRole('button', { name: /^Invite 1/ }).click();
       await page.getByRole('log').getByText(/Dana Nearby/).waitFor({ timeout: 10_000 });
       const danas = await dept.as(dana).get('/api/conversations').expect(200);
-      const items = Array.isArray(danas.body) ? danas.body : danas.body.items;
+      const items = danas.body.items;
       expect(items.map((c: { id: number }) => c.id)).toContain(created.body.id);
       await context.close();
     },
@@ -393,7 +393,7 @@ describeInBrowser('the web app in a real browser', () => {
 
       // The other recipient's conversation has the text and not the reply.
       const list = await dept.as(second).get('/api/conversations').expect(200);
-      const conversations: { id: number; kind: string }[] = Array.isArray(list.body) ? list.body : list.body.items;
+      const conversations: { id: number; kind: string }[] = list.body.items;
       const direct = conversations.find((c) => c.kind === 'direct');
       expect(direct).toBeDefined();
       const history = await dept.as(second).get(`/api/conversations/${direct!.id}/messages`).expect(200);

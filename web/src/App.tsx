@@ -14,6 +14,7 @@ import { DispatchesScreen, DispatchScreen } from './screens/Dispatches';
 import { LoginScreen } from './screens/Login';
 import { MailboxScreen } from './screens/Mailbox';
 import { MessageScreen } from './screens/Message';
+import { SearchScreen } from './screens/Search';
 import { SessionProvider, useSession } from './session';
 
 export function App() {
@@ -105,6 +106,7 @@ function Screen({ path }: { path: string }) {
   if ((m = match('/dispatches/:id', path))) return <DispatchScreen key={m.id} id={Number(m.id)} />;
   if (path === '/admin') return <AdminScreen />;
   if (path === '/account') return <AccountScreen />;
+  if (path === '/search') return <SearchScreen />;
   return (
     <section>
       <h1>Not found</h1>

@@ -109,6 +109,12 @@ export interface Department {
 /** A conversation as the server lists it (members, unread count, last message). */
 export type Conversation = ConversationSummary;
 
+/** A page of `GET /conversations`: most recent activity first. */
+export interface ConversationPage {
+  items: Conversation[];
+  nextCursor: string | null;
+}
+
 /** A conversation message, as stored and as the socket carries it. */
 export type ConversationMessage = ConversationMessagePayload;
 

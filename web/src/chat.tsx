@@ -1,5 +1,6 @@
-import { useCallback, useEffect, useLayoutEffect, useRef, useState, type FormEvent, type KeyboardEvent } from 'react';
+import { useCallback, useEffect, useLayoutEffect, useRef, useState, type FormEvent, type KeyboardEvent, type ReactNode } from 'react';
 import { api, itemsOf, newClientId, type ConversationMessage } from './api';
+import { MessageExtras, uploadAttachment, type AttachmentView } from './chat-extras';
 import { ErrorNote, formatDateTime, formatTime } from './components/common';
 import { useSession } from './session';
 
@@ -51,12 +52,14 @@ export function useConversationMessages(conversationId: number | null, options: 
 
   useEffect(() => {
     if (conversationId === null) return;
-    const off = realtime.on('conversation:message', (m) => {
+    const merge = (m: ConversationMessage) => {
       if (m.conversationId === conversationId) setMessages((prev) => mergeMessages(prev, [m]));
-    });
+    };
+    // Edits and retractions arrive as the message as it now reads, in its place.
+    const offs = [realtime.on('conversation:message', merge), realtime.on('conversation:edited', merge), realtime.on('conversation:retracted', merge)];
     const offReconnect = realtime.onReconnect(() => void fetchAfter(lastSeq.current));
     return () => {
-      off();
+      offs.forEach((off) => off());
       offReconnect();
     };
   }, [conversationId, realtime, fetchAfter]);
@@ -66,15 +69,25 @@ export function useConversationMessages(conversationId: number | null, options: 
   return { messages, error, add, addAll, refetch: () => fetchAfter(lastSeq.current) };
 }
 
+/** What a message may carry besides its text. */
+export interface MessageExtrasInput {
+  replyToSeq?: number;
+  mentionUserIds?: number[];
+  attachmentIds?: number[];
+  location?: { lat: number; lng: number; accuracyM?: number };
+}
+
 /** Sends over the socket with an acknowledgement; falls back to HTTP when the socket is down or slow. */
 export function useSendToConversation(conversationId: number) {
   const { realtime } = useSession();
   return useCallback(
-    async (body: string): Promise<ConversationMessage> => {
+    async (text: string, extras: MessageExtrasInput = {}): Promise<ConversationMessage> => {
       const clientId = newClientId();
+      // An empty text goes as no body at all: a location or a photo stands for itself.
+      const message = { ...(text && { body: text }), clientId, ...extras };
       if (realtime.socket.connected) {
         try {
-          const ack = await realtime.socket.timeout(ACK_TIMEOUT_MS).emitWithAck('conversation:send', { conversationId, body, clientId });
+          const ack = await realtime.socket.timeout(ACK_TIMEOUT_MS).emitWithAck('conversation:send', { conversationId, ...message });
           if (ack.ok) return ack.data;
           throw new Error(ack.error.message);
         } catch (e) {
@@ -82,7 +95,7 @@ export function useSendToConversation(conversationId: number) {
           if (!(e instanceof Error) || !/timed? ?out/i.test(e.message)) throw e;
         }
       }
-      return api.post<ConversationMessage>(`/conversations/${conversationId}/messages`, { body, clientId });
+      return api.post<ConversationMessage>(`/conversations/${conversationId}/messages`, message);
     },
     [conversationId, realtime],
   );
@@ -104,7 +117,14 @@ export function useMarkRead(conversationId: number | null, messages: Conversatio
   }, [conversationId, last, enabled, realtime]);
 }
 
-export function ChatLog({ messages, label }: { messages: ConversationMessage[]; label: string }) {
+/** What the reader may do with a message; left out where the log is read only. */
+export interface MessageActions {
+  onReply?: (m: ConversationMessage) => void;
+  onEdit?: (m: ConversationMessage) => void;
+  onRetract?: (m: ConversationMessage) => void;
+}
+
+export function ChatLog({ messages, label, actions = {}, footer }: { messages: ConversationMessage[]; label: string; actions?: MessageActions; footer?: ReactNode }) {
   const { me, nameOf } = useSession();
   const end = useRef<HTMLDivElement>(null);
   useLayoutEffect(() => {
@@ -113,43 +133,139 @@ export function ChatLog({ messages, label }: { messages: ConversationMessage[]; 
   return (
     <div className="chat-log" role="log" aria-label={label} aria-live="polite">
       {messages.length === 0 && <p className="muted pad">No messages yet.</p>}
-      {messages.map((m) =>
-        m.kind === 'system' ? (
-          <p key={m.seq} className="chat-system" data-seq={m.seq}>
-            {m.body} <span className="muted small">{formatTime(m.createdAt)}</span>
-          </p>
-        ) : (
-          <div key={m.seq} className={`bubble${m.senderId === me.id ? ' mine' : ''}`} data-seq={m.seq}>
-            {m.senderId !== me.id && <span className="bubble-who">{m.senderName ?? nameOf(m.senderId)}</span>}
-            <span className="bubble-body">{m.body}</span>
-            <time className="bubble-time" dateTime={m.createdAt} title={formatDateTime(m.createdAt)}>
-              {formatTime(m.createdAt)}
-            </time>
+      {messages.map((m) => {
+        if (m.kind === 'system') {
+          return (
+            <p key={m.seq} className="chat-system" data-seq={m.seq}>
+              {m.body} <span className="muted small">{formatTime(m.createdAt)}</span>
+            </p>
+          );
+        }
+        const mine = m.senderId === me.id;
+        const mentioned = m.mentionUserIds?.includes(me.id);
+        return (
+          <div key={m.seq} className={`bubble${mine ? ' mine' : ''}${mentioned ? ' mentioned' : ''}`} data-seq={m.seq}>
+            {!mine && <span className="bubble-who">{m.senderName ?? nameOf(m.senderId)}</span>}
+            {m.retractedAt ? (
+              <span className="bubble-body muted">
+                <em>Message retracted</em>
+              </span>
+            ) : (
+              <>
+                <MessageExtras message={m} />
+                {m.body && <span className="bubble-body">{m.body}</span>}
+              </>
+            )}
+            <span className="bubble-meta">
+              {m.editedAt && !m.retractedAt && <span className="muted small">edited</span>}
+              <time className="bubble-time" dateTime={m.createdAt} title={formatDateTime(m.createdAt)}>
+                {formatTime(m.createdAt)}
+              </time>
+              {!m.retractedAt && (
+                <span className="bubble-actions">
+                  {actions.onReply && (
+                    <button type="button" className="link small" onClick={() => actions.onReply!(m)} aria-label={`Reply to message ${m.seq}`}>
+                      Reply
+                    </button>
+                  )}
+                  {mine && actions.onEdit && (
+                    <button type="button" className="link small" onClick={() => actions.onEdit!(m)} aria-label={`Edit message ${m.seq}`}>
+                      Edit
+                    </button>
+                  )}
+                  {mine && actions.onRetract && (
+                    <button type="button" className="link small" onClick={() => actions.onRetract!(m)} aria-label={`Retract message ${m.seq}`}>
+                      Retract
+                    </button>
+                  )}
+                </span>
+              )}
+            </span>
           </div>
-        ),
-      )}
+        );
+      })}
+      {footer}
       <div ref={end} />
     </div>
   );
 }
 
-export function ChatInput({ onSend, disabled, placeholder = 'Write a message', label = 'Message' }: { onSend: (body: string) => Promise<unknown>; disabled?: boolean; placeholder?: string; label?: string }) {
+/** The input's optional tools; the dispatch screen's plain comment box has none. */
+export interface ChatTools {
+  /** Who may be mentioned: the other current members. */
+  members?: { id: number; name: string }[];
+  /** The message being answered, shown above the box. */
+  replyingTo?: ConversationMessage | null;
+  onCancelReply?: () => void;
+  /** The message being edited: the box holds its text and saves instead of sending. */
+  editing?: ConversationMessage | null;
+  onSaveEdit?: (m: ConversationMessage, body: string) => Promise<unknown>;
+  onCancelEdit?: () => void;
+  onKeyPressed?: () => void;
+  attachments?: boolean;
+  location?: boolean;
+}
+
+export function ChatInput({
+  onSend,
+  disabled,
+  placeholder = 'Write a message',
+  label = 'Message',
+  tools = {},
+}: {
+  onSend: (body: string, extras?: MessageExtrasInput) => Promise<unknown>;
+  disabled?: boolean;
+  placeholder?: string;
+  label?: string;
+  tools?: ChatTools;
+}) {
   const [body, setBody] = useState('');
   const [busy, setBusy] = useState(false);
   const [error, setError] = useState<string | null>(null);
-  const send = async (e?: FormEvent) => {
-    e?.preventDefault();
-    const text = body.trim();
-    if (!text || busy) return;
+  const [mentions, setMentions] = useState<number[]>([]);
+  const [picking, setPicking] = useState(false);
+  const [uploads, setUploads] = useState<AttachmentView[]>([]);
+  const { editing } = tools;
+  useEffect(() => {
+    if (editing) setBody(editing.body);
+  }, [editing]);
+
+  const run = async (work: () => Promise<unknown>) => {
     setBusy(true);
     setError(null);
     try {
-      await onSend(text);
-      setBody('');
+      await work();
+      return true;
     } catch (err) {
       setError(err instanceof Error ? err.message : String(err));
+      return false;
     } finally {
       setBusy(false);
+    }
+  };
+  const send = async (e?: FormEvent) => {
+    e?.preventDefault();
+    const text = body.trim();
+    if (busy || (!text && !uploads.length)) return;
+    if (editing && tools.onSaveEdit) {
+      if (await run(() => tools.onSaveEdit!(editing, text))) setBody('');
+      return;
+    }
+    const stillMentioned = mentions.filter((id) => tools.members?.some((m) => m.id === id && text.includes(`@${m.name}`)));
+    const extras: MessageExtrasInput = {
+      ...(tools.replyingTo && { replyToSeq: tools.replyingTo.seq }),
+      ...(stillMentioned.length && { mentionUserIds: stillMentioned }),
+      ...(uploads.length && { attachmentIds: uploads.map((u) => u.id) }),
+    };
+    if (
+      await run(async () => {
+        await onSend(text, extras);
+        tools.onCancelReply?.();
+      })
+    ) {
+      setBody('');
+      setMentions([]);
+      setUploads([]);
     }
   };
   const keys = (e: KeyboardEvent<HTMLTextAreaElement>) => {
@@ -157,17 +273,115 @@ export function ChatInput({ onSend, disabled, placeholder = 'Write a message', l
       e.preventDefault();
       void send();
     }
+    if (e.key === 'Escape') (editing ? tools.onCancelEdit : tools.onCancelReply)?.();
+  };
+  const mention = (person: { id: number; name: string }) => {
+    setMentions((prev) => (prev.includes(person.id) ? prev : [...prev, person.id]));
+    setBody((prev) => `${prev}${prev && !prev.endsWith(' ') ? ' ' : ''}@${person.name} `);
+    setPicking(false);
+  };
+  const attach = async (files: FileList | null) => {
+    if (!files?.length) return;
+    const chosen = [...files];
+    await run(async () => {
+      for (const file of chosen) {
+        const stored = await uploadAttachment(file);
+        setUploads((prev) => [...prev, stored]);
+      }
+    });
+  };
+  const shareLocation = () => {
+    if (!navigator.geolocation) return setError('This device cannot tell its location');
+    setBusy(true);
+    navigator.geolocation.getCurrentPosition(
+      (p) => {
+        setBusy(false);
+        void run(() => onSend('', { location: { lat: p.coords.latitude, lng: p.coords.longitude, accuracyM: p.coords.accuracy } }));
+      },
+      (err) => {
+        setBusy(false);
+        setError(`Location unavailable: ${err.message}`);
+      },
+      { enableHighAccuracy: true, timeout: 15_000 },
+    );
   };
   return (
     <form className="chat-input" onSubmit={send}>
       <ErrorNote error={error} />
+      {tools.replyingTo && !editing && (
+        <div className="chat-context" role="status">
+          Replying to <strong>{tools.replyingTo.senderName}</strong>: <span className="ellipsis">{tools.replyingTo.body}</span>
+          <button type="button" className="link small" onClick={tools.onCancelReply}>
+            Cancel reply
+          </button>
+        </div>
+      )}
+      {editing && (
+        <div className="chat-context" role="status">
+          Editing your message
+          <button type="button" className="link small" onClick={() => (setBody(''), tools.onCancelEdit?.())}>
+            Cancel edit
+          </button>
+        </div>
+      )}
+      {uploads.length > 0 && (
+        <ul className="chips" aria-label="Attached">
+          {uploads.map((u) => (
+            <li key={u.id} className="chip">
+              📎 {u.name}
+              <button type="button" className="link small" aria-label={`Remove ${u.name}`} onClick={() => setUploads((prev) => prev.filter((x) => x.id !== u.id))}>
+                ×
+              </button>
+            </li>
+          ))}
+        </ul>
+      )}
+      {picking && tools.members && (
+        <div className="mention-picker" role="group" aria-label="Mention someone">
+          {tools.members.length === 0 && <span className="muted small">Nobody else is here.</span>}
+          {tools.members.map((p) => (
+            <button key={p.id} type="button" onClick={() => mention(p)}>
+              @{p.name}
+            </button>
+          ))}
+        </div>
+      )}
       <div className="chat-input-row">
         <label className="sr-only" htmlFor="chat-body">
           {label}
         </label>
-        <textarea id="chat-body" rows={1} placeholder={placeholder} value={body} disabled={disabled} onChange={(e) => setBody(e.target.value)} onKeyDown={keys} maxLength={4000} />
-        <button type="submit" className="primary" disabled={disabled || busy || !body.trim()}>
-          Send
+        <textarea
+          id="chat-body"
+          rows={1}
+          placeholder={placeholder}
+          value={body}
+          disabled={disabled}
+          onChange={(e) => {
+            setBody(e.target.value);
+            tools.onKeyPressed?.();
+          }}
+          onKeyDown={keys}
+          maxLength={4000}
+        />
+        {!editing && tools.members && (
+          <button type="button" disabled={disabled} onClick={() => setPicking(!picking)} aria-expanded={picking} aria-label="Mention" title="Mention someone">
+            @
+          </button>
+        )}
+        {!editing && tools.attachments && (
+          <label className={`button${disabled ? ' disabled' : ''}`} title="Photo or file">
+            📷<span className="sr-only">Photo</span>
+            {/* On a phone this opens the camera; elsewhere it picks a file. */}
+            <input type="file" className="sr-only" accept="image/*" capture="environment" disabled={disabled} aria-label="Photo" onChange={(e) => void attach(e.target.files).then(() => (e.target.value = ''))} />
+          </label>
+        )}
+        {!editing && tools.location && (
+          <button type="button" disabled={disabled || busy} onClick={shareLocation} aria-label="Share location" title="Share your location">
+            📍
+          </button>
+        )}
+        <button type="submit" className="primary" disabled={disabled || busy || (!body.trim() && !uploads.length)}>
+          {editing ? 'Save' : 'Send'}
         </button>
       </div>
     </form>

@@ -1,4 +1,14 @@
-import type { ConversationKind, Priority, ConversationMemberView, ConversationMessagePayload, ConversationSummary } from '../realtime/socket-events';
+import { attachmentsJsonSql } from '../attachments/attachment.mapper';
+import type {
+  AttachmentView,
+  ConversationKind,
+  ConversationMemberView,
+  ConversationMessagePayload,
+  ConversationSummary,
+  NotificationLevel,
+  Priority,
+  ReplyQuote,
+} from '../realtime/socket-events';
 
 /** Rows as the conversation queries select them, and their mapping to what clients see. */
 
@@ -10,11 +20,31 @@ export interface MessageRow {
   kind: 'text' | 'system';
   body: string;
   client_id: string | null;
-  created_at: Date;
+  /** A Date from a column, a string when the row came as JSON. */
+  created_at: Date | string;
+  mention_user_ids: number[];
+  location_lat: number | null;
+  location_lng: number | null;
+  location_accuracy_m: number | null;
+  edited_at: Date | string | null;
+  retracted_at: Date | string | null;
+  reply_to: ReplyQuote | null;
+  attachments: AttachmentView[];
   priority: Priority;
 }
 
-export const MESSAGE_COLUMNS = 'conversation_id, seq, sender_id, sender_name, kind, body, client_id, created_at, priority';
+/**
+ * The columns of `conversation_messages` (unaliased) a message is built from. The quoted line
+ * of a reply is read with it, so it shows as the quoted message reads now.
+ */
+export const MESSAGE_COLUMNS = `conversation_id, seq, sender_id, sender_name, kind, body, client_id, created_at, priority,
+  mention_user_ids, location_lat, location_lng, location_accuracy_m, edited_at, retracted_at,
+  (select json_build_object('seq', q.seq, 'senderName', q.sender_name, 'body', left(q.body, 200), 'retracted', q.retracted_at is not null)
+     from conversation_messages q
+    where q.conversation_id = conversation_messages.conversation_id and q.seq = conversation_messages.reply_to_seq) as reply_to,
+  ${attachmentsJsonSql('a.conversation_id = conversation_messages.conversation_id and a.seq = conversation_messages.seq')} as attachments`;
+
+const iso = (value: Date | string) => new Date(value).toISOString();
 
 export const toMessage = (r: MessageRow): ConversationMessagePayload => ({
   conversationId: r.conversation_id,
@@ -24,8 +54,14 @@ export const toMessage = (r: MessageRow): ConversationMessagePayload => ({
   body: r.body,
   kind: r.kind,
   clientId: r.client_id,
-  createdAt: r.created_at.toISOString(),
-  priority: r.priority,
+  createdAt: iso(r.created_at),
+  replyTo: r.reply_to,
+  mentionUserIds: r.mention_user_ids,
+  attachments: r.attachments,
+  location: r.location_lat === null || r.location_lng === null ? null : { lat: r.location_lat, lng: r.location_lng, accuracyM: r.location_accuracy_m },
+  editedAt: r.edited_at === null ? null : iso(r.edited_at),
+  retractedAt: r.retracted_at === null ? null : iso(r.retracted_at),
+  priority: r.priority ?? 'normal',
 });
 
 export interface SummaryRow {
@@ -41,19 +77,13 @@ export interface SummaryRow {
   viewer_id: number | null;
   last_read_seq: number | null;
   left_at: Date | null;
+  notification_level: NotificationLevel | null;
+  unread_count: number;
   members: ConversationMemberView[];
-  lm_seq: number | null;
-  lm_sender_id: number | null;
-  lm_sender_name: string | null;
-  lm_kind: 'text' | 'system' | null;
-  lm_body: string | null;
-  lm_client_id: string | null;
-  lm_created_at: Date | null;
-  lm_priority: Priority | null;
+  last_message: MessageRow | null;
 }
 
 export const toSummary = (r: SummaryRow): ConversationSummary => {
-  const lastReadSeq = r.last_read_seq ?? 0;
   const other = r.kind === 'direct' ? r.members.find((m) => m.userId !== r.viewer_id) : undefined;
   return {
     id: r.id,
@@ -67,21 +97,9 @@ export const toSummary = (r: SummaryRow): ConversationSummary => {
     members: r.members,
     isMember: r.viewer_id !== null && r.left_at === null,
     lastSeq: r.last_seq,
-    lastReadSeq,
-    unreadCount: Math.max(0, r.last_seq - lastReadSeq),
-    lastMessage:
-      r.lm_seq === null
-        ? null
-        : toMessage({
-            conversation_id: r.id,
-            seq: r.lm_seq,
-            sender_id: r.lm_sender_id,
-            sender_name: r.lm_sender_name!,
-            kind: r.lm_kind!,
-            body: r.lm_body!,
-            client_id: r.lm_client_id,
-            created_at: r.lm_created_at!,
-            priority: r.lm_priority ?? 'normal',
-          }),
+    lastReadSeq: r.last_read_seq ?? 0,
+    unreadCount: r.unread_count,
+    notificationLevel: r.notification_level ?? 'all',
+    lastMessage: r.last_message === null ? null : toMessage(r.last_message),
   };
 };

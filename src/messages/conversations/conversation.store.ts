@@ -3,7 +3,7 @@ import type { PoolClient } from 'pg';
 import sanitizeHtml from 'sanitize-html';
 import { DomainError } from '../../common/errors/domain-error';
 import { SqlPool } from '../database/sql-pool';
-import type { ConversationKind, ConversationMessagePayload, ConversationSummary, Priority } from '../realtime/socket-events';
+import type { ConversationKind, ConversationMessagePayload, ConversationSummary, NotificationLevel, Priority } from '../realtime/socket-events';
 import { MESSAGE_COLUMNS, toMessage, toSummary, type MessageRow, type SummaryRow } from './conversation.mapper';
 
 export { MESSAGE_COLUMNS, toMessage, type MessageRow };
@@ -55,7 +55,23 @@ export interface NewMessage {
   body: string;
   clientId?: string | null;
   priority?: Priority;
+  replyToSeq?: number | null;
+  mentionUserIds?: readonly number[];
+  location?: { lat: number; lng: number; accuracyM?: number | null } | null;
 }
+
+/**
+ * A member's unread count: the text messages after their read position (system lines are not
+ * counted), from the conversation's running `text_count` and the `text_seq` at that position.
+ */
+export const unreadCountSql = (conversation: string, readSeq: string) => `
+  greatest(0, ${conversation}.text_count - coalesce(
+    (select r.text_seq from conversation_messages r where r.conversation_id = ${conversation}.id and r.seq = ${readSeq}), 0))::int`;
+
+/** Most recent activity first: the last message, or the opening for a conversation without one. */
+const ACTIVE_AT = 'coalesce(c.last_message_at, c.created_at)';
+/** The activity time in whole microseconds, exact in a cursor (a JavaScript Date keeps milliseconds only). */
+const ACTIVE_MICROS = `(extract(epoch from ${ACTIVE_AT}) * 1000000)::bigint`;
 
 /**
  * One query shape for every summary: the conversation, the viewer's read position, the current
@@ -63,12 +79,14 @@ export interface NewMessage {
  */
 const summarySql = (from: string, where: string, tail = '') => `
   select c.id, c.kind, c.title, c.zone_id, c.dispatch_id, c.created_by, c.created_at, c.archived_at, c.last_seq,
-         m.user_id as viewer_id, m.last_read_seq, m.left_at,
+         m.user_id as viewer_id, m.last_read_seq, m.left_at, m.notification_level,
+         ${unreadCountSql('c', 'm.last_read_seq')} as unread_count,
+         ${ACTIVE_MICROS}::text as active_micros,
          coalesce(mem.members, '[]'::json) as members,
-         lm.seq as lm_seq, lm.sender_id as lm_sender_id, lm.sender_name as lm_sender_name, lm.kind as lm_kind,
-         lm.body as lm_body, lm.client_id as lm_client_id, lm.created_at as lm_created_at, lm.priority as lm_priority
+         (select row_to_json(lm) from (
+            select ${MESSAGE_COLUMNS} from conversation_messages
+             where conversation_messages.conversation_id = c.id and conversation_messages.seq = c.last_seq) lm) as last_message
     ${from}
-    left join conversation_messages lm on lm.conversation_id = c.id and lm.seq = c.last_seq
     left join lateral (
       select json_agg(json_build_object('userId', x.user_id, 'name', x.user_name) order by x.joined_at, x.user_id) as members
         from conversation_members x
@@ -76,6 +94,16 @@ const summarySql = (from: string, where: string, tail = '') => `
     ) mem on true
    where ${where}
    ${tail}`;
+
+/** One page of a member's conversation list. */
+export interface ConversationPage {
+  items: ConversationSummary[];
+  /** Pass as `cursor` for the next page; null on the last. */
+  nextCursor: string | null;
+}
+
+/** `<activity in microseconds>.<conversation id>` of the last item of a page. */
+export const CONVERSATION_CURSOR = /^(\d{1,19})\.(\d{1,10})$/;
 
 type Queryable = Pick<PoolClient, 'query'>;
 
@@ -132,17 +160,28 @@ export class ConversationStore {
    */
   async append(tx: Queryable, departmentId: number, conversationId: number, messages: readonly NewMessage[]): Promise<ConversationMessagePayload[]> {
     if (messages.length === 0) return [];
+    const texts = messages.filter((m) => m.kind === 'text').length;
     const { rows } = await tx.query<MessageRow>(
       `with bumped as (
-         update conversations set last_seq = last_seq + $3, last_message_at = now()
+         update conversations set last_seq = last_seq + $3, text_count = text_count + $9, last_message_at = now()
           where id = $1 and department_id = $2
-          returning last_seq
+          returning last_seq, text_count
+       ), numbered as (
+         select m.*, b.last_seq - $3 + m.ord as seq,
+                b.text_count - $9 + count(*) filter (where m.kind = 'text') over (order by m.ord) as text_seq
+           from bumped b,
+                unnest($4::int[], $5::text[], $6::text[], $7::text[], $8::text[], $10::jsonb[])
+                  with ordinality m(sender_id, sender_name, kind, body, client_id, extra, ord)
        )
-       insert into conversation_messages (conversation_id, seq, department_id, sender_id, sender_name, kind, body, client_id, priority)
-       select $1, b.last_seq - $3 + m.ord, $2, m.sender_id, m.sender_name, m.kind, m.body, m.client_id, m.priority
-         from bumped b,
-              unnest($4::int[], $5::text[], $6::text[], $7::text[], $8::text[], $9::text[])
-                with ordinality m(sender_id, sender_name, kind, body, client_id, priority, ord)
+       insert into conversation_messages
+              (conversation_id, seq, text_seq, department_id, sender_id, sender_name, kind, body, client_id,
+               reply_to_seq, mention_user_ids, location_lat, location_lng, location_accuracy_m, priority)
+       select $1, n.seq, n.text_seq, $2, n.sender_id, n.sender_name, n.kind, n.body, n.client_id,
+              (n.extra->>'replyToSeq')::int,
+              coalesce(array(select jsonb_array_elements_text(n.extra->'mentionUserIds')::int), '{}'),
+              (n.extra->>'lat')::float8, (n.extra->>'lng')::float8, (n.extra->>'accuracyM')::float8,
+              coalesce(n.extra->>'priority', 'normal')
+         from numbered n
        returning ${MESSAGE_COLUMNS}`,
       [
         conversationId,
@@ -153,10 +192,29 @@ export class ConversationStore {
         messages.map((m) => m.kind),
         messages.map((m) => m.body),
         messages.map((m) => m.clientId ?? null),
-        messages.map((m) => m.priority ?? 'normal'),
+        texts,
+        messages.map((m) =>
+          JSON.stringify({
+            replyToSeq: m.replyToSeq ?? null,
+            mentionUserIds: m.mentionUserIds ?? [],
+            lat: m.location?.lat ?? null,
+            lng: m.location?.lng ?? null,
+            accuracyM: m.location?.accuracyM ?? null,
+            priority: m.priority ?? 'normal',
+          }),
+        ),
       ],
     );
     return rows.map(toMessage).sort((a, b) => a.seq - b.seq);
+  }
+
+  /** The current members with their notification levels, for deciding who gets a push. */
+  async currentMembersWithLevels(db: Queryable, conversationId: number): Promise<{ userId: number; level: NotificationLevel }[]> {
+    const { rows } = await db.query<{ user_id: number; notification_level: NotificationLevel }>(
+      'select user_id, notification_level from conversation_members where conversation_id = $1 and left_at is null order by user_id',
+      [conversationId],
+    );
+    return rows.map((r) => ({ userId: r.user_id, level: r.notification_level }));
   }
 
   /**
@@ -212,23 +270,35 @@ export class ConversationStore {
     );
   }
 
-  /** The caller's open conversations, most recently active first. */
-  async listFor(departmentId: number, userId: number, limit: number): Promise<ConversationSummary[]> {
-    // The page is chosen first, so the members and last message are joined for it alone.
-    const rows = await this.sql.query<SummaryRow>(
+  /** A page of the caller's open conversations, most recently active first, optionally of one kind. */
+  async listFor(
+    departmentId: number,
+    userId: number,
+    page: { limit: number; cursor?: string; kind?: ConversationKind },
+  ): Promise<ConversationPage> {
+    const after = page.cursor ? CONVERSATION_CURSOR.exec(page.cursor) : null;
+    // The page is chosen first (keyset on activity, then id), so members and last message are joined for it alone.
+    const rows = await this.sql.query<SummaryRow & { active_micros: string }>(
       summarySql(
-        `from (select m.*, coalesce(c.last_message_at, c.created_at) as active_at
+        `from (select m.*, ${ACTIVE_MICROS} as active_key
                  from conversation_members m join conversations c on c.id = m.conversation_id
                 where m.user_id = $1 and m.department_id = $2 and c.archived_at is null
                   and (m.left_at is null or m.reads_after_leaving)
-                order by active_at desc, m.conversation_id desc limit $3) m
+                  and ($4::text is null or c.kind = $4)
+                  and ($5::bigint is null or (${ACTIVE_MICROS}, m.conversation_id) < ($5::bigint, $6::int))
+                order by active_key desc, m.conversation_id desc limit $3) m
          join conversations c on c.id = m.conversation_id`,
         'true',
-        'order by m.active_at desc, c.id desc',
+        'order by m.active_key desc, c.id desc',
       ),
-      [userId, departmentId, limit],
+      [userId, departmentId, page.limit + 1, page.kind ?? null, after?.[1] ?? null, after?.[2] ?? null],
     );
-    return rows.map(toSummary);
+    const items = rows.slice(0, page.limit);
+    const last = items[items.length - 1];
+    return {
+      items: items.map(toSummary),
+      nextCursor: rows.length > page.limit && last ? `${last.active_micros}.${last.id}` : null,
+    };
   }
 
   /** One conversation as `viewerId` sees it (null: as the record, with no read position). */

@@ -1,10 +1,11 @@
-import { Body, Controller, Get, HttpCode, Param, Post, Query, Res } from '@nestjs/common';
+import { Body, Controller, Delete, Get, HttpCode, Param, Patch, Post, Put, Query, Res } from '@nestjs/common';
 import { CommandBus, QueryBus } from '@nestjs/cqrs';
 import { ApiTags } from '@nestjs/swagger';
 import type { FastifyReply } from 'fastify';
 import { Caller, RateLimitClass, ResolvesPathId, type Principal } from '../../common/access';
 import { ParseIdPipe } from '../../common/validation/ids';
 import { CallersConversation } from './conversation.resource';
+import { EditMessageCommand, RetractMessageCommand } from './commands/change-message.command';
 import { InviteMembersCommand } from './commands/invite-members.command';
 import { LeaveConversationCommand } from './commands/leave-conversation.command';
 import { MarkConversationReadCommand } from './commands/mark-conversation-read.command';
@@ -12,6 +13,7 @@ import { OpenConversationCommand } from './commands/open-conversation.command';
 import { OpenDirectConversationCommand } from './commands/open-direct-conversation.command';
 import { PostMessageCommand } from './commands/post-message.command';
 import { SendMassTextCommand } from './commands/send-mass-text.command';
+import { SetNotificationLevelCommand } from './commands/set-notification-level.command';
 import {
   CreateConversationDto,
   DirectConversationDto,
@@ -20,11 +22,15 @@ import {
   ListConversationsDto,
   MarkReadDto,
   MassTextDto,
+  MessageBodyDto,
+  NotificationLevelDto,
   PostConversationMessageDto,
 } from './dto/conversation.dto';
 import { ConversationHistoryQuery } from './queries/conversation-history.query';
 import { GetConversationQuery } from './queries/get-conversation.query';
 import { ListConversationsQuery } from './queries/list-conversations.query';
+import { MessageEditsQuery } from './queries/message-edits.query';
+import { ReadReceiptsQuery } from './queries/read-receipts.query';
 
 
 @ApiTags('conversations')
@@ -37,7 +43,9 @@ export class ConversationsController {
 
   @Get()
   list(@Caller() caller: Principal, @Query() query: ListConversationsDto) {
-    return this.queries.execute(new ListConversationsQuery(caller.departmentId, caller.userId, query.limit ?? 200));
+    return this.queries.execute(
+      new ListConversationsQuery(caller.departmentId, caller.userId, { limit: query.limit ?? 50, cursor: query.cursor, kind: query.kind }),
+    );
   }
 
   @Post()
@@ -78,7 +86,34 @@ export class ConversationsController {
   @Post(':id/messages')
   @ResolvesPathId(CallersConversation)
   post(@Caller() caller: Principal, @Param('id', ParseIdPipe) id: number, @Body() body: PostConversationMessageDto) {
-    return this.commands.execute(new PostMessageCommand({ author: caller, conversationId: id, body: body.body, clientId: body.clientId, priority: body.priority }));
+    return this.commands.execute(new PostMessageCommand({ author: caller, conversationId: id, ...body }));
+  }
+
+  @Patch(':id/messages/:seq')
+  @ResolvesPathId(CallersConversation)
+  edit(@Caller() caller: Principal, @Param('id', ParseIdPipe) id: number, @Param('seq', ParseIdPipe) seq: number, @Body() body: MessageBodyDto) {
+    return this.commands.execute(new EditMessageCommand(caller, id, seq, body.body));
+  }
+
+  @Delete(':id/messages/:seq')
+  retract(@Caller() caller: Principal, @Param('id', ParseIdPipe) id: number, @Param('seq', ParseIdPipe) seq: number) {
+    return this.commands.execute(new RetractMessageCommand(caller, id, seq));
+  }
+
+  @Get(':id/messages/:seq/edits')
+  edits(@Caller() caller: Principal, @Param('id', ParseIdPipe) id: number, @Param('seq', ParseIdPipe) seq: number) {
+    return this.queries.execute(new MessageEditsQuery(caller.departmentId, id, caller.userId, seq));
+  }
+
+  @Put(':id/notifications')
+  @ResolvesPathId(CallersConversation)
+  notifications(@Caller() caller: Principal, @Param('id', ParseIdPipe) id: number, @Body() body: NotificationLevelDto) {
+    return this.commands.execute(new SetNotificationLevelCommand(caller, id, body.level));
+  }
+
+  @Get(':id/receipts')
+  receipts(@Caller() caller: Principal, @Param('id', ParseIdPipe) id: number) {
+    return this.queries.execute(new ReadReceiptsQuery(caller.departmentId, id, caller.userId));
   }
 
   @Post(':id/invite')

@@ -1,6 +1,7 @@
 import { CallersConversation } from './conversation.resource';
 import { Module } from '@nestjs/common';
 import { ArchiveConversationHandler } from './commands/archive-conversation.command';
+import { EditMessageHandler, RetractMessageHandler } from './commands/change-message.command';
 import { InviteMembersHandler } from './commands/invite-members.command';
 import { LeaveConversationHandler } from './commands/leave-conversation.command';
 import { MarkConversationReadHandler } from './commands/mark-conversation-read.command';
@@ -8,7 +9,9 @@ import { OpenConversationHandler } from './commands/open-conversation.command';
 import { OpenDirectConversationHandler } from './commands/open-direct-conversation.command';
 import { PostMessageHandler } from './commands/post-message.command';
 import { SendMassTextHandler } from './commands/send-mass-text.command';
+import { SetNotificationLevelHandler } from './commands/set-notification-level.command';
 import { SetReadsAfterLeavingHandler } from './commands/set-reads-after-leaving.command';
+import { SignalTypingHandler, TypingThrottle } from './commands/signal-typing.command';
 import { ConversationStore } from './conversation.store';
 import { ConversationsController } from './conversations.controller';
 import { InviteeRules } from './invitee-rules';
@@ -16,6 +19,8 @@ import { ConversationHistoryHandler } from './queries/conversation-history.query
 import { DispatchConversationHandler } from './queries/dispatch-conversation.query';
 import { GetConversationHandler } from './queries/get-conversation.query';
 import { ListConversationsHandler } from './queries/list-conversations.query';
+import { MessageEditsHandler } from './queries/message-edits.query';
+import { ReadReceiptsHandler } from './queries/read-receipts.query';
 
 const CommandHandlers = [
   OpenConversationHandler,
@@ -27,13 +32,24 @@ const CommandHandlers = [
   ArchiveConversationHandler,
   SetReadsAfterLeavingHandler,
   SendMassTextHandler,
+  EditMessageHandler,
+  RetractMessageHandler,
+  SetNotificationLevelHandler,
+  SignalTypingHandler,
 ];
-const QueryHandlers = [ListConversationsHandler, GetConversationHandler, ConversationHistoryHandler, DispatchConversationHandler];
+const QueryHandlers = [
+  ListConversationsHandler,
+  GetConversationHandler,
+  ConversationHistoryHandler,
+  DispatchConversationHandler,
+  MessageEditsHandler,
+  ReadReceiptsHandler,
+];
 
 /** Live conversations: personal, direct and dispatch, their members, messages and read positions. */
 @Module({
   controllers: [ConversationsController],
-  providers: [ConversationStore, InviteeRules, CallersConversation, ...CommandHandlers, ...QueryHandlers],
+  providers: [ConversationStore, InviteeRules, CallersConversation, TypingThrottle, ...CommandHandlers, ...QueryHandlers],
   exports: [ConversationStore],
 })
 export class ConversationsModule {}

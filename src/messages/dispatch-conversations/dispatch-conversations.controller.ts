@@ -3,7 +3,7 @@ import { CommandBus, QueryBus } from '@nestjs/cqrs';
 import { ApiConflictResponse, ApiForbiddenResponse, ApiNotFoundResponse, ApiTags } from '@nestjs/swagger';
 import { Caller, ResolvesPathId, type Principal } from '../../common/access';
 import { ParseIdPipe } from '../../common/validation/ids';
-import { PostConversationMessageDto } from '../conversations/dto/conversation.dto';
+import { TextMessageDto } from '../conversations/dto/conversation.dto';
 import type { ConversationMessagePayload } from '../realtime/socket-events';
 import { DepartmentDispatchRecord } from './dispatch.resource';
 import { CommentOnDispatchCommand } from './commands/comment-on-dispatch.command';
@@ -24,7 +24,7 @@ export class DispatchConversationsController {
   @ApiNotFoundResponse({ description: "No such dispatch in the caller's department" })
   @ApiForbiddenResponse({ description: "The caller is not authorized in the dispatch's zone" })
   @ApiConflictResponse({ description: 'The dispatch is closed, or has no conversation' })
-  comment(@Caller() caller: Principal, @Param('id', ParseIdPipe) id: number, @Body() body: PostConversationMessageDto): Promise<ConversationMessagePayload> {
+  comment(@Caller() caller: Principal, @Param('id', ParseIdPipe) id: number, @Body() body: TextMessageDto): Promise<ConversationMessagePayload> {
     return this.commands.execute(new CommentOnDispatchCommand(caller, id, body.body, body.clientId));
   }
 

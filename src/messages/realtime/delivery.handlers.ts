@@ -6,7 +6,10 @@ import {
   ConversationArchived,
   ConversationInvitationsIssued,
   ConversationMembersChanged,
+  ConversationMessageChanged,
   ConversationMessagesPosted,
+  ConversationReadMoved,
+  ConversationTyping,
 } from '../conversations/events/conversation.events';
 import { MessageSent, UnreadChanged } from '../events/mail.events';
 import { MessagesGateway } from './messages.gateway';
@@ -97,7 +100,38 @@ export class UnreadCountDelivery implements IEventHandler<UnreadChanged> {
   }
 }
 
+@EventsHandler(ConversationMessageChanged)
+export class ConversationMessageChangeDelivery implements IEventHandler<ConversationMessageChanged> {
+  constructor(private readonly gateway: MessagesGateway) {}
+
+  handle({ change, message, userIds }: ConversationMessageChanged) {
+    if (userIds.length) this.gateway.server.to(userRooms(userIds)).emit(change === 'edited' ? 'conversation:edited' : 'conversation:retracted', message);
+  }
+}
+
+@EventsHandler(ConversationReadMoved)
+export class ReadReceiptDelivery implements IEventHandler<ConversationReadMoved> {
+  constructor(private readonly gateway: MessagesGateway) {}
+
+  handle({ conversationId, userId, seq, notifyUserIds }: ConversationReadMoved) {
+    if (notifyUserIds.length) this.gateway.server.to(userRooms(notifyUserIds)).emit('conversation:receipt', { conversationId, userId, seq });
+  }
+}
+
+@EventsHandler(ConversationTyping)
+export class TypingDelivery implements IEventHandler<ConversationTyping> {
+  constructor(private readonly gateway: MessagesGateway) {}
+
+  handle({ conversationId, userId, notifyUserIds }: ConversationTyping) {
+    // Volatile: a typing hint that cannot be delivered now is worthless later.
+    if (notifyUserIds.length) this.gateway.server.to(userRooms(notifyUserIds)).volatile.emit('conversation:typing', { conversationId, userId });
+  }
+}
+
 export const DeliveryHandlers = [
+  ConversationMessageChangeDelivery,
+  ReadReceiptDelivery,
+  TypingDelivery,
   ConversationMessagesDelivery,
   ConversationMembersDelivery,
   ConversationArchivedDelivery,

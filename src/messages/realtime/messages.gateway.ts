@@ -21,7 +21,8 @@ import { SqlPool } from '../database/sql-pool';
 import { MarkConversationReadCommand } from '../conversations/commands/mark-conversation-read.command';
 import { PostMessageCommand } from '../conversations/commands/post-message.command';
 import { claimPendingInvitations, ConversationStore } from '../conversations/conversation.store';
-import { ReadConversationDto, SendConversationMessageDto } from '../conversations/dto/conversation.dto';
+import { SignalTypingCommand } from '../conversations/commands/signal-typing.command';
+import { ReadConversationDto, SendConversationMessageDto, TypingDto } from '../conversations/dto/conversation.dto';
 import { MESSAGES_ACCESS } from '../messages.access';
 import { MESSAGES_OPTIONS, type MessagesModuleOptions } from '../messages.options';
 import { PresenceService } from '../presence/presence.service';
@@ -270,9 +271,8 @@ export class MessagesGateway implements OnGatewayInit, OnGatewayConnection, OnGa
     return this.answer(socket, async () => {
       const caller = await this.callerOf(socket, 'conversation:send');
       const input = parse(SendConversationMessageDto, payload);
-      return this.commands.execute(
-        new PostMessageCommand({ author: caller, conversationId: input.conversationId, body: input.body, clientId: input.clientId, priority: input.priority }),
-      );
+      const { conversationId, ...message } = input;
+      return this.commands.execute(new PostMessageCommand({ author: caller, conversationId, ...message }));
     });
   }
 
@@ -318,6 +318,15 @@ export class MessagesGateway implements OnGatewayInit, OnGatewayConnection, OnGa
       const caller = await this.callerOf(socket, 'conversation:received');
       const input = parse(ConversationMessageRefDto, payload);
       return this.commands.execute(new ConfirmReceived(caller.departmentId, caller.userId, { conversationId: input.conversationId, seq: input.seq }));
+    });
+  }
+
+  @SubscribeMessage('conversation:typing')
+  typing(@ConnectedSocket() socket: MessagesSocket, @MessageBody() payload: unknown): Promise<Ack<{ relayed: boolean }>> {
+    return this.answer(socket, async () => {
+      const caller = await this.callerOf(socket, 'conversation:typing');
+      const input = parse(TypingDto, payload);
+      return this.commands.execute(new SignalTypingCommand(caller, input.conversationId));
     });
   }
 

@@ -26,6 +26,34 @@ export interface InboxItem {
   acknowledgedAt: string | null;
 }
 
+export type NotificationLevel = 'all' | 'mentions' | 'none';
+
+/** Where the sender was, as their device measured it. */
+export interface MessageLocation {
+  lat: number;
+  lng: number;
+  accuracyM: number | null;
+}
+
+/** An uploaded file a message carries; `GET /api/attachments/:id` serves it (and `/thumbnail` for an image). */
+export interface AttachmentView {
+  id: number;
+  name: string;
+  /** As read from the content, not the name. */
+  contentType: string;
+  size: number;
+  width?: number;
+  height?: number;
+}
+
+/** The earlier message a reply quotes, as it reads now (empty once retracted). */
+export interface ReplyQuote {
+  seq: number;
+  senderName: string;
+  body: string;
+  retracted: boolean;
+}
+
 /** One message of a conversation, as the history route and the socket both give it. */
 export interface ConversationMessagePayload {
   conversationId: number;
@@ -33,11 +61,20 @@ export interface ConversationMessagePayload {
   /** null for a system message (joins, leaves, invitations). */
   senderId: number | null;
   senderName: string;
+  /** Empty for a retracted message, and for one that carries only a location or attachments. */
   body: string;
   kind: 'text' | 'system';
   clientId: string | null;
   createdAt: string;
   priority: Priority;
+  replyTo: ReplyQuote | null;
+  mentionUserIds: number[];
+  location: MessageLocation | null;
+  attachments: AttachmentView[];
+  /** Set once the sender has edited it; `GET .../messages/:seq/edits` has the earlier versions. */
+  editedAt: string | null;
+  /** Set once the sender has retracted it: the body is gone, the message stays in its place. */
+  retractedAt: string | null;
 }
 
 export interface ConversationMemberView {
@@ -62,7 +99,10 @@ export interface ConversationSummary {
   isMember: boolean;
   lastSeq: number;
   lastReadSeq: number;
+  /** Text messages after the caller's read position; joins, leaves and invitations do not count. */
   unreadCount: number;
+  /** Which messages of it push a notification to the caller's devices. */
+  notificationLevel: NotificationLevel;
   lastMessage: ConversationMessagePayload | null;
 }
 
@@ -70,6 +110,13 @@ export interface ConversationMemberPayload {
   conversationId: number;
   userId: number;
   change: 'joined' | 'left' | 'invited';
+}
+
+/** A member's read position, shared with the other members. */
+export interface ConversationReceiptPayload {
+  conversationId: number;
+  userId: number;
+  seq: number;
 }
 
 export interface SocketError {
@@ -143,13 +190,22 @@ export interface ServerToClientEvents {
   'message:delivery': (payload: MessageDeliveryPayload) => void;
   'conversation:delivery': (payload: ConversationDeliveryPayload) => void;
   'message:reminder': (payload: MessageReminderPayload) => void;
+  'conversation:edited': (payload: ConversationMessagePayload) => void;
+  'conversation:retracted': (payload: ConversationMessagePayload) => void;
+  'conversation:receipt': (payload: ConversationReceiptPayload) => void;
+  'conversation:typing': (payload: { conversationId: number; userId: number }) => void;
 }
 
 export interface ConversationSendPayload {
   conversationId: number;
-  body: string;
+  /** May be left out when the message carries a location or attachments. */
+  body?: string;
   clientId?: string;
   priority?: Priority;
+  replyToSeq?: number;
+  mentionUserIds?: number[];
+  location?: { lat: number; lng: number; accuracyM?: number };
+  attachmentIds?: number[];
 }
 
 export interface ConversationReadPayload {
@@ -171,6 +227,8 @@ export interface ClientToServerEvents {
   'message:received': (payload: { messageId: number }, ack: (result: Ack<ReceivedResult>) => void) => void;
   'conversation:ack': (payload: { conversationId: number; seq: number }, ack: (result: Ack<ConversationAcknowledgedResult>) => void) => void;
   'conversation:received': (payload: { conversationId: number; seq: number }, ack: (result: Ack<ReceivedResult>) => void) => void;
+  /** Relayed to the other connected members at most once every few seconds per conversation; never stored. */
+  'conversation:typing': (payload: { conversationId: number }, ack: (result: Ack<{ relayed: boolean }>) => void) => void;
 }
 
 /** Between server processes (through the shared adapter). */

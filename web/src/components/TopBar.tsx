@@ -15,6 +15,7 @@ export function TopBar() {
     ...(session.can(MessagesPermission.Create) ? [{ to: '/compose', label: 'Compose' }] : []),
     { to: '/chat', label: 'Chat' },
     { to: '/dispatches', label: 'Dispatches' },
+    { to: '/search', label: 'Search' },
     ...(me.isAdmin ? [{ to: '/admin', label: 'Admin' }] : []),
   ];
   const current = (to: string) => path === to || (to !== '/' && path.startsWith(`${to}/`)) || (to === '/inbox' && path.startsWith('/messages/'));

@@ -1,5 +1,6 @@
 import { useCallback, useEffect, useMemo, useState, type FormEvent } from 'react';
-import { api, itemsOf, memberIdsOf, type Conversation, type ConversationMessage } from '../api';
+import { api, memberIdsOf, type Conversation, type ConversationMessage, type ConversationPage } from '../api';
+import { NotificationLevelPicker, useReceipts, useTyping } from '../chat-extras';
 import { ChatInput, ChatLog, useConversationMessages, useMarkRead, useSendToConversation } from '../chat';
 import { ErrorNote, formatTime, MultiPicker, Notice, Spinner, useAction } from '../components/common';
 import { Link, navigate } from '../router';
@@ -7,6 +8,17 @@ import { useSession, type Session } from '../session';
 import { MessagesPermission } from '../../../src/messages/messages.permissions';
 
 type Panel = null | 'personal' | 'direct' | 'mass';
+
+/** Conversations asked for at a time; `More conversations` reaches the rest. */
+const LIST_PAGE = 30;
+
+/** The list's preview of a conversation's last message. */
+function lastLine(m: ConversationMessage): string {
+  if (m.retractedAt) return 'Message retracted';
+  if (m.body) return m.body;
+  if (m.attachments?.length) return `📎 ${m.attachments.map((a) => a.name).join(', ')}`;
+  return m.location ? '📍 Location' : '';
+}
 
 export function conversationTitle(c: Conversation, session: Session): string {
   if (c.title) return c.kind === 'dispatch' && !/^dispatch/i.test(c.title) ? `Dispatch ${c.title}` : c.title;
@@ -30,13 +42,33 @@ export function invitable(c: Conversation, session: Session): { ids: number[]; z
 export function ChatScreen({ conversationId }: { conversationId?: number }) {
   const session = useSession();
   const [conversations, setConversations] = useState<Conversation[] | null>(null);
+  const [nextCursor, setNextCursor] = useState<string | null>(null);
+  const [kind, setKind] = useState<'' | Conversation['kind']>('');
   const [panel, setPanel] = useState<Panel>(null);
   const loading = useAction();
 
+  const pagePath = (cursor: string | null) => {
+    const q = new URLSearchParams({ limit: String(LIST_PAGE) });
+    if (kind) q.set('kind', kind);
+    if (cursor) q.set('cursor', cursor);
+    return `/conversations?${q}`;
+  };
+  // The first page again: after a change, an invitation or a reconnect.
   const load = useCallback(async () => {
-    const res = await loading.run(() => api.get<unknown>('/conversations'));
-    if (res !== undefined) setConversations(itemsOf<Conversation>(res));
-  }, []);
+    const res = await loading.run(() => api.get<ConversationPage>(pagePath(null)));
+    if (res) {
+      setConversations(res.items);
+      setNextCursor(res.nextCursor);
+    }
+  }, [kind]);
+  const loadMore = async () => {
+    if (!nextCursor) return;
+    const res = await loading.run(() => api.get<ConversationPage>(pagePath(nextCursor)));
+    if (res) {
+      setConversations((prev) => [...(prev ?? []), ...res.items.filter((c) => !prev?.some((p) => p.id === c.id))]);
+      setNextCursor(res.nextCursor);
+    }
+  };
 
   useEffect(() => {
     if (session.messagesEnabled) void load();
@@ -55,7 +87,9 @@ export function ChatScreen({ conversationId }: { conversationId?: number }) {
           }
           const open = m.conversationId === conversationId;
           const updated = prev.map((c) =>
-            c.id === m.conversationId ? { ...c, lastMessage: m, unreadCount: open || m.senderId === session.me.id ? 0 : (c.unreadCount ?? 0) + 1 } : c,
+            c.id === m.conversationId
+              ? { ...c, lastMessage: m, unreadCount: open || m.senderId === session.me.id ? 0 : (c.unreadCount ?? 0) + (m.kind === 'system' ? 0 : 1) }
+              : c,
           );
           return [...updated.filter((c) => c.id === m.conversationId), ...updated.filter((c) => c.id !== m.conversationId)];
         });
@@ -95,6 +129,15 @@ export function ChatScreen({ conversationId }: { conversationId?: number }) {
         {panel === 'direct' && <StartDirect onDone={(id) => (setPanel(null), void load(), navigate(`/chat/${id}`))} />}
         {panel === 'personal' && <StartPersonal onDone={(id) => (setPanel(null), void load(), navigate(`/chat/${id}`))} />}
         {panel === 'mass' && <MassText onDone={() => (setPanel(null), void load())} />}
+        <label className="sr-only" htmlFor="chat-kind">
+          Show
+        </label>
+        <select id="chat-kind" value={kind} onChange={(e) => setKind(e.target.value as typeof kind)}>
+          <option value="">All conversations</option>
+          <option value="dispatch">Dispatch</option>
+          <option value="personal">Group chats</option>
+          <option value="direct">Direct</option>
+        </select>
         <ErrorNote error={loading.error} />
         {conversations === null ? (
           loading.busy && <Spinner />
@@ -117,13 +160,18 @@ export function ChatScreen({ conversationId }: { conversationId?: number }) {
                   {c.lastMessage && (
                     <span className="muted small ellipsis">
                       {c.lastMessage.kind === 'system' ? '' : `${c.lastMessage.senderName ?? session.nameOf(c.lastMessage.senderId)}: `}
-                      {c.lastMessage.body} · {formatTime(c.lastMessage.createdAt)}
+                      {lastLine(c.lastMessage)} · {formatTime(c.lastMessage.createdAt)}
                     </span>
                   )}
                 </Link>
               </li>
             ))}
           </ul>
+        )}
+        {nextCursor && (
+          <button type="button" onClick={() => void loadMore()} disabled={loading.busy}>
+            More conversations
+          </button>
         )}
       </aside>
       <div className="chat-main">
@@ -157,12 +205,32 @@ function ConversationPane({ conversation, onLeft, onRead, onChanged }: { convers
   const { messages, error, add } = useConversationMessages(conversation.id);
   const send = useSendToConversation(conversation.id);
   const [inviting, setInviting] = useState(false);
+  const [replyingTo, setReplyingTo] = useState<ConversationMessage | null>(null);
+  const [editing, setEditing] = useState<ConversationMessage | null>(null);
   const leaving = useAction();
+  const changing = useAction();
   const archived = !!conversation.archivedAt;
   useMarkRead(conversation.id, messages, !archived);
   // Each new message changes the list's unread counts.
   useEffect(onRead, [messages.length]);
   const title = conversationTitle(conversation, session);
+  const receipts = useReceipts(conversation.id);
+  const { typing, keyPressed } = useTyping(conversation.id);
+  const others = conversation.members.filter((m) => m.userId !== session.me.id).map((m) => ({ id: m.userId, name: m.name }));
+  const lastText = [...messages].reverse().find((m) => m.kind === 'text');
+  const seenBy = lastText ? others.filter((o) => (receipts.get(o.id) ?? 0) >= lastText.seq).map((o) => o.name) : [];
+  const typingNames = typing.map((id) => others.find((o) => o.id === id)?.name ?? session.nameOf(id));
+  const actions = archived
+    ? {}
+    : {
+        onReply: (m: ConversationMessage) => (setEditing(null), setReplyingTo(m)),
+        onEdit: (m: ConversationMessage) => (setReplyingTo(null), setEditing(m)),
+        onRetract: async (m: ConversationMessage) => {
+          if (!confirm('Retract this message? Its text and attachments are removed for everyone.')) return;
+          const gone = await changing.run(() => api.delete<ConversationMessage>(`/conversations/${conversation.id}/messages/${m.seq}`));
+          if (gone) add(gone);
+        },
+      };
 
   return (
     <div className="conversation">
@@ -176,6 +244,7 @@ function ConversationPane({ conversation, onLeft, onRead, onChanged }: { convers
             Dispatch
           </Link>
         )}
+        {conversation.isMember && <NotificationLevelPicker conversationId={conversation.id} level={conversation.notificationLevel} />}
         {!archived && conversation.kind !== 'direct' && (
           <button type="button" onClick={() => setInviting(!inviting)} aria-expanded={inviting}>
             Invite
@@ -197,7 +266,7 @@ function ConversationPane({ conversation, onLeft, onRead, onChanged }: { convers
       </header>
       {archived && <Notice>This conversation is archived: read only.</Notice>}
       {!archived && conversation.isMember === false && <Notice>You left this conversation; writing in it brings you back.</Notice>}
-      <ErrorNote error={leaving.error ?? error} />
+      <ErrorNote error={leaving.error ?? changing.error ?? error} />
       {inviting && (
         <Invite
           conversation={conversation}
@@ -207,8 +276,40 @@ function ConversationPane({ conversation, onLeft, onRead, onChanged }: { convers
           }}
         />
       )}
-      <ChatLog messages={messages} label={`Messages in ${title}`} />
-      <ChatInput disabled={archived} onSend={async (body) => add(await send(body))} label={`Message to ${title}`} />
+      <ChatLog
+        messages={messages}
+        label={`Messages in ${title}`}
+        actions={actions}
+        footer={
+          seenBy.length > 0 && (
+            <p className="muted small receipts" data-testid="receipts">
+              Seen by {seenBy.join(', ')}
+            </p>
+          )
+        }
+      />
+      <p className="muted small typing" aria-live="polite">
+        {typingNames.length > 0 && `${typingNames.join(', ')} ${typingNames.length === 1 ? 'is' : 'are'} typing…`}
+      </p>
+      <ChatInput
+        disabled={archived}
+        onSend={async (body, extras) => add(await send(body, extras))}
+        label={`Message to ${title}`}
+        tools={{
+          members: others,
+          replyingTo,
+          onCancelReply: () => setReplyingTo(null),
+          editing,
+          onCancelEdit: () => setEditing(null),
+          onSaveEdit: async (m, body) => {
+            add(await api.patch<ConversationMessage>(`/conversations/${conversation.id}/messages/${m.seq}`, { body }));
+            setEditing(null);
+          },
+          onKeyPressed: keyPressed,
+          attachments: true,
+          location: true,
+        }}
+      />
     </div>
   );
 }

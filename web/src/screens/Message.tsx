@@ -1,3 +1,4 @@
+import { AttachmentList } from '../chat-extras';
 import { useEffect, useState, type FormEvent } from 'react';
 import { api, type FullMessage, type RecipientStatus, type ResponseCode } from '../api';
 import { ErrorNote, formatDateTime, Notice, Spinner, TypeTag, useAction } from '../components/common';
@@ -52,6 +53,7 @@ export function MessageScreen({ id }: { id: number }) {
       </header>
       {/* The server stores and returns the body sanitized (no scripts, handlers or javascript: links). */}
       <div className="message-body" dangerouslySetInnerHTML={{ __html: message.body }} />
+      <AttachmentList attachments={message.attachments} />
       {asks && !mine && <AnswerForm message={message} expired={expired} onAnswered={(response, note) => setMessage({ ...message, response, note })} />}
       {!mine && message.priority === 'urgent' && (
         <p className="muted">{message.acknowledgedAt ? `You acknowledged this message ${formatDateTime(message.acknowledgedAt)}.` : 'This urgent message asks you to acknowledge it (the banner above).'}</p>

@@ -1,9 +1,11 @@
 import { Command, CommandHandler, EventBus, type ICommandHandler } from '@nestjs/cqrs';
 import { DomainError } from '../../../common/errors/domain-error';
+import { attachUploads } from '../../attachments/attachment-links';
 import { SqlPool } from '../../database/sql-pool';
 import { OfflineNotifier } from '../../push/offline-notifier';
-import type { ConversationMemberPayload, ConversationMessagePayload, Priority } from '../../realtime/socket-events';
+import type { ConversationMemberPayload, ConversationMessagePayload } from '../../realtime/socket-events';
 import { recordUrgentRecipients } from '../../urgent/conversation-urgent';
+import { shouldPush, type MessagePriority } from '../../push/push-decision';
 import { ConversationStore, MESSAGE_COLUMNS, plainText, SYSTEM_SENDER, toMessage, type Actor, type NewMessage } from '../conversation.store';
 import { ConversationMembersChanged, ConversationMessagesPosted } from '../events/conversation.events';
 import { InviteeRules } from '../invitee-rules';
@@ -11,11 +13,19 @@ import { InviteeRules } from '../invitee-rules';
 export interface PostMessageInput {
   author: Actor;
   conversationId: number;
-  body: string;
+  /** Plain text; may be empty when the message carries a location. */
+  body?: string;
+  /** Quotes an earlier message of the conversation. */
+  replyToSeq?: number;
+  /** Current members called to attention: notified even in a conversation muted to `mentions`. */
+  mentionUserIds?: readonly number[];
+  location?: { lat: number; lng: number; accuracyM?: number };
+  /** The author's unused uploads that the message carries. */
+  attachmentIds?: readonly number[];
+  /** Urgent: each other member must acknowledge it, and it reaches every member's devices whatever their notification level. */
+  priority?: MessagePriority;
   /** The client's id for the message: a repeat returns the first message and stores nothing. */
   clientId?: string | null;
-  /** Urgent: each other member must acknowledge it; its push goes out as urgent. */
-  priority?: Priority;
   /**
    * A user who is not a member joins a dispatch conversation by writing, when authorized in its
    * zone (comment-to-join). Without it, or on another kind, a non-member gets 404.
@@ -53,7 +63,9 @@ export class PostMessageHandler implements ICommandHandler<PostMessageCommand> {
   async execute({ input }: PostMessageCommand): Promise<ConversationMessagePayload> {
     const { author, conversationId } = input;
     const departmentId = author.departmentId;
-    const body = plainText(input.body);
+    // A location or a photo speaks for itself; anything else needs text.
+    const body = (input.location || input.attachmentIds?.length) && !input.body?.trim() ? '' : plainText(input.body ?? '');
+    const mentionUserIds = [...new Set(input.mentionUserIds ?? [])];
     // A retry of a message already stored needs no lock.
     const repeated = await this.existing(this.sql.pool, input);
     if (repeated) return repeated;
@@ -86,19 +98,40 @@ export class PostMessageHandler implements ICommandHandler<PostMessageCommand> {
         messages.push({ senderId: null, senderName: SYSTEM_SENDER, kind: 'system', body: `${author.name} rejoined` });
         changes.push({ userId: author.userId, change: 'joined' });
       }
-      const priority = input.priority ?? 'normal';
-      messages.push({ senderId: author.userId, senderName: author.name, kind: 'text', body, clientId: input.clientId ?? null, priority });
+      if (input.replyToSeq !== undefined && input.replyToSeq > conversation.lastSeq) {
+        throw DomainError.invalid(`replyToSeq: conversation ${conversationId} has no message ${input.replyToSeq}`);
+      }
+      const members = await this.store.currentMembersWithLevels(tx, conversationId);
+      const memberIds = members.map((m) => m.userId);
+      const stranger = mentionUserIds.find((id) => !memberIds.includes(id));
+      if (stranger !== undefined) throw DomainError.invalid(`mentionUserIds: user ${stranger} is not a member of conversation ${conversationId}`);
+      messages.push({
+        senderId: author.userId,
+        senderName: author.name,
+        kind: 'text',
+        body,
+        clientId: input.clientId ?? null,
+        replyToSeq: input.replyToSeq ?? null,
+        mentionUserIds,
+        location: input.location ?? null,
+        priority: input.priority ?? 'normal',
+      });
       const fresh = await this.store.append(tx, departmentId, conversationId, messages);
       const message = fresh[fresh.length - 1];
+      message.attachments = await attachUploads(tx, author, input.attachmentIds ?? [], { conversationId, seq: message.seq });
       await this.store.advanceRead(tx, conversationId, author.userId, message.seq);
-      const memberIds = await this.store.currentMemberIds(tx, conversationId);
-      const offline = memberIds.filter((id) => id !== author.userId);
-      if (priority === 'urgent') await recordUrgentRecipients(tx, departmentId, conversationId, message.seq, offline);
+      const mentioned = new Set(mentionUserIds);
+      const priority = input.priority ?? 'normal';
+      const others = memberIds.filter((id) => id !== author.userId);
+      if (priority === 'urgent') await recordUrgentRecipients(tx, departmentId, conversationId, message.seq, others);
+      const offline = members
+        .filter((m) => m.userId !== author.userId && shouldPush(m.level, mentioned.has(m.userId), priority))
+        .map((m) => m.userId);
       if (offline.length) {
         await this.notifier.enqueue(tx, departmentId, offline, {
           kind: 'conversation-message',
           title: conversation.kind === 'direct' ? author.name : `${author.name} in ${conversation.title}`,
-          preview: body.slice(0, 120),
+          preview: body ? body.slice(0, 120) : message.attachments.length ? `Sent ${message.attachments.map((a) => a.name).join(', ')}` : 'Shared a location',
           ids: { conversationId, seq: message.seq },
           urgent: priority === 'urgent',
         });

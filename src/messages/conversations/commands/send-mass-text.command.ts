@@ -3,6 +3,8 @@ import { DomainError } from '../../../common/errors/domain-error';
 import { SqlPool } from '../../database/sql-pool';
 import { DepartmentDirectory, type DirectoryKind } from '../../directory/department-directory';
 import { OfflineNotifier } from '../../push/offline-notifier';
+import { shouldPush } from '../../push/push-decision';
+import type { NotificationLevel } from '../../realtime/socket-events';
 import { MESSAGE_COLUMNS, plainText, toMessage, type Actor } from '../conversation.store';
 import { ConversationInvitationsIssued, ConversationMessagesPosted } from '../events/conversation.events';
 
@@ -91,9 +93,9 @@ export class SendMassTextHandler implements ICommandHandler<SendMassTextCommand>
       // 3. One message in each, numbered after its last; the sender has read their own; hidden conversations come back.
       const { rows } = await tx.query(
         `with bumped as (
-           update conversations set last_seq = last_seq + 1, last_message_at = now()
+           update conversations set last_seq = last_seq + 1, text_count = text_count + 1, last_message_at = now()
             where id = any($1::int[])
-            returning id, last_seq
+            returning id, last_seq, text_count
          ), read as (
            update conversation_members m set last_read_seq = b.last_seq, left_at = null
              from bumped b where m.conversation_id = b.id and m.user_id = $3
@@ -101,12 +103,18 @@ export class SendMassTextHandler implements ICommandHandler<SendMassTextCommand>
            update conversation_members m set left_at = null
              from bumped b where m.conversation_id = b.id and m.user_id <> $3 and m.left_at is not null
          )
-         insert into conversation_messages (conversation_id, seq, department_id, sender_id, sender_name, kind, body)
-         select b.id, b.last_seq, $2, $3, $4, 'text', $5 from bumped b
+         insert into conversation_messages (conversation_id, seq, text_seq, department_id, sender_id, sender_name, kind, body)
+         select b.id, b.last_seq, b.text_count, $2, $3, $4, 'text', $5 from bumped b
          returning ${MESSAGE_COLUMNS}`,
         [conversationIds, departmentId, sender.userId, sender.name, body],
       );
-      await this.notifier.enqueue(tx, departmentId, recipientIds, {
+      // Each recipient's level on their direct conversation with the sender decides their push.
+      const levels = await tx.query<{ user_id: number; notification_level: NotificationLevel }>(
+        'select user_id, notification_level from conversation_members where conversation_id = any($1::int[]) and user_id <> $2',
+        [conversationIds, sender.userId],
+      );
+      const pushed = levels.rows.filter((r) => shouldPush(r.notification_level, false, 'normal')).map((r) => r.user_id);
+      await this.notifier.enqueue(tx, departmentId, pushed, {
         kind: 'conversation-message',
         title: sender.name,
         preview: body.slice(0, 120),

@@ -44,3 +44,34 @@ export class ConversationArchived {
     readonly userIds: readonly number[],
   ) {}
 }
+
+/** The sender edited or retracted a message; the members see it as it now reads. */
+export class ConversationMessageChanged {
+  constructor(
+    readonly departmentId: number,
+    readonly change: 'edited' | 'retracted',
+    readonly message: ConversationMessagePayload,
+    readonly userIds: readonly number[],
+  ) {}
+}
+
+/** A member's read position moved forward; the other current members see the receipt. */
+export class ConversationReadMoved {
+  constructor(
+    readonly departmentId: number,
+    readonly conversationId: number,
+    readonly userId: number,
+    readonly seq: number,
+    readonly notifyUserIds: readonly number[],
+  ) {}
+}
+
+/** A member is typing; relayed to the other current members, never stored. */
+export class ConversationTyping {
+  constructor(
+    readonly departmentId: number,
+    readonly conversationId: number,
+    readonly userId: number,
+    readonly notifyUserIds: readonly number[],
+  ) {}
+}

@@ -1,13 +1,13 @@
 import { Query, QueryHandler, type IQueryHandler } from '@nestjs/cqrs';
-import type { ConversationSummary } from '../../realtime/socket-events';
-import { ConversationStore } from '../conversation.store';
+import type { ConversationKind } from '../../realtime/socket-events';
+import { ConversationStore, type ConversationPage } from '../conversation.store';
 
-/** The caller's open conversations, most recently active first, each with its unread count and last message. */
-export class ListConversationsQuery extends Query<ConversationSummary[]> {
+/** A page of the caller's open conversations, most recently active first, each with its unread count and last message. */
+export class ListConversationsQuery extends Query<ConversationPage> {
   constructor(
     readonly departmentId: number,
     readonly userId: number,
-    readonly limit: number,
+    readonly page: { limit: number; cursor?: string; kind?: ConversationKind },
   ) {
     super();
   }
@@ -17,7 +17,7 @@ export class ListConversationsQuery extends Query<ConversationSummary[]> {
 export class ListConversationsHandler implements IQueryHandler<ListConversationsQuery> {
   constructor(private readonly store: ConversationStore) {}
 
-  execute({ departmentId, userId, limit }: ListConversationsQuery) {
-    return this.store.listFor(departmentId, userId, limit);
+  execute({ departmentId, userId, page }: ListConversationsQuery) {
+    return this.store.listFor(departmentId, userId, page);
   }
 }

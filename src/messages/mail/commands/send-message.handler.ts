@@ -1,6 +1,7 @@
 import { CommandHandler, EventBus, type ICommandHandler } from '@nestjs/cqrs';
 import type { PoolClient } from 'pg';
 import { DomainError } from '../../../common/errors/domain-error';
+import { attachUploads } from '../../attachments/attachment-links';
 import { SqlPool } from '../../database/sql-pool';
 import { MessageSent, UnreadChanged } from '../../events/mail.events';
 import { OfflineNotifier } from '../../push/offline-notifier';
@@ -66,6 +67,7 @@ export class SendMessageHandler implements ICommandHandler<SendMessage, SentMess
         const { rows } = await client.query<SentMessageDto>(FIND_BY_KEY, [caller.userId, key]);
         return { kind: 'replayed', result: rows[0] };
       }
+      await attachUploads(client, caller, input.attachmentIds ?? [], { mailMessageId: written.id });
       if (plan) await this.escalation.schedule(client, written.id, plan);
       return { kind: 'sent', ...written };
     });

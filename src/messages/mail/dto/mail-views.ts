@@ -1,4 +1,4 @@
-import type { InboxItem, MessageType, Priority, ResponseCode } from '../../realtime/socket-events';
+import type { AttachmentView, InboxItem, MessageType, Priority, ResponseCode } from '../../realtime/socket-events';
 import type { DeliverySummary } from '../../urgent/dto/delivery-views';
 
 export type { InboxItem };
@@ -58,6 +58,7 @@ export interface MessageDetail {
   priority: Priority;
   /** The caller's own acknowledgement (null for the sender). */
   acknowledgedAt: string | null;
+  attachments: AttachmentView[];
   /** For the sender only: counts and each recipient's status. */
   recipientCount?: number;
   readCount?: number;

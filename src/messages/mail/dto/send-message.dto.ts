@@ -12,6 +12,7 @@ import {
   MaxLength,
   MinLength,
 } from 'class-validator';
+import { MAX_ATTACHMENTS_PER_MESSAGE } from '../../attachments/attachment-links';
 import type { MessageType, Priority } from '../../realtime/socket-events';
 import { EscalationDto, PRIORITIES } from '../../urgent/dto/urgent.dto';
 import { SEND_MODES, type SendMode } from '../../recipients/recipient-selection';
@@ -84,6 +85,11 @@ export class SendMessageDto {
   @MinLength(1)
   @MaxLength(200)
   idempotencyKey?: string;
+
+  @ApiPropertyOptional({ type: [Number], description: 'Your unused uploads (POST /attachments) that the message carries' })
+  @IsOptional()
+  @IsIdList('attachmentIds', MAX_ATTACHMENTS_PER_MESSAGE)
+  attachmentIds?: number[];
 }
 
 export class SentMessageDto {

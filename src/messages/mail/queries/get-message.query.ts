@@ -1,5 +1,7 @@
 import { CommandBus, Query, QueryHandler, type IQueryHandler } from '@nestjs/cqrs';
 import type { Principal } from '../../../common/access';
+import { attachmentsJsonSql } from '../../attachments/attachment.mapper';
+import type { AttachmentView } from '../../realtime/socket-events';
 import { DomainError } from '../../../common/errors/domain-error';
 import { SqlPool } from '../../database/sql-pool';
 import { DepartmentDirectory } from '../../directory/department-directory';
@@ -38,6 +40,7 @@ interface MessageRow {
   response_note: string | null;
   priority: Priority;
   acknowledged_at: Date | null;
+  attachments: AttachmentView[];
 }
 
 interface RecipientRow {
@@ -63,7 +66,8 @@ export class GetMessageHandler implements IQueryHandler<GetMessage, MessageDetai
     const [row] = await this.sql.query<MessageRow>(
       `select m.id, m.subject, m.body, m.sender_id, m.sender_name, m.type, m.created_at, m.expires_at,
               m.recipient_count, m.sender_deleted_at, r.user_id is not null as is_recipient,
-              r.deleted_at, r.read_at, r.response, r.response_note, m.priority, r.acknowledged_at
+              r.deleted_at, r.read_at, r.response, r.response_note, m.priority, r.acknowledged_at,
+              ${attachmentsJsonSql('a.mail_message_id = m.id')} as attachments
          from mail_messages m left join mail_recipients r on r.message_id = m.id and r.user_id = $2
         where m.id = $1 and m.department_id = $3`,
       [messageId, caller.userId, caller.departmentId],
@@ -88,6 +92,7 @@ export class GetMessageHandler implements IQueryHandler<GetMessage, MessageDetai
       note: row.response_note,
       priority: row.priority,
       acknowledgedAt: iso(row.acknowledged_at),
+      attachments: row.attachments,
     };
     return isSender ? { ...detail, ...(await this.senderView(caller.departmentId, row)) } : detail;
   }

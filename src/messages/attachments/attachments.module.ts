@@ -1,0 +1,31 @@
+import { Module } from '@nestjs/common';
+import { ConversationsModule } from '../conversations/conversations.module';
+import { MESSAGES_OPTIONS, type MessagesModuleOptions } from '../messages.options';
+import { AttachmentSweeper } from './attachment-sweeper';
+import { AttachmentsController } from './attachments.controller';
+import { UploadAttachmentHandler } from './commands/upload-attachment.command';
+import { AttachmentFileHandler } from './queries/attachment-file.query';
+import { AttachmentStorage } from './storage/attachment-storage';
+import { FolderStorage } from './storage/folder-storage';
+import { S3Storage } from './storage/s3-storage';
+
+/** Uploads, the files messages carry, and the sweep of those no message took. */
+@Module({
+  imports: [ConversationsModule],
+  controllers: [AttachmentsController],
+  providers: [
+    {
+      provide: AttachmentStorage,
+      inject: [MESSAGES_OPTIONS],
+      useFactory: ({ attachments }: MessagesModuleOptions) => {
+        const storage = attachments?.storage ?? { kind: 'local', folder: 'attachments' };
+        return storage.kind === 's3' ? new S3Storage(storage) : new FolderStorage(storage.folder);
+      },
+    },
+    UploadAttachmentHandler,
+    AttachmentFileHandler,
+    AttachmentSweeper,
+  ],
+  exports: [AttachmentStorage, AttachmentSweeper],
+})
+export class AttachmentsModule {}

@@ -1,0 +1,75 @@
+import type { Readable } from 'node:stream';
+import { Query, QueryHandler, type IQueryHandler } from '@nestjs/cqrs';
+import { DomainError } from '../../../common/errors/domain-error';
+import { ConversationStore, type Actor } from '../../conversations/conversation.store';
+import { SqlPool } from '../../database/sql-pool';
+import type { AttachmentRow } from '../attachment.mapper';
+import { AttachmentStorage } from '../storage/attachment-storage';
+
+export interface AttachmentFile {
+  name: string;
+  contentType: string;
+  size: number;
+  stream: Readable;
+}
+
+/**
+ * The file (or its thumbnail) for a caller who may read a message carrying it; an upload no
+ * message carries is its uploader's alone. To anyone else it does not exist: 404.
+ */
+export class AttachmentFileQuery extends Query<AttachmentFile> {
+  constructor(
+    readonly caller: Actor,
+    readonly attachmentId: number,
+    readonly variant: 'file' | 'thumbnail',
+  ) {
+    super();
+  }
+}
+
+@QueryHandler(AttachmentFileQuery)
+export class AttachmentFileHandler implements IQueryHandler<AttachmentFileQuery> {
+  constructor(
+    private readonly sql: SqlPool,
+    private readonly store: ConversationStore,
+    private readonly storage: AttachmentStorage,
+  ) {}
+
+  async execute({ caller, attachmentId, variant }: AttachmentFileQuery): Promise<AttachmentFile> {
+    const notFound = DomainError.notFound(`Attachment ${attachmentId} not found`);
+    const [row] = await this.sql.query<AttachmentRow & { thumbnail_size: number | null }>(
+      'select * from attachments where id = $1 and department_id = $2',
+      [attachmentId, caller.departmentId],
+    );
+    if (!row || !(await this.mayRead(caller, row))) throw notFound;
+    if (variant === 'thumbnail' && !row.thumbnail_key) throw DomainError.notFound(`Attachment ${attachmentId} has no thumbnail: it is not an image`);
+    const key = variant === 'thumbnail' ? row.thumbnail_key! : row.storage_key;
+    const stream = await this.storage.open(key).catch(() => {
+      throw notFound;
+    });
+    return variant === 'thumbnail'
+      ? { name: `thumbnail-${row.name}.jpg`, contentType: 'image/jpeg', size: -1, stream }
+      : { name: row.name, contentType: row.content_type, size: Number(row.size), stream };
+  }
+
+  private async mayRead(caller: Actor, row: AttachmentRow): Promise<boolean> {
+    if (row.conversation_id !== null) {
+      // The conversation's own rule: members, and those the dispatch rule still lets read.
+      return this.store.readable(this.sql.pool, caller.departmentId, row.conversation_id, caller.userId).then(
+        () => true,
+        () => false,
+      );
+    }
+    if (row.mail_message_id !== null) {
+      const [found] = await this.sql.query(
+        `select 1 from mail_messages m
+          where m.id = $1 and m.department_id = $2
+            and ((m.sender_id = $3 and m.sender_deleted_at is null)
+                 or exists (select 1 from mail_recipients r where r.message_id = m.id and r.user_id = $3 and r.deleted_at is null))`,
+        [row.mail_message_id, caller.departmentId, caller.userId],
+      );
+      return !!found;
+    }
+    return row.uploaded_by === caller.userId;
+  }
+}

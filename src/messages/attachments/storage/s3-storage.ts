@@ -1,0 +1,45 @@
+import { createReadStream } from 'node:fs';
+import { Readable } from 'node:stream';
+import { DeleteObjectCommand, GetObjectCommand, PutObjectCommand, S3Client } from '@aws-sdk/client-s3';
+import { AttachmentStorage } from './attachment-storage';
+
+export interface S3StorageOptions {
+  bucket: string;
+  region: string;
+  /** An S3-compatible service (MinIO, Ceph, ...); unset: AWS. */
+  endpoint?: string;
+  accessKeyId?: string;
+  secretAccessKey?: string;
+}
+
+/** Attachments as objects in an S3-compatible bucket, so every server process sees the same files. */
+export class S3Storage extends AttachmentStorage {
+  private readonly client: S3Client;
+
+  constructor(private readonly options: S3StorageOptions) {
+    super();
+    this.client = new S3Client({
+      region: options.region,
+      ...(options.endpoint && { endpoint: options.endpoint, forcePathStyle: true }),
+      ...(options.accessKeyId &&
+        options.secretAccessKey && { credentials: { accessKeyId: options.accessKeyId, secretAccessKey: options.secretAccessKey } }),
+    });
+  }
+
+  async put(key: string, path: string, contentType: string, size: number): Promise<void> {
+    // The length is known, so the file streams up in one request.
+    await this.client.send(
+      new PutObjectCommand({ Bucket: this.options.bucket, Key: key, Body: createReadStream(path), ContentType: contentType, ContentLength: size }),
+    );
+  }
+
+  async open(key: string): Promise<Readable> {
+    const { Body } = await this.client.send(new GetObjectCommand({ Bucket: this.options.bucket, Key: key }));
+    if (!(Body instanceof Readable)) throw new Error(`Attachment ${key} came back without a body`);
+    return Body;
+  }
+
+  async remove(key: string): Promise<void> {
+    await this.client.send(new DeleteObjectCommand({ Bucket: this.options.bucket, Key: key }));
+  }
+}

@@ -1,0 +1,102 @@
+import { Query, QueryHandler, type IQueryHandler } from '@nestjs/cqrs';
+import type { Actor } from '../../conversations/conversation.store';
+import { SqlPool } from '../../database/sql-pool';
+import { SEARCH_CURSOR } from '../dto/search.dto';
+import type { SearchPage } from '../search-views';
+
+export type { SearchHit, SearchPage } from '../search-views';
+
+/** Department mail and conversation messages matching `q` that the caller may read, best match first. */
+export class SearchQuery extends Query<SearchPage> {
+  constructor(
+    readonly caller: Actor,
+    readonly q: string,
+    readonly limit: number,
+    readonly cursor?: string,
+  ) {
+    super();
+  }
+}
+
+/*
+ * Each side finds its matches through its GIN index and keeps only what the caller may read:
+ * mail they sent (and kept) or received (kept, not expired); text messages of conversations they
+ * read, by the conversations' own rule (members; a direct conversation's two people; a dispatch's
+ * officer while their task is open), never retracted ones. The page is cut before `ts_headline`,
+ * the costly part, runs on its rows alone. Keyset order: rank, then mail before chat, then id.
+ */
+export const SEARCH_SQL = `
+  with q as (select websearch_to_tsquery('english', $1) as query),
+  hits as (
+    select 0 as side, m.id as a, 0 as b, ts_rank(m.search, q.query) as rank
+      from mail_messages m, q
+     where m.department_id = $2 and m.search @@ q.query
+       and ((m.sender_id = $3 and m.sender_deleted_at is null)
+            or exists (select 1 from mail_recipients r
+                        where r.message_id = m.id and r.user_id = $3 and r.deleted_at is null
+                          and (r.expires_at is null or r.expires_at > now())))
+    union all
+    select 1, cm.conversation_id, cm.seq, ts_rank(cm.search, q.query)
+      from conversation_members mem
+      join conversations c on c.id = mem.conversation_id
+      join conversation_messages cm on cm.conversation_id = mem.conversation_id, q
+     where mem.user_id = $3 and mem.department_id = $2 and cm.department_id = $2
+       and (mem.left_at is null or c.kind = 'direct' or mem.reads_after_leaving)
+       and cm.kind = 'text' and cm.retracted_at is null and cm.search @@ q.query
+  ),
+  page as (
+    select * from hits
+     where $4::real is null
+        or rank < $4::real
+        or (rank = $4::real and (side > $5 or (side = $5 and (a, b) < ($6::int, $7::int))))
+     order by rank desc, side, a desc, b desc
+     limit $8
+  )
+  select p.side, p.a, p.b, p.rank::text as rank,
+         coalesce(m.subject, c.title) as title,
+         coalesce(m.sender_name, cm.sender_name) as sender_name,
+         coalesce(m.created_at, cm.created_at) as created_at,
+         ts_headline('english',
+                     case when p.side = 0 then regexp_replace(m.body, '<[^>]*>', ' ', 'g') else cm.body end,
+                     q.query, 'StartSel=<mark>, StopSel=</mark>, MaxWords=24, MinWords=8, MaxFragments=2, FragmentDelimiter=" … "') as snippet
+    from page p cross join q
+    left join mail_messages m on p.side = 0 and m.id = p.a
+    left join conversation_messages cm on p.side = 1 and cm.conversation_id = p.a and cm.seq = p.b
+    left join conversations c on p.side = 1 and c.id = p.a
+   order by p.rank desc, p.side, p.a desc, p.b desc`;
+
+interface HitRow {
+  side: 0 | 1;
+  a: number;
+  b: number;
+  rank: string;
+  title: string;
+  sender_name: string;
+  created_at: Date;
+  snippet: string;
+}
+
+@QueryHandler(SearchQuery)
+export class SearchHandler implements IQueryHandler<SearchQuery> {
+  constructor(private readonly sql: SqlPool) {}
+
+  async execute({ caller, q, limit, cursor }: SearchQuery): Promise<SearchPage> {
+    const after = cursor ? SEARCH_CURSOR.exec(cursor) : null;
+    const rows = await this.sql.query<HitRow>(
+      SEARCH_SQL,
+      [q, caller.departmentId, caller.userId, after?.[1] ?? null, after ? Number(after[2]) : null, after?.[3] ?? null, after?.[4] ?? null, limit + 1],
+      'search',
+    );
+    const page = rows.slice(0, limit);
+    const last = page[page.length - 1];
+    return {
+      items: page.map((r) => {
+        const base = { snippet: r.snippet, senderName: r.sender_name, createdAt: r.created_at.toISOString() };
+        return r.side === 0
+          ? { kind: 'mail' as const, messageId: r.a, subject: r.title, ...base }
+          : { kind: 'conversation' as const, conversationId: r.a, seq: r.b, conversationTitle: r.title, ...base };
+      }),
+      nextCursor: rows.length > limit && last ? `${last.rank}_${last.side}_${last.a}_${last.b}` : null,
+    };
+  }
+}

@@ -1,0 +1,18 @@
+import { Controller, Get, Query } from '@nestjs/common';
+import { QueryBus } from '@nestjs/cqrs';
+import { ApiTags } from '@nestjs/swagger';
+import { Caller, type Principal } from '../../common/access';
+import { SearchQueryDto } from './dto/search.dto';
+import { SearchQuery } from './queries/search.query';
+
+@ApiTags('search')
+@Controller('search')
+export class SearchController {
+  constructor(private readonly queries: QueryBus) {}
+
+  /** Mail and conversation messages the caller may read, best match first, `{ items, nextCursor }`. */
+  @Get()
+  search(@Caller() caller: Principal, @Query() query: SearchQueryDto) {
+    return this.queries.execute(new SearchQuery(caller, query.q, query.limit, query.cursor));
+  }
+}
