@@ -74,7 +74,7 @@ describe('conversations need their permissions', () => {
     const after = await state();
     expect(after.history).toEqual(before.history);
     expect(after.conversation.members).toEqual(before.conversation.members);
-    expect(after.thirdList).toEqual([]);
+    expect(after.thirdList.items).toEqual([]);
   });
 
   it('refuses a dispatch comment without Messages_Create', async () => {

@@ -17,7 +17,7 @@ describe('notification levels govern conversation pushes', () => {
 
   beforeAll(async () => {
     service = await PushService.start();
-    server = await startTestServer({ VAPID_PUBLIC_KEY: vapid.publicKey, VAPID_PRIVATE_KEY: vapid.privateKey, PUSH_POLL_INTERVAL_MS: '500' });
+    server = await startTestServer({ VAPID_PUBLIC_KEY: vapid.publicKey, VAPID_PRIVATE_KEY: vapid.privateKey, PUSH_POLL_INTERVAL_MS: '500', PUSH_ENDPOINT_ALLOWLIST: service.baseUrl });
     dept = await TestDepartment.create(server);
   });
   afterAll(async () => {

@@ -38,7 +38,7 @@ describe('dispatch access', () => {
     expect(res.body.message).toBe(NEEDS_MANAGE);
     expect(await detail()).toEqual(before);
     await record(dept, intruder, dispatch.id).expect(404);
-    expect((await dept.as(intruder).get('/api/conversations').expect(200)).body).toEqual([]);
+    expect((await dept.as(intruder).get('/api/conversations').expect(200)).body.items).toEqual([]);
     expect(invited).toEqual([]);
   });
 

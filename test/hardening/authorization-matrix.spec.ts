@@ -268,7 +268,7 @@ describe('authorization matrix', () => {
         inbox: inbox.items.find((i: { id: number }) => i.id === messageId),
         conversation,
         history,
-        recipientView: recipientList.find((c: { id: number }) => c.id === conversationId),
+        recipientView: recipientList.items.find((c: { id: number }) => c.id === conversationId),
         dispatch: dispatchNow,
         dispatches: dispatchList.items.map((d: { id: number }) => d.id),
         roster,

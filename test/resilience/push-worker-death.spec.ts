@@ -21,6 +21,7 @@ describe('push jobs of a worker killed mid-send', () => {
       DATABASE_URL: database.url,
       VAPID_PUBLIC_KEY: vapid.publicKey,
       VAPID_PRIVATE_KEY: vapid.privateKey,
+      PUSH_ENDPOINT_ALLOWLIST: await ScriptedPushEndpoint.origin(),
       PRESENCE_HEARTBEAT_MS: '500',
       PUSH_POLL_INTERVAL_MS: '500',
     });

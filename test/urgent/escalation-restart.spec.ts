@@ -21,6 +21,7 @@ describe('escalation across a restart and several processes', () => {
       {
         VAPID_PUBLIC_KEY: vapid.publicKey,
         VAPID_PRIVATE_KEY: vapid.privateKey,
+        PUSH_ENDPOINT_ALLOWLIST: service.baseUrl,
         PUSH_POLL_INTERVAL_MS: '500',
         PUSH_RETRY_DELAY_SECONDS: '1',
         ESCALATION_MIN_INTERVAL_SECONDS: '1',

@@ -20,6 +20,7 @@ describe('urgent department messages: acknowledgements and the delivery record',
     server = await startTestServer({
       VAPID_PUBLIC_KEY: vapid.publicKey,
       VAPID_PRIVATE_KEY: vapid.privateKey,
+      PUSH_ENDPOINT_ALLOWLIST: service.baseUrl,
       PUSH_POLL_INTERVAL_MS: '500',
       PUSH_RETRY_DELAY_SECONDS: '1',
       ESCALATION_MIN_INTERVAL_SECONDS: '2',

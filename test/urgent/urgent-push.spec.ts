@@ -19,7 +19,7 @@ describe('Web Push for urgent and ordinary messages', () => {
 
   beforeAll(async () => {
     service = await PushService.start();
-    server = await startTestServer(pushEnv());
+    server = await startTestServer(pushEnv({ PUSH_ENDPOINT_ALLOWLIST: `${service.baseUrl},${await ScriptedPushEndpoint.origin()}` }));
     dept = await TestDepartment.create(server);
   });
   afterAll(async () => {
@@ -81,7 +81,7 @@ describe('Web Push for urgent and ordinary messages', () => {
   });
 
   it('with PUSH_CONTENT=minimal sends no subject, body or name, only what to open', async () => {
-    const minimal = await startTestServer(pushEnv({ PUSH_CONTENT: 'minimal' }));
+    const minimal = await startTestServer(pushEnv({ PUSH_CONTENT: 'minimal', PUSH_ENDPOINT_ALLOWLIST: `${service.baseUrl},${await ScriptedPushEndpoint.origin()}` }));
     try {
       const department = await TestDepartment.create(minimal);
       const [sender, reader] = await department.newMembers(2);

@@ -117,7 +117,7 @@ describeInBrowser('the chat that field crews expect, in a real browser', () => {
       expect(history.body.items.at(-1)).toEqual(expect.objectContaining({ body: '@Blake Boyd check the pump pressure', mentionUserIds: [blake.id] }));
 
       // Blake mutes the room to mentions.
-      await b.page.getByLabel('Notifications').selectOption('mentions');
+      await b.page.getByLabel('Notification level').selectOption('mentions');
       await until(async () => (await dept.as(blake).get(`/api/conversations/${id}`)).body.notificationLevel, 'mentions');
 
       // One search box finds the mail and the chat line.

@@ -48,7 +48,7 @@ describeInBrowser('urgent messages and notifications in a real browser', () => {
     return { member, context, page, worker };
   }
 
-  async function expectEventually(check: () => Promise<boolean>, timeoutMs = 10_000) {
+  async function expectEventually(check: () => Promise<boolean>, timeoutMs = 20_000) {
     const until = Date.now() + timeoutMs;
     while (!(await check())) {
       if (Date.now() > until) throw new Error('condition did not hold in time');

@@ -175,9 +175,9 @@ export function NotificationLevelPicker({ conversationId, level }: { conversatio
   const [error, setError] = useState<string | null>(null);
   return (
     <label className="inline-label">
-      <span className="sr-only">Notifications</span>
+      <span className="sr-only">Notification level</span>
       <select
-        aria-label="Notifications"
+        aria-label="Notification level"
         value={value}
         onChange={async (e) => {
           const next = e.target.value as NotificationLevel;
