@@ -174,6 +174,43 @@ describeInBrowser('urgent messages and notifications in a real browser', () => {
     await sender.context.close();
   }, 60_000);
 
+  it('sends an urgent line from the chat composer, marked for the crew and acknowledged from their banner', async () => {
+    const dept = await TestDepartment.create(server);
+    const [officer, medic] = await Promise.all([dept.newMember({ name: 'Officer Reyes' }), dept.newMember({ name: 'Medic Lund' })]);
+    const id: number = (await dept.as(officer).post('/api/conversations').send({ title: 'Ladder 3', memberIds: [medic.id] }).expect(201)).body.id;
+    const a = await personIn(browser, server.baseUrl);
+    const b = await personIn(browser, server.baseUrl, { phone: true });
+    await logIn(a.page, officer.email, MEMBER_PASSWORD);
+    await logIn(b.page, medic.email, MEMBER_PASSWORD);
+    await a.page.goto(`/chat/${id}`);
+    await b.page.goto(`/chat/${id}`);
+    await b.page.getByRole('heading', { name: 'Ladder 3' }).waitFor();
+
+    const toggle = a.page.getByRole('button', { name: 'Urgent', exact: true });
+    await toggle.click();
+    expect(await toggle.getAttribute('aria-pressed')).toBe('true');
+    await a.page.getByRole('textbox', { name: 'Message to Ladder 3' }).fill('Evacuate the east wing now');
+    await a.page.getByRole('button', { name: 'Send urgent' }).click();
+    // The switch falls back after the send, so the next line is not urgent by mistake.
+    await a.page.getByRole('button', { name: 'Send', exact: true }).waitFor();
+    expect(await toggle.getAttribute('aria-pressed')).toBe('false');
+
+    const line = b.page.getByRole('log').locator('.bubble', { hasText: 'Evacuate the east wing now' });
+    await line.getByText('Urgent', { exact: true }).waitFor();
+    const banner = b.page.getByRole('alert', { name: 'Urgent messages' });
+    await banner.getByText('Evacuate the east wing now').waitFor();
+    await banner.getByRole('button', { name: 'Acknowledge' }).click();
+    await banner.waitFor({ state: 'detached' });
+
+    const history = await dept.as(officer).get(`/api/conversations/${id}/messages?after=0`).expect(200);
+    const sent = history.body.items.find((m: { body: string }) => m.body === 'Evacuate the east wing now');
+    expect(sent.priority).toBe('urgent');
+    const record = await dept.as(officer).get(`/api/conversations/${id}/messages/${sent.seq}/delivery`).expect(200);
+    expect(record.body.summary).toMatchObject({ recipients: 1, acknowledged: 1 });
+    await a.context.close();
+    await b.context.close();
+  }, 60_000);
+
   it('offers to turn notifications on after login, and can be put off', async () => {
     const dept = await TestDepartment.create(server);
     const member = await dept.newMember();

@@ -75,6 +75,8 @@ export interface MessageExtrasInput {
   mentionUserIds?: number[];
   attachmentIds?: number[];
   location?: { lat: number; lng: number; accuracyM?: number };
+  /** Urgent: each member must acknowledge it, and it reaches their devices even where muted. */
+  priority?: 'normal' | 'urgent';
 }
 
 /** Sends over the socket with an acknowledgement; falls back to HTTP when the socket is down or slow. */
@@ -146,6 +148,7 @@ export function ChatLog({ messages, label, actions = {}, footer }: { messages: C
         return (
           <div key={m.seq} className={`bubble${mine ? ' mine' : ''}${mentioned ? ' mentioned' : ''}`} data-seq={m.seq}>
             {!mine && <span className="bubble-who">{m.senderName ?? nameOf(m.senderId)}</span>}
+            {m.priority === 'urgent' && <span className="tag tag-urgent">Urgent</span>}
             {m.retractedAt ? (
               <span className="bubble-body muted">
                 <em>Message retracted</em>
@@ -225,6 +228,7 @@ export function ChatInput({
   const [mentions, setMentions] = useState<number[]>([]);
   const [picking, setPicking] = useState(false);
   const [uploads, setUploads] = useState<AttachmentView[]>([]);
+  const [urgent, setUrgent] = useState(false);
   const { editing } = tools;
   useEffect(() => {
     if (editing) setBody(editing.body);
@@ -256,6 +260,7 @@ export function ChatInput({
       ...(tools.replyingTo && { replyToSeq: tools.replyingTo.seq }),
       ...(stillMentioned.length && { mentionUserIds: stillMentioned }),
       ...(uploads.length && { attachmentIds: uploads.map((u) => u.id) }),
+      ...(urgent && { priority: 'urgent' as const }),
     };
     if (
       await run(async () => {
@@ -266,6 +271,7 @@ export function ChatInput({
       setBody('');
       setMentions([]);
       setUploads([]);
+      setUrgent(false);
     }
   };
   const keys = (e: KeyboardEvent<HTMLTextAreaElement>) => {
@@ -380,8 +386,20 @@ export function ChatInput({
             📍
           </button>
         )}
+        {!editing && (
+          <button
+            type="button"
+            className={urgent ? 'urgent-toggle on' : 'urgent-toggle'}
+            disabled={disabled}
+            onClick={() => setUrgent(!urgent)}
+            aria-pressed={urgent}
+            title="Urgent: every member must acknowledge it"
+          >
+            Urgent
+          </button>
+        )}
         <button type="submit" className="primary" disabled={disabled || busy || (!body.trim() && !uploads.length)}>
-          {editing ? 'Save' : 'Send'}
+          {editing ? 'Save' : urgent ? 'Send urgent' : 'Send'}
         </button>
       </div>
     </form>
