@@ -87,6 +87,11 @@ export interface ServerToClientEvents {
    * the module switched off). The client should not reconnect with the same token.
    */
   'session:ended': (reason: SocketError) => void;
+  /**
+   * The member's record or department changed (a permission granted or withdrawn, the zone, a
+   * module switch) and this socket keeps its access: the client reads what it may do again.
+   */
+  'access:changed': (change: { at: string }) => void;
 }
 
 export interface ConversationSendPayload {
