@@ -88,10 +88,11 @@ export interface ServerToClientEvents {
    */
   'session:ended': (reason: SocketError) => void;
   /**
-   * The member's record or department changed (a permission granted or withdrawn, the zone, a
-   * module switch) and this socket keeps its access: the client reads what it may do again.
+   * The member's record (`scope: 'member'`: a permission granted or withdrawn, the zone) or their
+   * department (`'department'`: a module switch) changed, and this socket keeps its access: the
+   * client reads again what it may do.
    */
-  'access:changed': (change: { at: string }) => void;
+  'access:changed': (change: { scope: 'member' | 'department'; at: string }) => void;
 }
 
 export interface ConversationSendPayload {
