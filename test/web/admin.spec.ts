@@ -92,6 +92,13 @@ describeInBrowser('the admin console in a real browser', () => {
       await m.page.getByRole('status').filter({ hasText: 'you now hold' }).filter({ hasText: DispatchPermission.Manage }).waitFor();
       // The socket stayed open through both changes.
       await m.page.getByRole('img', { name: 'Live updates on' }).waitFor();
+
+      // Withdrawing Messages_View closes the member's socket (session:ended); the page reads its access again and says so.
+      await permissions.getByLabel(MessagesPermission.View, { exact: true }).uncheck();
+      await a.page.getByRole('button', { name: 'Save changes' }).click();
+      await a.page.getByText(/^Saved: Morgan Medic holds (?!.*Messages_View)/).waitFor();
+      await m.page.getByRole('status').filter({ hasText: 'you no longer hold Messages_View' }).waitFor({ timeout: 10_000 });
+      await m.page.getByRole('img', { name: /^Live updates off/ }).waitFor();
       await m.context.close();
       await a.context.close();
     },

@@ -1,5 +1,5 @@
 import { createContext, useCallback, useContext, useEffect, useMemo, useRef, useState, type ReactNode } from 'react';
-import { api, type Department, type Member, type MemberSet } from './api';
+import { api, tokenStore, type Department, type Member, type MemberSet } from './api';
 import { Realtime } from './realtime';
 import type { DispatchPermission } from '../../src/dispatch/dispatch.permissions';
 import { MessagesPermission } from '../../src/messages/messages.permissions';
@@ -109,6 +109,8 @@ export function SessionProvider({
   // The member's own access, as last read: a change heard on the socket reads it again and says what changed.
   const myId = userIdOf(token);
   const refreshAccess = useCallback(async () => {
+    // A token replaced meanwhile (a password change) belongs to the next session, which reads for itself.
+    if (tokenStore.get() !== token) throw new Error('This session was replaced');
     const [d, dir] = await Promise.all([api.get<Department>('/department'), loadDirectory()]);
     setDepartment(d);
     const was = directoryRef.current?.members.find((m) => m.id === myId);
@@ -126,7 +128,7 @@ export function SessionProvider({
     }
     setDirectory(dir);
     return { department: d, me: dir.members.find((m) => m.id === myId) };
-  }, [myId]);
+  }, [myId, token]);
 
   useEffect(() => {
     let poll: ReturnType<typeof setInterval> | undefined;
@@ -149,9 +151,11 @@ export function SessionProvider({
       void read.catch(() => undefined);
     });
     const offEnded = realtime.on('session:ended', (reason) => {
-      // 401: the session is over, and the next request says so; 403: signed in still, with less access.
+      // 401: this session is over (or a new one replaces it, after a password change): nothing to read with it.
+      // 403: still signed in, with less access.
+      if (reason.statusCode !== 403) return;
       void refreshAccess().catch(() => undefined);
-      if (reason.statusCode === 403 && !poll) poll = setInterval(() => void recheck().catch(() => undefined), ACCESS_RECHECK_MS + Math.random() * ACCESS_RECHECK_MS);
+      if (!poll) poll = setInterval(() => void recheck().catch(() => undefined), ACCESS_RECHECK_MS + Math.random() * ACCESS_RECHECK_MS);
     });
     return () => {
       offChanged();
