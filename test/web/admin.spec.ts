@@ -263,6 +263,68 @@ describeInBrowser('the admin console in a real browser', () => {
     },
   );
 
+  flow(
+    'an admin creates a group and a role and chooses who is in them; each admin section fits a phone',
+    ['POST /api/groups', 'PUT /api/groups/:id/members', 'POST /api/roles', 'PUT /api/roles/:id/members'],
+    async () => {
+      const dept = await TestDepartment.create(server);
+      const [ana, ben] = await Promise.all([dept.newMember({ name: 'Ana Engine' }), dept.newMember({ name: 'Ben Ladder' })]);
+      const { context, page } = await personIn(browser, server.baseUrl, { phone: true });
+      await logIn(page, dept.admin.email, ADMIN_PASSWORD);
+
+      await openAdmin(page, 'Groups');
+      await page.getByRole('form', { name: 'New group' }).getByLabel('Name').fill('Station 4');
+      await page.keyboard.press('Enter');
+      await page.getByText('The group Station 4 was created.').waitFor();
+      const members = page.getByRole('group', { name: /^Members of Station 4/ });
+      await members.getByLabel('Ana Engine').check();
+      await members.getByLabel('Ben Ladder').check();
+      await page.getByRole('button', { name: 'Save', exact: true }).click();
+      await page.getByText('Members: Ana Engine, Ben Ladder').waitFor();
+
+      await openAdmin(page, 'Roles');
+      await page.getByRole('form', { name: 'New role' }).getByLabel('Name').fill('EMT');
+      await page.getByRole('button', { name: 'Create role' }).click();
+      await page.getByRole('group', { name: /^Holders of EMT/ }).getByLabel('Ben Ladder').check();
+      await page.getByRole('button', { name: 'Save', exact: true }).click();
+      await page.getByText('Holders: Ben Ladder').waitFor();
+
+      const groups = await dept.asAdmin().get('/api/groups').expect(200);
+      expect(groups.body.find((g: { name: string }) => g.name === 'Station 4').memberIds.sort()).toEqual([ana.id, ben.id].sort());
+      const roles = await dept.asAdmin().get('/api/roles').expect(200);
+      expect(roles.body.find((r: { name: string }) => r.name === 'EMT').memberIds).toEqual([ben.id]);
+
+      for (const path of ['/admin', '/admin/members', `/admin/members/${ana.id}`, '/admin/groups', '/admin/roles', '/admin/shifts', '/admin/zones', '/admin/audit']) {
+        await page.goto(path);
+        await page.getByRole('heading', { level: 1 }).first().waitFor();
+        const overflow = await page.evaluate(() => {
+          const root = (globalThis as unknown as { document: { documentElement: { scrollWidth: number; clientWidth: number } } }).document.documentElement;
+          return root.scrollWidth - root.clientWidth;
+        });
+        expect({ path, overflow }).toEqual({ path, overflow: 0 });
+      }
+      await context.close();
+    },
+  );
+
+  it('tells a member with the app open, at once, that the admin switched the messages module off', async () => {
+    const dept = await TestDepartment.create(server, 'Ridge Fire');
+    const member = await dept.newMember({ name: 'Rene Ridge' });
+    const m = await personIn(browser, server.baseUrl);
+    const a = await personIn(browser, server.baseUrl);
+    await logIn(m.page, member.email, MEMBER_PASSWORD);
+    await m.page.getByRole('img', { name: 'Live updates on' }).waitFor();
+    await logIn(a.page, dept.admin.email, ADMIN_PASSWORD);
+    await a.page.getByRole('navigation', { name: 'Main' }).getByRole('link', { name: 'Admin' }).click();
+    await a.page.getByRole('switch', { name: 'Messages' }).click();
+    await a.page.getByText('The messages module is off for Ridge Fire.').waitFor();
+    // No reload on the member's side: the closed socket makes the page read the department again.
+    await m.page.getByText('The messages module is switched off for Ridge Fire.').waitFor({ timeout: 10_000 });
+    expect(await m.page.getByTestId('unread-count').count()).toBe(0);
+    await m.context.close();
+    await a.context.close();
+  });
+
   it('offers a skip link, names each screen in the page title, and moves the focus to the new screen’s heading', async () => {
     const dept = await TestDepartment.create(server, 'Lakeside EMS');
     const { context, page } = await personIn(browser, server.baseUrl);
