@@ -1,4 +1,4 @@
-import type { Browser, Page } from 'playwright-core';
+import type { Browser, Locator, Page } from 'playwright-core';
 import request from 'supertest';
 import { DispatchPermission } from '../../src/dispatch/dispatch.permissions';
 import { MessagesPermission } from '../../src/messages/messages.permissions';
@@ -30,6 +30,15 @@ const headingFocused = (page: Page, text: string) =>
     { text },
     { timeout: 5_000 },
   );
+
+/** Presses Tab until this control has the focus (at most 30 times): it is reachable from the keyboard. */
+async function tabTo(page: Page, target: Locator) {
+  for (let i = 0; i < 30; i++) {
+    if (await target.evaluate((el) => el === (globalThis as unknown as { document: { activeElement: unknown } }).document.activeElement)) return;
+    await page.keyboard.press('Tab');
+  }
+  throw new Error(`Tab never reached ${target}`);
+}
 
 describeInBrowser('the admin console in a real browser', () => {
   let server: TestServer;
@@ -325,6 +334,33 @@ describeInBrowser('the admin console in a real browser', () => {
     await a.context.close();
   });
 
+  it('lets an admin create a zone and authorize a member in it with the keyboard alone', async () => {
+    const dept = await TestDepartment.create(server);
+    const member = await dept.newMember({ name: 'Quinn Keys' });
+    const { context, page } = await personIn(browser, server.baseUrl);
+    await logIn(page, dept.admin.email, ADMIN_PASSWORD);
+    await page.goto('/admin');
+    await page.getByRole('heading', { level: 1, name: 'Administration' }).waitFor();
+
+    const zonesLink = page.getByRole('navigation', { name: 'Administration' }).getByRole('link', { name: 'Zones' });
+    await tabTo(page, zonesLink);
+    await page.keyboard.press('Enter');
+    await headingFocused(page, 'Zones');
+    await tabTo(page, page.getByRole('form', { name: 'New zone' }).getByLabel('Name'));
+    await page.keyboard.type('Quarry');
+    await page.keyboard.press('Enter');
+    await page.getByText('The zone Quarry was created.').waitFor();
+    const picker = page.getByRole('group', { name: /^Authorized of Quarry/ });
+    await tabTo(page, picker.getByLabel('Quinn Keys'));
+    await page.keyboard.press('Space');
+    await tabTo(page, page.getByRole('button', { name: 'Save', exact: true }));
+    await page.keyboard.press('Enter');
+    await page.getByText('Saved: 1 person.').waitFor();
+    const zones = await dept.asAdmin().get('/api/zones').expect(200);
+    expect(zones.body.find((z: { name: string }) => z.name === 'Quarry').memberIds).toEqual([member.id]);
+    await context.close();
+  });
+
   it('offers a skip link, names each screen in the page title, and moves the focus to the new screen’s heading', async () => {
     const dept = await TestDepartment.create(server, 'Lakeside EMS');
     const { context, page } = await personIn(browser, server.baseUrl);
@@ -382,6 +418,8 @@ describeInBrowser('the web app over plain http under a station name', () => {
     await page.getByRole('banner').getByText('Station Network Fire').waitFor();
     expect(new URL(page.url()).origin).toBe(stationUrl);
     expect(failed.filter((url) => url.startsWith('https:'))).toEqual([]);
+    // The live connection works over plain http too.
+    await page.getByRole('img', { name: 'Live updates on' }).waitFor();
     await context.close();
   });
 });
