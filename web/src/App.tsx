@@ -89,7 +89,9 @@ function useFocusOnNavigation(path: string, main: RefObject<HTMLElement | null>)
   // Read while rendering the new screen, before any of its effects can move the focus.
   if (shown.current !== null && shown.current !== path) trigger.current = document.activeElement;
   useEffect(() => {
+    // The first screen keeps the page's own start; a screen shown already (an effect run again) is left alone.
     const first = shown.current === null;
+    if (shown.current === path) return;
     shown.current = path;
     if (first) return;
     let frames = 0;
