@@ -100,7 +100,7 @@ describeInBrowser('the admin console in a real browser', () => {
       await memberNav.getByRole('link', { name: 'Compose' }).waitFor();
       await m.page.getByRole('status').filter({ hasText: 'you now hold' }).filter({ hasText: DispatchPermission.Manage }).waitFor();
       // The socket stayed open through both changes.
-      await m.page.getByRole('img', { name: 'Live updates on' }).waitFor();
+      await m.page.getByRole('img', { name: 'Live updates on' }).waitFor({ timeout: 20_000 });
 
       // Withdrawing Messages_View closes the member's socket (session:ended); the page reads its access again and says so.
       await permissions.getByLabel(MessagesPermission.View, { exact: true }).uncheck();
@@ -322,7 +322,8 @@ describeInBrowser('the admin console in a real browser', () => {
     const m = await personIn(browser, server.baseUrl);
     const a = await personIn(browser, server.baseUrl);
     await logIn(m.page, member.email, MEMBER_PASSWORD);
-    await m.page.getByRole('img', { name: 'Live updates on' }).waitFor();
+    // Connected first: the switch must reach an open socket.
+    await m.page.getByRole('img', { name: 'Live updates on' }).waitFor({ timeout: 20_000 });
     await logIn(a.page, dept.admin.email, ADMIN_PASSWORD);
     await a.page.getByRole('navigation', { name: 'Main' }).getByRole('link', { name: 'Admin' }).click();
     await a.page.getByRole('switch', { name: 'Messages' }).click();
@@ -419,7 +420,7 @@ describeInBrowser('the web app over plain http under a station name', () => {
     expect(new URL(page.url()).origin).toBe(stationUrl);
     expect(failed.filter((url) => url.startsWith('https:'))).toEqual([]);
     // The live connection works over plain http too.
-    await page.getByRole('img', { name: 'Live updates on' }).waitFor();
+    await page.getByRole('img', { name: 'Live updates on' }).waitFor({ timeout: 20_000 });
     await context.close();
   });
 });

@@ -47,7 +47,7 @@ function SetRow({ set, kind, open, onToggle }: { set: MemberSet; kind: SetKind; 
         </button>
       </div>
       <p className="muted small">
-        {k.membersLabel}: {set.memberIds.length ? set.memberIds.map((id) => nameOf(id)).join(', ') : 'nobody'}
+        {k.membersLabel}: {set.memberIds.length ? set.memberIds.map((id) => nameOf(id)).sort((a, b) => a.localeCompare(b)).join(', ') : 'nobody'}
       </p>
       {kind === 'zones' && <p className="muted small">Currently in {set.name}: {here.length ? here.map((m) => m.name).join(', ') : 'nobody'}</p>}
       {open && <SetMembersEditor path={`/${kind}/${set.id}/members`} label={`${k.membersLabel} of ${set.name}`} initial={set.memberIds} />}
