@@ -316,7 +316,7 @@ describeInBrowser('the admin console in a real browser', () => {
     },
   );
 
-  it('tells a member with the app open, at once, that the admin switched the messages module off', async () => {
+  it('tells a member with the app open, at once, that the admin switched the messages module off, and reconnects once it is on', async () => {
     const dept = await TestDepartment.create(server, 'Ridge Fire');
     const member = await dept.newMember({ name: 'Rene Ridge' });
     const m = await personIn(browser, server.baseUrl);
@@ -331,9 +331,16 @@ describeInBrowser('the admin console in a real browser', () => {
     // No reload on the member's side: the closed socket makes the page read the department again.
     await m.page.getByText('The messages module is switched off for Ridge Fire.').waitFor({ timeout: 10_000 });
     expect(await m.page.getByTestId('unread-count').count()).toBe(0);
+
+    // Switched on again: the page, whose socket is closed, looks again within 40 seconds and reconnects.
+    await a.page.getByRole('switch', { name: 'Messages' }).click();
+    await a.page.getByText('The messages module is on for Ridge Fire.').waitFor();
+    await m.page.getByRole('img', { name: 'Live updates on' }).waitFor({ timeout: 50_000 });
+    expect(await m.page.getByText('The messages module is switched off').count()).toBe(0);
+    await m.page.getByTestId('unread-count').waitFor();
     await m.context.close();
     await a.context.close();
-  });
+  }, 120_000);
 
   it('lets an admin create a zone and authorize a member in it with the keyboard alone', async () => {
     const dept = await TestDepartment.create(server);
@@ -360,7 +367,7 @@ describeInBrowser('the admin console in a real browser', () => {
     const zones = await dept.asAdmin().get('/api/zones').expect(200);
     expect(zones.body.find((z: { name: string }) => z.name === 'Quarry').memberIds).toEqual([member.id]);
     await context.close();
-  });
+  }, 60_000);
 
   it('offers a skip link, names each screen in the page title, and moves the focus to the new screen’s heading', async () => {
     const dept = await TestDepartment.create(server, 'Lakeside EMS');
@@ -391,7 +398,7 @@ describeInBrowser('the admin console in a real browser', () => {
     await headingFocused(page, 'Members');
     expect(await page.title()).toBe('Admin: Members · Lakeside EMS');
     await context.close();
-  });
+  }, 60_000);
 });
 
 describeInBrowser('the web app over plain http under a station name', () => {
