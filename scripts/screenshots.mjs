@@ -388,6 +388,19 @@ try {
     await page.goto('/admin');
     await page.getByRole('switch', { name: 'Messages' }).waitFor();
   });
+  await shoot('admin-members', 'admin@demo.example', async (page) => {
+    await page.goto('/admin/members');
+    await page.getByRole('row', { name: /Dispatch/ }).first().waitFor();
+  });
+  await shoot('admin-member', 'admin@demo.example', async (page) => {
+    await page.goto(`/admin/members/${byEmail('dispatch@demo.example').id}`);
+    await page.getByRole('group', { name: 'Permissions' }).waitFor();
+  });
+  await shoot('admin-shifts', 'admin@demo.example', async (page) => {
+    await page.goto('/admin/shifts');
+    await page.getByRole('list', { name: 'Shifts' }).getByRole('listitem').first().waitFor();
+    await page.getByRole('button', { name: /^Edit schedule of/ }).first().click();
+  });
 } finally {
   await browser.close();
   await stopServer();

@@ -116,11 +116,25 @@ export async function createApp(env: Environment, options: AppOptions = {}): Pro
         connectSrc: ["'self'"],
         objectSrc: ["'none'"],
         frameAncestors: ["'none'"],
+        // Added below, per request: over plain http it would send every script to https and blank the page.
+        upgradeInsecureRequests: null,
       },
     },
   });
   // Uploads (POST /api/attachments) stream through it; each route sets its own limits.
   await app.register(multipart, { limits: { files: 1, fields: 0, parts: 1 } });
+  const upgrade = env.CSP_UPGRADE_INSECURE_REQUESTS;
+  if (upgrade !== 'off') {
+    app
+      .getHttpAdapter()
+      .getInstance()
+      .addHook('onSend', async (request, reply, payload) => {
+        const csp = reply.getHeader('content-security-policy');
+        // `protocol` is https for a TLS connection, or when a trusted proxy forwarded one (TRUST_PROXY).
+        if (typeof csp === 'string' && (upgrade === 'on' || request.protocol === 'https')) reply.header('content-security-policy', `${csp};upgrade-insecure-requests`);
+        return payload;
+      });
+  }
   // Browsers may call the API only from the configured origins. With none, the same-origin policy
   // already refuses every other origin, and no CORS hook need run on each request.
   const origins = (env.CORS_ORIGINS ?? '').split(',').map((o) => o.trim()).filter(Boolean);

@@ -86,6 +86,13 @@ export class Environment {
   @IsString()
   TRUST_PROXY = 'off';
 
+  /**
+   * `upgrade-insecure-requests` in the content security policy: `auto` sends it only on requests
+   * that came over TLS (directly, or as a trusted proxy's `X-Forwarded-Proto` says); `on` always; `off` never.
+   */
+  @IsIn(['auto', 'on', 'off'])
+  CSP_UPGRADE_INSECURE_REQUESTS: 'auto' | 'on' | 'off' = 'auto';
+
   @IsIn(['on', 'off'])
   RATE_LIMIT: 'on' | 'off' = 'on';
 

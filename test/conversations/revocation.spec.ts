@@ -70,9 +70,11 @@ function revocationSuite(title: string, servers: () => { change: TestServer; hel
 
     it('closes the socket of a member whose Messages_View is withdrawn, and keeps it for a change that leaves it', async () => {
       const { dept, member, colleague, conversationId, socket, colleagueSocket } = await world();
-      // Losing Delete does not touch what the socket needs.
+      // Losing Delete does not touch what the socket needs: the socket is told to read its access again.
+      const told = nextEvent(socket, 'access:changed', (c) => c.scope === 'member');
       await dept.asAdmin().patch(`/api/department/members/${member.id}`).send({ permissions: [View, Create] }).expect(200);
-      await settle(500);
+      await told;
+      await settle(300);
       expect(socket.connected).toBe(true);
       let changedAt = 0;
       const closed = closing(socket, () => changedAt);

@@ -21,6 +21,14 @@ describe('HTTP hygiene', () => {
     expect(res.headers['strict-transport-security']).toBeDefined();
   });
 
+  it('asks browsers to upgrade to https only for requests that came over TLS', async () => {
+    const plain = await request(server.baseUrl).get('/api/health').expect(200);
+    expect(plain.headers['content-security-policy']).not.toContain('upgrade-insecure-requests');
+    // Without TRUST_PROXY a forwarded protocol is the client's word, and changes nothing.
+    const claimed = await request(server.baseUrl).get('/api/health').set('X-Forwarded-Proto', 'https').expect(200);
+    expect(claimed.headers['content-security-policy']).not.toContain('upgrade-insecure-requests');
+  });
+
   it('allows cross-origin calls only from the configured origins', async () => {
     const allowed = await request(server.baseUrl).options('/api/auth/login').set('Origin', 'https://console.department.example').set('Access-Control-Request-Method', 'POST');
     expect(allowed.headers['access-control-allow-origin']).toBe('https://console.department.example');
@@ -65,5 +73,28 @@ describe('the web app’s source maps', () => {
     } finally {
       await server.close();
     }
+  });
+});
+
+describe('HTTP hygiene behind a TLS proxy', () => {
+  let behind: TestServer;
+  let always: TestServer;
+  beforeAll(async () => {
+    [behind, always] = await Promise.all([startTestServer({ TRUST_PROXY: '1' }), startTestServer({ CSP_UPGRADE_INSECURE_REQUESTS: 'on' })]);
+  });
+  afterAll(() => Promise.all([behind?.close(), always?.close()]));
+
+  it('adds upgrade-insecure-requests when a trusted proxy says the request came over TLS, keeping the rest of the policy', async () => {
+    const tls = await request(behind.baseUrl).get('/api/health').set('X-Forwarded-Proto', 'https').expect(200);
+    expect(tls.headers['content-security-policy']).toContain("default-src 'self'");
+    expect(tls.headers['content-security-policy']).toMatch(/;\s*upgrade-insecure-requests$/);
+    const plain = await request(behind.baseUrl).get('/api/health').set('X-Forwarded-Proto', 'http').expect(200);
+    expect(plain.headers['content-security-policy']).not.toContain('upgrade-insecure-requests');
+  });
+
+  it('adds it to every answer with CSP_UPGRADE_INSECURE_REQUESTS=on', async () => {
+    const res = await request(always.baseUrl).get('/api/health').expect(200);
+    expect(res.headers['content-security-policy']).toContain("frame-ancestors 'none'");
+    expect(res.headers['content-security-policy']).toContain('upgrade-insecure-requests');
   });
 });

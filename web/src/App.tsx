@@ -1,4 +1,4 @@
-import { useCallback, useEffect, useState } from 'react';
+import { useCallback, useEffect, useRef, useState, type RefObject } from 'react';
 import { setUnauthorizedHandler, tokenStore } from './api';
 import { ErrorNote, Spinner } from './components/common';
 import { NotificationPrompt } from './components/NotificationPrompt';
@@ -7,7 +7,7 @@ import { UrgentBanner } from './components/UrgentBanner';
 import { handOverSession } from './notifications';
 import { match, navigate, usePath } from './router';
 import { AccountScreen } from './screens/Account';
-import { AdminScreen } from './screens/Admin';
+import { AdminScreen, adminTitleOf } from './screens/admin/AdminScreen';
 import { ChatScreen } from './screens/Chat';
 import { ComposeScreen } from './screens/Compose';
 import { DispatchesScreen, DispatchScreen } from './screens/Dispatches';
@@ -71,15 +71,79 @@ export function App() {
   );
 }
 
+/** What the page title calls each screen. */
+function titleOf(path: string): string {
+  if (path === '/inbox' || path === '/') return 'Inbox';
+  if (path === '/outbox') return 'Sent';
+  if (path === '/compose') return 'New message';
+  if (match('/messages/:id', path)) return 'Message';
+  if (path === '/chat' || match('/chat/:id', path)) return 'Chat';
+  if (path === '/dispatches') return 'Dispatches';
+  if (match('/dispatches/:id', path)) return 'Dispatch';
+  if (path === '/admin' || path.startsWith('/admin/')) return adminTitleOf(path);
+  if (path === '/account') return 'Your account';
+  return 'Not found';
+}
+
+/**
+ * After a navigation, the new screen's heading takes the focus (once it is there), so a screen
+ * reader announces where the user is and Tab starts from the top of the screen. A screen that
+ * moved the focus itself keeps it: only a focus still on the link that navigated, or on nothing,
+ * is moved.
+ */
+function useFocusOnNavigation(path: string, main: RefObject<HTMLElement | null>) {
+  const shown = useRef<string | null>(null);
+  const trigger = useRef<Element | null>(null);
+  // Read while rendering the new screen, before any of its effects can move the focus.
+  if (shown.current !== null && shown.current !== path) trigger.current = document.activeElement;
+  useEffect(() => {
+    // The first screen keeps the page's own start; a screen shown already (an effect run again) is left alone.
+    const first = shown.current === null;
+    if (shown.current === path) return;
+    shown.current = path;
+    if (first) return;
+    let frames = 0;
+    let handle = 0;
+    const focusHeading = () => {
+      const root = main.current;
+      const focused = document.activeElement;
+      if (!root || !(focused === null || focused === document.body || focused === root || focused === trigger.current)) return;
+      const heading = root.querySelector<HTMLElement>('h1');
+      if (heading) {
+        if (!heading.hasAttribute('tabindex')) heading.setAttribute('tabindex', '-1');
+        heading.focus();
+      } else if (++frames < 60) handle = requestAnimationFrame(focusHeading);
+    };
+    handle = requestAnimationFrame(focusHeading);
+    return () => cancelAnimationFrame(handle);
+  }, [path, main]);
+}
+
 function Shell() {
   const path = usePath();
   const session = useSession();
+  const main = useRef<HTMLElement>(null);
   useEffect(() => {
     if (path === '/' || path === '/login') navigate('/inbox', { replace: true });
   }, [path]);
+  useEffect(() => {
+    document.title = `${titleOf(path)} · ${session.department.name}`;
+  }, [path, session.department.name]);
+  useFocusOnNavigation(path, main);
   return (
     <div className="shell">
+      <a className="skip-link" href="#main-content" onClick={(e) => {
+        e.preventDefault();
+        main.current?.focus();
+      }}>
+        Skip to content
+      </a>
       <TopBar />
+      {session.accessNotice && (
+        <div className="banner" role="status">
+          {session.accessNotice}
+        </div>
+      )}
       <UrgentBanner />
       <NotificationPrompt />
       {!session.messagesEnabled && (
@@ -87,7 +151,7 @@ function Shell() {
           The messages module is switched off for {session.department.name}.{session.me.isAdmin ? ' Switch it on from Admin.' : ''}
         </div>
       )}
-      <main className="content">
+      <main className="content" id="main-content" tabIndex={-1} ref={main}>
         <Screen path={path} />
       </main>
     </div>
@@ -104,7 +168,7 @@ function Screen({ path }: { path: string }) {
   if ((m = match('/chat/:id', path))) return <ChatScreen conversationId={Number(m.id)} />;
   if (path === '/dispatches') return <DispatchesScreen />;
   if ((m = match('/dispatches/:id', path))) return <DispatchScreen key={m.id} id={Number(m.id)} />;
-  if (path === '/admin') return <AdminScreen />;
+  if (path === '/admin' || path.startsWith('/admin/')) return <AdminScreen path={path} />;
   if (path === '/account') return <AccountScreen />;
   if (path === '/search') return <SearchScreen />;
   return (

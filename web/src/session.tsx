@@ -1,8 +1,11 @@
-import { createContext, useCallback, useContext, useEffect, useMemo, useState, type ReactNode } from 'react';
-import { api, type Department, type Member, type MemberSet } from './api';
+import { createContext, useCallback, useContext, useEffect, useMemo, useRef, useState, type ReactNode } from 'react';
+import { api, tokenStore, type Department, type Member, type MemberSet } from './api';
 import { Realtime } from './realtime';
 import type { DispatchPermission } from '../../src/dispatch/dispatch.permissions';
-import type { MessagesPermission } from '../../src/messages/messages.permissions';
+import { MessagesPermission } from '../../src/messages/messages.permissions';
+
+/** How often a page whose socket was refused looks for its access to come back. */
+const ACCESS_RECHECK_MS = 20_000;
 
 export interface Directory {
   members: Member[];
@@ -23,6 +26,8 @@ export interface Session {
   realtime: Realtime;
   setDepartment: (d: Department) => void;
   reloadDirectory: () => Promise<void>;
+  /** Said to the member when their own access changed while the page was open; null otherwise. */
+  accessNotice: string | null;
   /** Ends this token on the server (and its socket), then shows the login. */
   signOut: () => void;
   /** After a password change: the new session's token replaces this one. */
@@ -97,6 +102,67 @@ export function SessionProvider({
   }, []);
 
   const reloadDirectory = useCallback(async () => setDirectory(await loadDirectory()), []);
+  const [accessNotice, setAccessNotice] = useState<string | null>(null);
+  const directoryRef = useRef<Directory | null>(null);
+  directoryRef.current = directory;
+
+  // The member's own access, as last read: a change heard on the socket reads it again and says what changed.
+  const myId = userIdOf(token);
+  const refreshAccess = useCallback(async () => {
+    // A token replaced meanwhile (a password change) belongs to the next session, which reads for itself.
+    if (tokenStore.get() !== token) throw new Error('This session was replaced');
+    const [d, dir] = await Promise.all([api.get<Department>('/department'), loadDirectory()]);
+    setDepartment(d);
+    const was = directoryRef.current?.members.find((m) => m.id === myId);
+    const now = dir.members.find((m) => m.id === myId);
+    if (was && now) {
+      const gained = now.permissions.filter((p) => !was.permissions.includes(p));
+      const lost = was.permissions.filter((p) => !now.permissions.includes(p));
+      const parts = [
+        ...(now.isAdmin !== was.isAdmin ? [now.isAdmin ? 'you are now an administrator' : 'you are no longer an administrator'] : []),
+        ...(gained.length ? [`you now hold ${gained.join(', ')}`] : []),
+        ...(lost.length ? [`you no longer hold ${lost.join(', ')}`] : []),
+        ...(now.active ? [] : ['your account is deactivated']),
+      ];
+      if (parts.length) setAccessNotice(`An administrator changed your access: ${parts.join('; ')}.`);
+    }
+    setDirectory(dir);
+    return { department: d, me: dir.members.find((m) => m.id === myId) };
+  }, [myId, token]);
+
+  useEffect(() => {
+    let poll: ReturnType<typeof setInterval> | undefined;
+    const stopPolling = () => {
+      clearInterval(poll);
+      poll = undefined;
+    };
+    // While the socket is refused (say, Messages_View withdrawn), look now and then for the access to come back.
+    const recheck = async () => {
+      const { department: d, me } = await refreshAccess();
+      const canConnect = d.modules.messages !== false && !!me && me.active && (me.isAdmin || me.permissions.includes(MessagesPermission.View));
+      if (canConnect) {
+        stopPolling();
+        realtime.retry();
+      }
+    };
+    const offChanged = realtime.on('access:changed', ({ scope }) => {
+      // A department's change reaches every member at once: only the department is read again.
+      const read = scope === 'member' ? refreshAccess() : api.get<Department>('/department').then(setDepartment);
+      void read.catch(() => undefined);
+    });
+    const offEnded = realtime.on('session:ended', (reason) => {
+      // 401: this session is over (or a new one replaces it, after a password change): nothing to read with it.
+      // 403: still signed in, with less access.
+      if (reason.statusCode !== 403) return;
+      void refreshAccess().catch(() => undefined);
+      if (!poll) poll = setInterval(() => void recheck().catch(() => undefined), ACCESS_RECHECK_MS + Math.random() * ACCESS_RECHECK_MS);
+    });
+    return () => {
+      offChanged();
+      offEnded();
+      stopPolling();
+    };
+  }, [realtime, refreshAccess]);
   const changeDepartment = useCallback(
     (d: Department) => {
       setDepartment(d);
@@ -122,10 +188,11 @@ export function SessionProvider({
       realtime,
       setDepartment: changeDepartment,
       reloadDirectory,
+      accessNotice,
       signOut: () => void api.post('/auth/logout').catch(() => undefined).finally(onLogout),
       replaceToken: onToken,
     };
-  }, [department, directory, token, realtime, changeDepartment, reloadDirectory, onLogout, onToken]);
+  }, [department, directory, token, realtime, changeDepartment, reloadDirectory, accessNotice, onLogout, onToken]);
 
   if (!session) return <>{fallback(error)}</>;
   return <SessionContext.Provider value={session}>{children}</SessionContext.Provider>;

@@ -212,17 +212,19 @@ export class MessagesGateway implements OnGatewayInit, OnGatewayConnection, OnGa
       'everyone' in change ? true : 'userId' in change ? s.data.userId === change.userId : s.data.departmentId === change.departmentId,
     );
     for (let i = 0; i < affected.length; i += RECHECK_BATCH) {
-      await Promise.all(affected.slice(i, i + RECHECK_BATCH).map((socket) => this.recheckSocket(socket)));
+      await Promise.all(affected.slice(i, i + RECHECK_BATCH).map((socket) => this.recheckSocket(socket, 'userId' in change ? 'member' : 'department')));
     }
   }
 
-  private async recheckSocket(socket: MessagesSocket): Promise<void> {
+  /** Closes the socket if its access ended; else, for a change heard, tells it to read what it may do again. */
+  private async recheckSocket(socket: MessagesSocket, changeHeard?: 'member' | 'department'): Promise<void> {
     if (!this.authenticator || !socket.connected) return;
     try {
       const checked = await this.authenticator.check(socket.data.token);
       if ('refused' in checked) return this.end(socket, 401, checked.refused);
       const refused = refusalOf(checked.principal, CONNECT);
       if (refused) this.end(socket, 403, refused);
+      else if (changeHeard) socket.emit('access:changed', { scope: changeHeard, at: new Date().toISOString() });
     } catch (error) {
       // Unchecked now, it is checked again by its next event.
       this.logger.warn(`checking socket of user ${socket.data.userId} again: ${(error as Error).message}`);

@@ -194,6 +194,12 @@ export interface ServerToClientEvents {
   'conversation:retracted': (payload: ConversationMessagePayload) => void;
   'conversation:receipt': (payload: ConversationReceiptPayload) => void;
   'conversation:typing': (payload: { conversationId: number; userId: number }) => void;
+  /**
+   * The member's record (`scope: 'member'`: a permission granted or withdrawn, the zone) or their
+   * department (`'department'`: a module switch) changed, and this socket keeps its access: the
+   * client reads again what it may do.
+   */
+  'access:changed': (change: { scope: 'member' | 'department'; at: string }) => void;
 }
 
 export interface ConversationSendPayload {

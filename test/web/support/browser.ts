@@ -19,11 +19,12 @@ export function describeInBrowser(name: string, body: () => void) {
   return describe.skip(name, body);
 }
 
-export function launchBrowser(): Promise<Browser> {
+/** `extraArgs` adds Chromium flags, such as `--host-resolver-rules` to reach the server under another name. */
+export function launchBrowser(extraArgs: string[] = []): Promise<Browser> {
   return chromium.launch({
     executablePath: CHROMIUM_PATH,
     headless: true,
-    args: ['--no-sandbox', '--disable-gpu', '--disable-background-networking', '--disable-component-update', '--disable-sync', '--no-first-run', '--disable-dev-shm-usage'],
+    args: ['--no-sandbox', '--disable-gpu', '--disable-background-networking', '--disable-component-update', '--disable-sync', '--no-first-run', '--disable-dev-shm-usage', ...extraArgs],
   });
 }
 

@@ -1,12 +1,13 @@
 import { useState, type FormEvent } from 'react';
-import { api, type Department } from '../api';
-import { ErrorNote, Notice, useAction } from '../components/common';
-import { useSession } from '../session';
+import { api, type Department } from '../../api';
+import { ErrorNote, useAction } from '../../components/common';
+import { Link } from '../../router';
+import { useSession } from '../../session';
 
-export function AdminScreen() {
+/** The module switch, the department at a glance, and a quick password reset. */
+export function Overview() {
   const session = useSession();
   const { busy, error, run } = useAction();
-  if (!session.me.isAdmin) return <Notice>Only the department’s administrators can see this page.</Notice>;
   const on = session.messagesEnabled;
   const toggle = async () => {
     const d = await run(() => api.put<Department>('/department/modules/messages', { enabled: !on }));
@@ -38,23 +39,33 @@ export function AdminScreen() {
         <h2>Department</h2>
         <dl className="stats">
           <div>
-            <dt>Members</dt>
+            <dt>
+              <Link to="/admin/members">Members</Link>
+            </dt>
             <dd>{members.filter((m) => m.active).length}</dd>
           </div>
           <div>
-            <dt>Groups</dt>
+            <dt>
+              <Link to="/admin/groups">Groups</Link>
+            </dt>
             <dd>{groups.length}</dd>
           </div>
           <div>
-            <dt>Roles</dt>
+            <dt>
+              <Link to="/admin/roles">Roles</Link>
+            </dt>
             <dd>{roles.length}</dd>
           </div>
           <div>
-            <dt>Shifts</dt>
+            <dt>
+              <Link to="/admin/shifts">Shifts</Link>
+            </dt>
             <dd>{shifts.length}</dd>
           </div>
           <div>
-            <dt>Zones</dt>
+            <dt>
+              <Link to="/admin/zones">Zones</Link>
+            </dt>
             <dd>{zones.length}</dd>
           </div>
         </dl>
