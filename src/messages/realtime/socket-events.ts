@@ -211,6 +211,8 @@ export interface ConversationSendPayload {
   body?: string;
   clientId?: string;
   priority?: Priority;
+  /** Urgent only, as on department mail: reminders until each member acknowledges, then a message to the people named. */
+  escalation?: { repeatEverySeconds: number; repeats: number; thenNotifyUserIds?: number[]; thenNotifyRoleIds?: number[] };
   replyToSeq?: number;
   mentionUserIds?: number[];
   location?: { lat: number; lng: number; accuracyM?: number };

@@ -26,7 +26,7 @@ export class EscalationPlanner {
   }
 
   /** The plan the message keeps, or null without escalation; 400 naming the field when a setting is wrong. */
-  async plan(caller: Principal, input: { priority?: Priority; escalation?: EscalationDto }): Promise<EscalationPlan | null> {
+  async plan(caller: Pick<Principal, 'departmentId'>, input: { priority?: Priority; escalation?: EscalationDto }): Promise<EscalationPlan | null> {
     const e = input.escalation;
     if (!e) return null;
     if (input.priority !== 'urgent') throw DomainError.invalid('escalation is only for urgent messages: set priority to "urgent"');
