@@ -9,12 +9,12 @@ import { DocumentBuilder, SwaggerModule } from '@nestjs/swagger';
 import helmet from '@fastify/helmet';
 import multipart from '@fastify/multipart';
 import { Logger } from 'nestjs-pino';
-import type { ValidationError } from 'class-validator';
 import type { DestinationStream } from 'pino';
 import { AppModule, REQUEST_CALLER } from './app.module';
 import type { Principal } from './common/access';
 import { ErrorsFilter } from './common/errors/errors.filter';
 import { RedisStatus } from './common/health/redis-status';
+import { describeValidationErrors } from './common/validation/error-messages';
 import { jsonNestingExceeds, RejectRawBodyInterceptor, RejectRawInputPipe } from './common/validation/raw-input';
 import type { Environment } from './config/environment';
 import { trustedHops } from './config/trust-proxy';
@@ -22,13 +22,6 @@ import { MessagesIoAdapter } from './messages/realtime/messages-io.adapter';
 
 /** Request bodies larger than this are refused (413) before they are parsed. */
 export const BODY_LIMIT_BYTES = 256 * 1024;
-
-const describe = (errors: ValidationError[], prefix = ''): string[] =>
-  errors.flatMap((e) => {
-    const path = prefix ? `${prefix}.${e.property}` : e.property;
-    if (e.children?.length) return describe(e.children, path);
-    return Object.values(e.constraints ?? {}).map((m) => (m.startsWith(e.property) ? `${path}${m.slice(e.property.length)}` : `${path}: ${m}`));
-  });
 
 /** Where `npm run build` puts the web app; the server serves it at `/` when it is there. */
 export const WEB_APP_DIR = join(__dirname, '..', 'web', 'dist');
@@ -146,7 +139,7 @@ export async function createApp(env: Environment, options: AppOptions = {}): Pro
       whitelist: true,
       forbidNonWhitelisted: true,
       transform: true,
-      exceptionFactory: (errors) => new BadRequestException(describe(errors).join('; ')),
+      exceptionFactory: (errors) => new BadRequestException(describeValidationErrors(errors).join('; ')),
     }),
   );
   app.useGlobalInterceptors(new RejectRawBodyInterceptor());

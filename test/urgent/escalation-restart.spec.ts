@@ -7,7 +7,7 @@ import { createDatabase, startTestServer, type TestServer } from '../support/tes
 const vapid = webpush.generateVAPIDKeys();
 
 /**
- * Reminders are jobs in PostgreSQL: a server that stops in the middle of an escalation hands
+ * Reminders are jobs in PostgreSQL: a server that stops in the middle of an escalation (of mail or of a conversation line) hands
  * it to whichever processes run next, and two of them at once still remind once per step.
  */
 describe('escalation across a restart and several processes', () => {
@@ -86,5 +86,42 @@ describe('escalation across a restart and several processes', () => {
     const [escalation] = await escalations();
     const recipients = await db.query<{ user_id: number }>('select user_id from mail_recipients where message_id = $1 order by user_id', [escalation.id]);
     expect(recipients.rows.map((r) => r.user_id)).toEqual([sender.id, supervisor.id].sort((a, b) => a - b));
+  }, 90_000);
+
+  it('does the same for an urgent conversation line', async () => {
+    for (const s of servers.splice(0)) await s.app.close().catch(() => undefined);
+    const first = await start();
+    const dept = await TestDepartment.create(first);
+    const [author, offline, supervisor] = await dept.newMembers(3);
+    const zone = await dept.newZone('North');
+    await dept.asAdmin().put(`/api/zones/${zone}/members`).send({ userIds: [author.id, offline.id] }).expect(200);
+    for (const m of [author, offline]) await dept.setCurrentZone(m, zone);
+    const { body: conversation } = await dept.as(author).post('/api/conversations').send({ title: 'Ladder 3', memberIds: [offline.id] }).expect(201);
+    const device = await service.subscribe(vapid.publicKey);
+    await dept.as(offline).post('/api/push/subscriptions').send({ endpoint: device.endpoint, keys: device.keys }).expect(201);
+    const pushes = () => service.received(device.clientHash);
+
+    const { body: line } = await dept
+      .as(author)
+      .post(`/api/conversations/${conversation.id}/messages`)
+      .send({ body: 'Everyone report in', priority: 'urgent', escalation: { repeatEverySeconds: 2, repeats: 3, thenNotifyUserIds: [supervisor.id] } })
+      .expect(201);
+    expect(await eventually(async () => (await pushes()).length >= 2, 20_000)).toBe(true);
+    await first.app.close();
+    await new Promise((r) => setTimeout(r, 2_500));
+    await Promise.all([start(), start()]);
+
+    const escalations = async () =>
+      (await db.query(`select id from mail_messages where department_id = $1 and sender_name = 'Escalation'`, [dept.id])).rows;
+    expect(await eventually(async () => (await escalations()).length > 0, 30_000)).toBe(true);
+    await new Promise((r) => setTimeout(r, 3_000));
+
+    expect(await escalations()).toHaveLength(1);
+    expect((await pushes()).map((p) => p.reminder ?? 0)).toEqual([0, 1, 2, 3]);
+    const { rows } = await db.query('select escalation_step from conversation_messages where conversation_id = $1 and seq = $2', [conversation.id, line.seq]);
+    expect(rows[0].escalation_step).toBe(4);
+    const [escalation] = await escalations();
+    const recipients = await db.query<{ user_id: number }>('select user_id from mail_recipients where message_id = $1 order by user_id', [escalation.id]);
+    expect(recipients.rows.map((r) => r.user_id)).toEqual([author.id, supervisor.id].sort((a, b) => a - b));
   }, 90_000);
 });

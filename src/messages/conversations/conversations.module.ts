@@ -1,5 +1,6 @@
 import { CallersConversation } from './conversation.resource';
 import { Module } from '@nestjs/common';
+import { EscalationModule } from '../urgent/escalation/escalation.module';
 import { ArchiveConversationHandler } from './commands/archive-conversation.command';
 import { EditMessageHandler, RetractMessageHandler } from './commands/change-message.command';
 import { InviteMembersHandler } from './commands/invite-members.command';
@@ -48,6 +49,7 @@ const QueryHandlers = [
 
 /** Live conversations: personal, direct and dispatch, their members, messages and read positions. */
 @Module({
+  imports: [EscalationModule],
   controllers: [ConversationsController],
   providers: [ConversationStore, InviteeRules, CallersConversation, TypingThrottle, ...CommandHandlers, ...QueryHandlers],
   exports: [ConversationStore],

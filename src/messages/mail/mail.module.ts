@@ -1,7 +1,7 @@
 import { CallersMessage } from './mail.resource';
 import { Module } from '@nestjs/common';
 import { RecipientsModule } from '../recipients/recipients.module';
-import { UrgentModule } from '../urgent/urgent.module';
+import { EscalationModule } from '../urgent/escalation/escalation.module';
 import { DeleteInboxMessagesHandler } from './commands/delete-inbox-messages.handler';
 import { DeleteOutboxMessagesHandler } from './commands/delete-outbox-messages.handler';
 import { MarkMessagesReadHandler } from './commands/mark-messages-read.handler';
@@ -25,7 +25,7 @@ const QueryHandlers = [GetInboxHandler, GetOutboxHandler, GetTopUnreadHandler, G
 
 /** Department mail: inbox, outbox, responses and the unread counter. */
 @Module({
-  imports: [RecipientsModule, UrgentModule],
+  imports: [RecipientsModule, EscalationModule],
   controllers: [MessagesController],
   providers: [...CommandHandlers, ...QueryHandlers, CallersMessage],
 })

@@ -16,6 +16,7 @@ import type { Namespace, Socket } from 'socket.io';
 import { Authenticator, refusalOf, type AccessRule, type Principal, type PrincipalChange } from '../../common/access';
 import { DomainError } from '../../common/errors/domain-error';
 import { toHttpError } from '../../common/errors/errors.filter';
+import { describeValidationErrors } from '../../common/validation/error-messages';
 import { rawInputProblem } from '../../common/validation/raw-input';
 import { SqlPool } from '../database/sql-pool';
 import { MarkConversationReadCommand } from '../conversations/commands/mark-conversation-read.command';
@@ -81,7 +82,10 @@ function parse<T extends object>(type: new () => T, payload: unknown): T {
   if (problem) throw DomainError.invalid(problem);
   const value = plainToInstance(type, payload);
   const errors = validateSync(value, { whitelist: true, forbidNonWhitelisted: true });
-  if (errors.length) throw DomainError.invalid(errors.flatMap((e) => Object.values(e.constraints ?? {})).join('; '));
+  // A nested object's failures (escalation, location) name their field by its path, as over HTTP.
+  if (errors.length) {
+    throw DomainError.invalid(errors.flatMap((e) => (e.children?.length ? describeValidationErrors([e]) : Object.values(e.constraints ?? {}))).join('; '));
+  }
   return value;
 }
 

@@ -156,6 +156,14 @@ export interface MessageReminderPayload {
   of: number;
 }
 
+/** The same for an urgent conversation line, to the members who have not acknowledged it. */
+export interface ConversationReminderPayload {
+  conversationId: number;
+  seq: number;
+  reminder: number;
+  of: number;
+}
+
 export interface AcknowledgedResult {
   messageId: number;
   acknowledgedAt: string;
@@ -190,6 +198,7 @@ export interface ServerToClientEvents {
   'message:delivery': (payload: MessageDeliveryPayload) => void;
   'conversation:delivery': (payload: ConversationDeliveryPayload) => void;
   'message:reminder': (payload: MessageReminderPayload) => void;
+  'conversation:reminder': (payload: ConversationReminderPayload) => void;
   'conversation:edited': (payload: ConversationMessagePayload) => void;
   'conversation:retracted': (payload: ConversationMessagePayload) => void;
   'conversation:receipt': (payload: ConversationReceiptPayload) => void;
@@ -208,6 +217,8 @@ export interface ConversationSendPayload {
   body?: string;
   clientId?: string;
   priority?: Priority;
+  /** Urgent only, as on department mail: reminders until each member acknowledges, then a message to the people named. */
+  escalation?: { repeatEverySeconds: number; repeats: number; thenNotifyUserIds?: number[]; thenNotifyRoleIds?: number[] };
   replyToSeq?: number;
   mentionUserIds?: number[];
   location?: { lat: number; lng: number; accuracyM?: number };

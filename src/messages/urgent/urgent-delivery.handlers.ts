@@ -4,7 +4,7 @@ import { SqlPool } from '../database/sql-pool';
 import { OfflineNotifier } from '../push/offline-notifier';
 import { MessagesGateway } from '../realtime/messages.gateway';
 import { userRoom, userRooms } from '../realtime/rooms';
-import { ConversationDeliveryChanged, MailDeliveryChanged, MailSeen, RemindersSent } from './urgent.events';
+import { ConversationDeliveryChanged, ConversationRemindersSent, MailDeliveryChanged, MailSeen, RemindersSent } from './urgent.events';
 
 @EventsHandler(MailDeliveryChanged)
 export class MailDeliveryToSender implements IEventHandler<MailDeliveryChanged> {
@@ -30,6 +30,15 @@ export class RemindersDelivery implements IEventHandler<RemindersSent> {
 
   handle({ userIds, reminder }: RemindersSent) {
     if (userIds.length) this.gateway.server.to(userRooms(userIds)).emit('message:reminder', reminder);
+  }
+}
+
+@EventsHandler(ConversationRemindersSent)
+export class ConversationRemindersDelivery implements IEventHandler<ConversationRemindersSent> {
+  constructor(private readonly gateway: MessagesGateway) {}
+
+  handle({ userIds, reminder }: ConversationRemindersSent) {
+    if (userIds.length) this.gateway.server.to(userRooms(userIds)).emit('conversation:reminder', reminder);
   }
 }
 
@@ -65,4 +74,4 @@ export class ClearSeenNotifications implements IEventHandler<MailSeen> {
   }
 }
 
-export const UrgentDeliveryHandlers = [MailDeliveryToSender, ConversationDeliveryToAuthor, RemindersDelivery, ClearSeenNotifications];
+export const UrgentDeliveryHandlers = [MailDeliveryToSender, ConversationDeliveryToAuthor, RemindersDelivery, ConversationRemindersDelivery, ClearSeenNotifications];

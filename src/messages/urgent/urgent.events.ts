@@ -2,7 +2,7 @@
  * What the urgent-message commands and workers publish after their transaction commits; the
  * handlers turn them into socket events and pushes that clear a notification.
  */
-import type { ConversationDeliveryPayload, MessageDeliveryPayload, MessageReminderPayload } from '../realtime/socket-events';
+import type { ConversationDeliveryPayload, ConversationReminderPayload, MessageDeliveryPayload, MessageReminderPayload } from '../realtime/socket-events';
 
 /** A recipient's state changed; the sender's sockets hear of it. */
 export class MailDeliveryChanged {
@@ -28,6 +28,15 @@ export class RemindersSent {
     readonly departmentId: number,
     readonly userIds: readonly number[],
     readonly reminder: MessageReminderPayload,
+  ) {}
+}
+
+/** These members were reminded of an urgent conversation line they have not acknowledged. */
+export class ConversationRemindersSent {
+  constructor(
+    readonly departmentId: number,
+    readonly userIds: readonly number[],
+    readonly reminder: ConversationReminderPayload,
   ) {}
 }
 

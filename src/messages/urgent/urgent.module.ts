@@ -5,7 +5,6 @@ import { AcknowledgeMessageHandler } from './commands/acknowledge-message.comman
 import { ConfirmReceivedHandler } from './commands/confirm-received.command';
 import { AckLinks } from './email/ack-link';
 import { UrgentMailer } from './email/urgent-mailer';
-import { EscalationPlanner } from './escalation/escalation-planner';
 import { EscalationWorker } from './escalation/escalation.worker';
 import { GetConversationDeliveryHandler } from './queries/get-conversation-delivery.query';
 import { GetMessageRecipientsHandler } from './queries/get-message-recipients.query';
@@ -26,12 +25,10 @@ import { UrgentMailController } from './urgent.controller';
     ConfirmReceivedHandler,
     GetMessageRecipientsHandler,
     GetConversationDeliveryHandler,
-    EscalationPlanner,
     EscalationWorker,
     AckLinks,
     UrgentMailer,
     ...UrgentDeliveryHandlers,
   ],
-  exports: [EscalationPlanner],
 })
 export class UrgentModule {}

@@ -5,6 +5,8 @@ import { SqlPool } from '../../database/sql-pool';
 import { OfflineNotifier } from '../../push/offline-notifier';
 import type { ConversationMemberPayload, ConversationMessagePayload } from '../../realtime/socket-events';
 import { recordUrgentRecipients } from '../../urgent/conversation-urgent';
+import type { EscalationDto } from '../../urgent/dto/urgent.dto';
+import { EscalationPlanner } from '../../urgent/escalation/escalation-planner';
 import { shouldPush, type MessagePriority } from '../../push/push-decision';
 import { ConversationStore, MESSAGE_COLUMNS, plainText, SYSTEM_SENDER, toMessage, type Actor, type NewMessage } from '../conversation.store';
 import { ConversationMembersChanged, ConversationMessagesPosted } from '../events/conversation.events';
@@ -24,6 +26,8 @@ export interface PostMessageInput {
   attachmentIds?: readonly number[];
   /** Urgent: each other member must acknowledge it, and it reaches every member's devices whatever their notification level. */
   priority?: MessagePriority;
+  /** Urgent only: reminders to the members who have not acknowledged, then a message to the people named. */
+  escalation?: EscalationDto;
   /** The client's id for the message: a repeat returns the first message and stores nothing. */
   clientId?: string | null;
   /**
@@ -47,6 +51,7 @@ export class PostMessageHandler implements ICommandHandler<PostMessageCommand> {
     private readonly store: ConversationStore,
     private readonly rules: InviteeRules,
     private readonly notifier: OfflineNotifier,
+    private readonly escalation: EscalationPlanner,
     private readonly events: EventBus,
   ) {}
 
@@ -69,6 +74,7 @@ export class PostMessageHandler implements ICommandHandler<PostMessageCommand> {
     // A retry of a message already stored needs no lock.
     const repeated = await this.existing(this.sql.pool, input);
     if (repeated) return repeated;
+    const plan = await this.escalation.plan(author, input);
 
     const outcome = await this.sql.transaction(async (tx) => {
       const conversation = await this.store.access(tx, departmentId, conversationId, author.userId, true);
@@ -123,7 +129,9 @@ export class PostMessageHandler implements ICommandHandler<PostMessageCommand> {
       const mentioned = new Set(mentionUserIds);
       const priority = input.priority ?? 'normal';
       const others = memberIds.filter((id) => id !== author.userId);
-      if (priority === 'urgent') await recordUrgentRecipients(tx, departmentId, conversationId, message.seq, others);
+      if (priority === 'urgent') await recordUrgentRecipients(tx, departmentId, conversationId, message.seq, others, plan);
+      // The first step commits with the line, or neither does.
+      if (plan && others.length) await this.escalation.schedule(tx, { conversationId, seq: message.seq }, plan);
       const offline = members
         .filter((m) => m.userId !== author.userId && shouldPush(m.level, mentioned.has(m.userId), priority))
         .map((m) => m.userId);

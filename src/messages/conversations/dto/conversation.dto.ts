@@ -20,7 +20,7 @@ import {
 import { IsIdList, MAX_ID } from '../../../common/validation/ids';
 import { MAX_ATTACHMENTS_PER_MESSAGE } from '../../attachments/attachment-links';
 import type { ConversationKind, NotificationLevel, Priority } from '../../realtime/socket-events';
-import { PRIORITIES } from '../../urgent/dto/urgent.dto';
+import { EscalationDto, PRIORITIES } from '../../urgent/dto/urgent.dto';
 import { CONVERSATION_CURSOR, MAX_BODY_LENGTH } from '../conversation.store';
 
 const MAX_MEMBERS = 500;
@@ -126,6 +126,13 @@ export class PostConversationMessageDto {
   @IsOptional()
   @IsIn(PRIORITIES, { message: `priority must be one of ${PRIORITIES.join(', ')}` })
   priority?: Priority;
+
+  @ApiPropertyOptional({ type: EscalationDto, description: 'Urgent messages only: reminders until each member acknowledges, then a message to the people named' })
+  @IsOptional()
+  @IsObject({ message: 'escalation must be an object' })
+  @ValidateNested()
+  @Type(() => EscalationDto)
+  escalation?: EscalationDto;
 }
 
 /** The socket's `conversation:send` payload. */

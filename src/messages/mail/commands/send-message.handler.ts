@@ -68,7 +68,7 @@ export class SendMessageHandler implements ICommandHandler<SendMessage, SentMess
         return { kind: 'replayed', result: rows[0] };
       }
       await attachUploads(client, caller, input.attachmentIds ?? [], { mailMessageId: written.id });
-      if (plan) await this.escalation.schedule(client, written.id, plan);
+      if (plan) await this.escalation.schedule(client, { messageId: written.id }, plan);
       return { kind: 'sent', ...written };
     });
 

@@ -3,13 +3,16 @@ import type { PoolClient } from 'pg';
 import type { Principal } from '../../../common/access';
 import { DomainError } from '../../../common/errors/domain-error';
 import { DepartmentDirectory } from '../../directory/department-directory';
-import type { SendMessageDto } from '../../mail/dto/send-message.dto';
 import { MESSAGES_OPTIONS, type MessagesModuleOptions } from '../../messages.options';
 import { PushQueue } from '../../push/push-queue';
-import type { EscalationPlan } from '../dto/urgent.dto';
-import { URGENT_REMINDER_QUEUE, type ReminderJob } from './escalation-queues';
+import type { Priority } from '../../realtime/socket-events';
+import type { EscalationDto, EscalationPlan } from '../dto/urgent.dto';
+import { URGENT_REMINDER_QUEUE, type EscalationRef, type ReminderJob } from './escalation-queues';
 
-/** Checks an urgent send's escalation settings and queues its first step with the message. */
+/**
+ * Checks an urgent send's escalation settings and queues its first step with it: a department
+ * message's or a conversation line's, the same rules for both.
+ */
 @Injectable()
 export class EscalationPlanner {
   private readonly minIntervalSeconds: number;
@@ -23,7 +26,7 @@ export class EscalationPlanner {
   }
 
   /** The plan the message keeps, or null without escalation; 400 naming the field when a setting is wrong. */
-  async plan(caller: Principal, input: Pick<SendMessageDto, 'priority' | 'escalation'>): Promise<EscalationPlan | null> {
+  async plan(caller: Pick<Principal, 'departmentId'>, input: { priority?: Priority; escalation?: EscalationDto }): Promise<EscalationPlan | null> {
     const e = input.escalation;
     if (!e) return null;
     if (input.priority !== 'urgent') throw DomainError.invalid('escalation is only for urgent messages: set priority to "urgent"');
@@ -45,7 +48,8 @@ export class EscalationPlanner {
   }
 
   /** Queues the first step inside the send's transaction: a committed urgent message always has it. */
-  async schedule(client: PoolClient, messageId: number, plan: EscalationPlan): Promise<void> {
-    await this.queue.send(client, URGENT_REMINDER_QUEUE, { messageId, step: 1 } satisfies ReminderJob, { startAfterSeconds: plan.repeatEverySeconds });
+  async schedule(client: PoolClient, subject: EscalationRef, plan: EscalationPlan): Promise<void> {
+    const job: ReminderJob = { ...subject, step: 1 };
+    await this.queue.send(client, URGENT_REMINDER_QUEUE, job, { startAfterSeconds: plan.repeatEverySeconds });
   }
 }

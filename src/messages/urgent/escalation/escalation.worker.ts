@@ -10,38 +10,26 @@ import { sanitizeBody } from '../../mail/sanitize-body';
 import { OfflineNotifier } from '../../push/offline-notifier';
 import { PushQueue } from '../../push/push-queue';
 import { DeliveryRecorder } from '../delivery-recorder';
-import type { EscalationPlan } from '../dto/urgent.dto';
 import { AckLinks } from '../email/ack-link';
 import { UrgentMailer } from '../email/urgent-mailer';
-import { RemindersSent } from '../urgent.events';
-import { URGENT_EMAIL_QUEUE, URGENT_REMINDER_QUEUE, type EmailJob, type ReminderJob } from './escalation-queues';
+import type { ConversationRemindersSent, RemindersSent } from '../urgent.events';
+import { refOf, URGENT_EMAIL_QUEUE, URGENT_REMINDER_QUEUE, type EmailJob, type EscalationRef, type ReminderJob } from './escalation-queues';
+import { escalationSubject, escapeHtml, type EscalatedRow, type EscalationSubject } from './escalation-subjects';
 
 /** The escalation message comes from the system, not from a member. */
 export const ESCALATION_SENDER_ID = 0;
 export const ESCALATION_SENDER_NAME = 'Escalation';
 
-const escapeHtml = (text: string) => text.replace(/&/g, '&amp;').replace(/</g, '&lt;').replace(/>/g, '&gt;').replace(/"/g, '&quot;');
-
-interface UrgentRow {
-  department_id: number;
-  sender_id: number;
-  sender_name: string;
-  subject: string;
-  created_at: Date;
-  escalation: EscalationPlan | null;
-  escalation_step: number;
-  expired: boolean;
-}
-
 type StepOutcome =
   | { kind: 'none' }
-  | { kind: 'reminded'; departmentId: number; userIds: number[]; reminder: number; of: number; subject: string; senderName: string; emails: boolean }
+  | { kind: 'reminded'; event: RemindersSent | ConversationRemindersSent; emails: boolean }
   | { kind: 'escalated'; mail: NewMail; id: number; createdAt: Date };
 
 /**
- * Works the reminders of urgent messages. Each step is one job; its transaction locks the
- * message, checks that the step has not run (`escalation_step`), reminds those who have not
- * acknowledged, and queues the next step, so a retried or doubled job changes nothing and a
+ * Works the reminders of urgent department messages and urgent conversation lines alike (see
+ * `escalation-subjects.ts` for what differs). Each step is one job; its transaction locks the
+ * subject's row, checks that the step has not run (`escalation_step`), reminds those who have
+ * not acknowledged, and queues the next step, so a retried or doubled job changes nothing and a
  * restart loses no step. After the last reminder it sends the escalation message.
  */
 @Injectable()
@@ -60,43 +48,25 @@ export class EscalationWorker implements OnApplicationBootstrap {
   async onApplicationBootstrap() {
     await this.queue.addQueue(URGENT_REMINDER_QUEUE);
     await this.queue.addQueue(URGENT_EMAIL_QUEUE);
-    await this.queue.work<ReminderJob>(URGENT_REMINDER_QUEUE, 4, (job) => this.runStep(job.data.messageId, job.data.step));
+    await this.queue.work<ReminderJob>(URGENT_REMINDER_QUEUE, 4, (job) => this.runStep(refOf(job.data), job.data.step));
     await this.queue.work<EmailJob>(URGENT_EMAIL_QUEUE, 10, (job) => this.email(job));
   }
 
-  async runStep(messageId: number, step: number): Promise<void> {
+  async runStep(ref: EscalationRef, step: number): Promise<void> {
+    const subject = escalationSubject(ref);
     const outcome = await this.sql.transaction<StepOutcome>(async (tx) => {
-      const { rows } = await tx.query<UrgentRow>(
-        `select department_id, sender_id, sender_name, subject, created_at, escalation, escalation_step,
-                coalesce(expires_at <= now(), false) as expired
-           from mail_messages where id = $1 for update`,
-        [messageId],
-      );
-      const message = rows[0];
+      const row = await subject.lock(tx);
       // Done before (a retry, another process), or nothing to escalate.
-      if (!message?.escalation || message.escalation_step >= step || message.expired) return { kind: 'none' };
-      await tx.query('update mail_messages set escalation_step = $2 where id = $1', [messageId, step]);
-      const plan = message.escalation;
-      const pending = await tx.query<{ user_id: number }>(
-        'select user_id from mail_recipients where message_id = $1 and acknowledged_at is null order by user_id',
-        [messageId],
-      );
-      const userIds = pending.rows.map((r) => r.user_id);
+      if (!row?.plan || row.step >= step || row.over) return { kind: 'none' };
+      await subject.recordStep(tx, step);
+      const userIds = await subject.unacknowledged(tx);
       if (!userIds.length) return { kind: 'none' };
-      if (step <= plan.repeats) return this.remind(tx, messageId, message, plan, step, userIds);
-      return this.escalate(tx, messageId, message, plan, userIds);
+      if (step <= row.plan.repeats) return this.remind(tx, subject, row, step, userIds);
+      return this.escalate(tx, subject, row, userIds);
     });
 
     if (outcome.kind === 'reminded') {
-      this.events.publish(
-        new RemindersSent(outcome.departmentId, outcome.userIds, {
-          messageId,
-          subject: outcome.subject,
-          senderName: outcome.senderName,
-          reminder: step,
-          of: outcome.of,
-        }),
-      );
+      this.events.publish(outcome.event);
       if (outcome.emails) this.queue.wake(URGENT_EMAIL_QUEUE);
     } else if (outcome.kind === 'escalated') {
       const { mail, id, createdAt } = outcome;
@@ -105,68 +75,37 @@ export class EscalationWorker implements OnApplicationBootstrap {
     }
   }
 
-  private async remind(
-    tx: PoolClient,
-    messageId: number,
-    message: UrgentRow,
-    plan: EscalationPlan,
-    step: number,
-    userIds: number[],
-  ): Promise<StepOutcome> {
-    // A push with the message's topic: it replaces the earlier one on the device.
-    await this.offline.enqueue(tx, message.department_id, userIds, {
-      kind: 'message',
-      title: `Reminder: ${message.subject}`,
-      preview: `Urgent, from ${message.sender_name}: please acknowledge`,
-      ids: { messageId },
-      urgent: true,
-      reminder: step,
-    });
-    const emails = step === 1 && this.mailer.enabled;
-    if (emails) {
-      await this.queue.insertMany(tx, URGENT_EMAIL_QUEUE, userIds.map((userId) => ({ messageId, userId }) satisfies EmailJob));
+  private async remind(tx: PoolClient, subject: EscalationSubject, row: EscalatedRow, step: number, userIds: number[]): Promise<StepOutcome> {
+    await this.offline.enqueue(tx, row.departmentId, userIds, subject.reminderPush(row, step));
+    // Only department mail has the emailed one-click acknowledgement, with its first reminder.
+    const emailed = step === 1 && this.mailer.enabled && 'messageId' in subject.ref ? subject.ref.messageId : null;
+    if (emailed !== null) {
+      await this.queue.insertMany(tx, URGENT_EMAIL_QUEUE, userIds.map((userId) => ({ messageId: emailed, userId }) satisfies EmailJob));
     }
-    await this.queue.send(tx, URGENT_REMINDER_QUEUE, { messageId, step: step + 1 } satisfies ReminderJob, {
-      startAfterSeconds: plan.repeatEverySeconds,
-    });
-    return {
-      kind: 'reminded',
-      departmentId: message.department_id,
-      userIds,
-      reminder: step,
-      of: plan.repeats,
-      subject: message.subject,
-      senderName: message.sender_name,
-      emails,
-    };
+    const next: ReminderJob = { ...subject.ref, step: step + 1 };
+    await this.queue.send(tx, URGENT_REMINDER_QUEUE, next, { startAfterSeconds: row.plan!.repeatEverySeconds });
+    return { kind: 'reminded', event: subject.remindersSent(row, userIds, step), emails: emailed !== null };
   }
 
-  /** The urgent message to the people named (and the sender), naming who has not acknowledged. */
-  private async escalate(
-    tx: PoolClient,
-    messageId: number,
-    message: UrgentRow,
-    plan: EscalationPlan,
-    userIds: number[],
-  ): Promise<StepOutcome> {
-    const departmentId = message.department_id;
+  /** The urgent message to the people named, their role holders and the author, naming who has not acknowledged. */
+  private async escalate(tx: PoolClient, subject: EscalationSubject, row: EscalatedRow, userIds: number[]): Promise<StepOutcome> {
+    const { departmentId } = row;
+    const plan = row.plan!;
     const [named, roleHolders, missing] = await Promise.all([
       plan.notifyUserIds.length ? this.directory.activeMemberIds(departmentId, plan.notifyUserIds) : [],
       plan.notifyRoleIds.length ? this.directory.selectMemberIds(departmentId, { roleIds: plan.notifyRoleIds, groupAndRole: false }) : [],
       this.directory.members(departmentId, userIds),
     ]);
-    const recipientIds = [...new Set([message.sender_id, ...named, ...roleHolders])].sort((a, b) => a - b);
+    const recipientIds = [...new Set([row.authorId, ...named, ...roleHolders])].sort((a, b) => a - b);
     const names = new Map(missing.map((m) => [m.id, m.name]));
     const list = userIds.map((id) => `<li>${escapeHtml(names.get(id) ?? `Member ${id}`)}</li>`).join('');
+    const about = subject.escalation(row, userIds.length);
     const mail: NewMail = {
       departmentId,
       senderId: ESCALATION_SENDER_ID,
       senderName: ESCALATION_SENDER_NAME,
-      subject: `Not acknowledged: ${message.subject}`.slice(0, 200),
-      body: sanitizeBody(
-        `<p>${userIds.length} of the recipients of the urgent message "${escapeHtml(message.subject)}" from ${escapeHtml(message.sender_name)} ` +
-          `(sent ${message.created_at.toISOString()}, message ${messageId}) did not acknowledge it after ${plan.repeats} reminders:</p><ul>${list}</ul>`,
-      ),
+      subject: about.subject.slice(0, 200),
+      body: sanitizeBody(`<p>${about.intro} did not acknowledge it after ${plan.repeats} reminders:</p><ul>${list}</ul>`),
       type: 'alert',
       priority: 'urgent',
       expiresAt: null,
