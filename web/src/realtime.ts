@@ -15,12 +15,16 @@ export class Realtime {
   refusal: string | null = null;
   private readonly stateListeners = new Set<(s: ConnectionState) => void>();
   private readonly reconnectListeners = new Set<() => void>();
+  /** Handshakes refused for a moment only (the server busy, too many attempts) in a row. */
+  private transientRefusals = 0;
+  private retryTimer?: ReturnType<typeof setTimeout>;
 
   constructor(token: string) {
     this.socket = io(MESSAGES_NAMESPACE, { auth: { token }, transports: ['websocket', 'polling'], autoConnect: false });
     let connectedBefore = false;
     this.socket.on('connect', () => {
       this.refusal = null;
+      this.transientRefusals = 0;
       this.setState('online');
       if (connectedBefore) this.reconnectListeners.forEach((l) => l());
       connectedBefore = true;
@@ -31,6 +35,16 @@ export class Realtime {
       this.refusal = reason.message;
     });
     this.socket.on('connect_error', (err) => {
+      const status = (err as Error & { data?: { statusCode?: number } }).data?.statusCode;
+      // A refusal a moment can change (503: the server cannot check the token now; 429: too many
+      // attempts) is tried again, backing off with jitter, as socket.io does not retry a refusal.
+      if (!this.socket.active && (status === 503 || status === 429)) {
+        this.setState('offline');
+        const delay = Math.min(30_000, 1_000 * 2 ** this.transientRefusals++) * (0.5 + Math.random() / 2);
+        clearTimeout(this.retryTimer);
+        this.retryTimer = setTimeout(() => this.open(), delay);
+        return;
+      }
       // A refusal by the server (module off, bad token) is final until something changes.
       this.refusal = err.message;
       this.setState(this.socket.active ? 'offline' : 'refused');
@@ -68,6 +82,7 @@ export class Realtime {
   }
 
   close() {
+    clearTimeout(this.retryTimer);
     this.socket.disconnect();
   }
 }
