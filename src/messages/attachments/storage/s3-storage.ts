@@ -20,6 +20,11 @@ export class S3Storage extends AttachmentStorage {
     super();
     this.client = new S3Client({
       region: options.region,
+      // Checksums only where the operation requires one: by default the SDK sends a streamed body
+      // as `aws-chunked` with a checksum trailer, which services other than AWS (s3rver, older
+      // MinIO and Ceph) store framing and all, so the file comes back with chunk headers in it.
+      requestChecksumCalculation: 'WHEN_REQUIRED',
+      responseChecksumValidation: 'WHEN_REQUIRED',
       ...(options.endpoint && { endpoint: options.endpoint, forcePathStyle: true }),
       ...(options.accessKeyId &&
         options.secretAccessKey && { credentials: { accessKeyId: options.accessKeyId, secretAccessKey: options.secretAccessKey } }),
