@@ -1,7 +1,7 @@
 import { mkdtemp, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { GetObjectCommand, HeadObjectCommand, ListObjectsV2Command, S3Client } from '@aws-sdk/client-s3';
+import { DeleteObjectCommand, GetObjectCommand, HeadObjectCommand, ListObjectsV2Command, S3Client } from '@aws-sdk/client-s3';
 import { Client } from 'pg';
 import S3rver from 's3rver';
 import sharp from 'sharp';
@@ -11,7 +11,7 @@ import { TestDepartment, type TestMember } from '../support/factories';
 import { startTestServer, type TestServer } from '../support/test-server';
 
 const BUCKET = 'department-attachments';
-// s3rver's own key pair; it checks every request's signature against it.
+// s3rver's only key pair; it refuses other key ids (it does not check V4 signatures themselves).
 const KEYS = { accessKeyId: 'S3RVER', secretAccessKey: 'S3RVER' };
 
 describe('attachments in an S3-compatible bucket, shared by two server processes', () => {
@@ -22,13 +22,14 @@ describe('attachments in an S3-compatible bucket, shared by two server processes
   let second: TestServer;
   let db: Client;
   let photo: Buffer;
+  let env: Record<string, string>;
 
   beforeAll(async () => {
     bucketDir = await mkdtemp(join(tmpdir(), 's3-storage-spec-'));
     s3rver = new S3rver({ address: '127.0.0.1', port: 0, silent: true, directory: bucketDir, configureBuckets: [{ name: BUCKET }] });
     const { port } = await s3rver.run();
     const endpoint = `http://127.0.0.1:${port}`;
-    const env = {
+    env = {
       ATTACHMENT_STORAGE: 's3',
       ATTACHMENT_S3_ENDPOINT: endpoint,
       ATTACHMENT_S3_BUCKET: BUCKET,
@@ -131,5 +132,25 @@ describe('attachments in an S3-compatible bucket, shared by two server processes
     await on(second, ann).get(`/api/attachments/${unused.body.id}`).expect(404);
     const note = await on(first, bob).get(`/api/attachments/${carried.body.id}`).expect(200);
     expect(note.text).toBe('Hydrant 7 is dry');
+  });
+
+  it('answers 404 for a file gone from the bucket, and 503, not 404, when the bucket refuses the server', async () => {
+    const dept = await TestDepartment.create(first);
+    const ann = await dept.newMember();
+    const lost = await on(first, ann).post('/api/attachments').attach('file', Buffer.from('Lost page'), 'lost.txt').expect(201);
+    const kept = await on(first, ann).post('/api/attachments').attach('file', Buffer.from('Kept page'), 'kept.txt').expect(201);
+    await bucket.send(new DeleteObjectCommand({ Bucket: BUCKET, Key: (await keysOf(lost.body.id)).storage_key }));
+    const missing = await on(second, ann).get(`/api/attachments/${lost.body.id}`).expect(404);
+    expect(missing.body.message).toBe(`Attachment ${lost.body.id} not found`);
+
+    // A process whose key the bucket refuses: that is an outage, not a missing file.
+    const wrongKey = await startTestServer({ ...env, ATTACHMENT_S3_ACCESS_KEY_ID: 'NOT-A-KEY' }, first.databaseUrl);
+    try {
+      const refused = await on(wrongKey, ann).get(`/api/attachments/${kept.body.id}`).expect(503);
+      expect(refused.body.message).toBe('The attachment storage is unavailable; try again shortly');
+    } finally {
+      await wrongKey.close();
+    }
+    expect((await on(second, ann).get(`/api/attachments/${kept.body.id}`).expect(200)).text).toBe('Kept page');
   });
 });

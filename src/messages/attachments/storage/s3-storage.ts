@@ -1,7 +1,7 @@
 import { createReadStream } from 'node:fs';
 import { Readable } from 'node:stream';
-import { DeleteObjectCommand, GetObjectCommand, PutObjectCommand, S3Client } from '@aws-sdk/client-s3';
-import { AttachmentStorage } from './attachment-storage';
+import { DeleteObjectCommand, GetObjectCommand, NoSuchKey, PutObjectCommand, S3Client } from '@aws-sdk/client-s3';
+import { AttachmentMissing, AttachmentStorage } from './attachment-storage';
 
 export interface S3StorageOptions {
   bucket: string;
@@ -39,7 +39,9 @@ export class S3Storage extends AttachmentStorage {
   }
 
   async open(key: string): Promise<Readable> {
-    const { Body } = await this.client.send(new GetObjectCommand({ Bucket: this.options.bucket, Key: key }));
+    const { Body } = await this.client.send(new GetObjectCommand({ Bucket: this.options.bucket, Key: key })).catch((error: unknown) => {
+      throw error instanceof NoSuchKey || (error as { name?: string }).name === 'NoSuchKey' ? new AttachmentMissing(key) : error;
+    });
     if (!(Body instanceof Readable)) throw new Error(`Attachment ${key} came back without a body`);
     return Body;
   }
