@@ -134,7 +134,7 @@ describe('attachments in an S3-compatible bucket, shared by two server processes
     expect(note.text).toBe('Hydrant 7 is dry');
   });
 
-  it('answers 404 for a file gone from the bucket, and 503, not 404, when the bucket refuses the server', async () => {
+  it('answers 404 for a file gone from the bucket, 503, not 404, when the bucket refuses the server, which closes its connections when it stops', async () => {
     const dept = await TestDepartment.create(first);
     const ann = await dept.newMember();
     const lost = await on(first, ann).post('/api/attachments').attach('file', Buffer.from('Lost page'), 'lost.txt').expect(201);
@@ -149,7 +149,11 @@ describe('attachments in an S3-compatible bucket, shared by two server processes
       const refused = await on(wrongKey, ann).get(`/api/attachments/${kept.body.id}`).expect(503);
       expect(refused.body.message).toBe('The attachment storage is unavailable; try again shortly');
     } finally {
+      const destroyed = jest.spyOn(S3Client.prototype, 'destroy');
       await wrongKey.close();
+      // Its connections to the bucket are closed with it.
+      expect(destroyed).toHaveBeenCalledTimes(1);
+      destroyed.mockRestore();
     }
     expect((await on(second, ann).get(`/api/attachments/${kept.body.id}`).expect(200)).text).toBe('Kept page');
   });

@@ -1,5 +1,6 @@
 import { createReadStream } from 'node:fs';
 import { Readable } from 'node:stream';
+import type { OnApplicationShutdown } from '@nestjs/common';
 import { DeleteObjectCommand, GetObjectCommand, NoSuchKey, PutObjectCommand, S3Client } from '@aws-sdk/client-s3';
 import { AttachmentMissing, AttachmentStorage } from './attachment-storage';
 
@@ -13,7 +14,7 @@ export interface S3StorageOptions {
 }
 
 /** Attachments as objects in an S3-compatible bucket, so every server process sees the same files. */
-export class S3Storage extends AttachmentStorage {
+export class S3Storage extends AttachmentStorage implements OnApplicationShutdown {
   private readonly client: S3Client;
 
   constructor(private readonly options: S3StorageOptions) {
@@ -48,5 +49,10 @@ export class S3Storage extends AttachmentStorage {
 
   async remove(key: string): Promise<void> {
     await this.client.send(new DeleteObjectCommand({ Bucket: this.options.bucket, Key: key }));
+  }
+
+  /** Closes the client's kept-alive connections, so a stopping process does not wait on them. */
+  onApplicationShutdown() {
+    this.client.destroy();
   }
 }
