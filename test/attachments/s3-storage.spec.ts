@@ -1,3 +1,4 @@
+import { randomBytes } from 'node:crypto';
 import { mkdtemp, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -43,8 +44,8 @@ describe('attachments in an S3-compatible bucket, shared by two server processes
     bucket = new S3Client({ endpoint, region: 'us-east-1', forcePathStyle: true, credentials: KEYS });
     db = new Client({ connectionString: first.databaseUrl });
     await db.connect();
-    const pixels = Buffer.alloc(800 * 600 * 3);
-    for (let i = 0; i < pixels.length; i++) pixels[i] = (i * 7919) % 251;
+    // A photo-sized PNG (800 x 600 of noise, over a megabyte): the upload streams to the bucket in earnest.
+    const pixels = randomBytes(800 * 600 * 3);
     photo = await sharp(pixels, { raw: { width: 800, height: 600, channels: 3 } }).png().toBuffer();
   });
   afterAll(async () => {
@@ -134,7 +135,7 @@ describe('attachments in an S3-compatible bucket, shared by two server processes
     expect(note.text).toBe('Hydrant 7 is dry');
   });
 
-  it('answers 404 for a file gone from the bucket, 503, not 404, when the bucket refuses the server, which closes its connections when it stops', async () => {
+  it('answers 404 for a file gone from the bucket, 503, not 404, when the bucket refuses the server for downloads and uploads, which closes its connections when it stops', async () => {
     const dept = await TestDepartment.create(first);
     const ann = await dept.newMember();
     const lost = await on(first, ann).post('/api/attachments').attach('file', Buffer.from('Lost page'), 'lost.txt').expect(201);
@@ -148,6 +149,10 @@ describe('attachments in an S3-compatible bucket, shared by two server processes
     try {
       const refused = await on(wrongKey, ann).get(`/api/attachments/${kept.body.id}`).expect(503);
       expect(refused.body.message).toBe('The attachment storage is unavailable; try again shortly');
+      const rows = (await db.query('select count(*)::int as n from attachments')).rows[0].n;
+      const upload = await on(wrongKey, ann).post('/api/attachments').attach('file', photo, { filename: 'scene.png', contentType: 'image/png' }).expect(503);
+      expect(upload.body.message).toBe('The attachment storage is unavailable; try again shortly');
+      expect((await db.query('select count(*)::int as n from attachments')).rows[0].n).toBe(rows);
     } finally {
       const destroyed = jest.spyOn(S3Client.prototype, 'destroy');
       await wrongKey.close();

@@ -1,6 +1,6 @@
 import { createReadStream } from 'node:fs';
 import { Readable } from 'node:stream';
-import type { OnApplicationShutdown } from '@nestjs/common';
+import { Logger, type OnApplicationShutdown } from '@nestjs/common';
 import { DeleteObjectCommand, GetObjectCommand, NoSuchKey, PutObjectCommand, S3Client } from '@aws-sdk/client-s3';
 import { AttachmentMissing, AttachmentStorage } from './attachment-storage';
 
@@ -16,11 +16,20 @@ export interface S3StorageOptions {
 /** Attachments as objects in an S3-compatible bucket, so every server process sees the same files. */
 export class S3Storage extends AttachmentStorage implements OnApplicationShutdown {
   private readonly client: S3Client;
+  private readonly logger = new Logger('S3Storage');
 
   constructor(private readonly options: S3StorageOptions) {
     super();
     this.client = new S3Client({
       region: options.region,
+      // The SDK's warnings go to the server's log, not to the console.
+      logger: {
+        trace: () => undefined,
+        debug: () => undefined,
+        info: () => undefined,
+        warn: (...content: unknown[]) => this.logger.warn(content.map(String).join(' ')),
+        error: (...content: unknown[]) => this.logger.error(content.map(String).join(' ')),
+      },
       // Checksums only where the operation requires one: by default the SDK sends a streamed body
       // as `aws-chunked` with a checksum trailer, which services other than AWS (s3rver, older
       // MinIO and Ceph) store framing and all, so the file comes back with chunk headers in it.
