@@ -1,4 +1,5 @@
 import { randomBytes } from 'node:crypto';
+import { connect, createServer, type AddressInfo, type Socket } from 'node:net';
 import { mkdtemp, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -24,12 +25,13 @@ describe('attachments in an S3-compatible bucket, shared by two server processes
   let db: Client;
   let photo: Buffer;
   let env: Record<string, string>;
+  let s3Port: number;
 
   beforeAll(async () => {
     bucketDir = await mkdtemp(join(tmpdir(), 's3-storage-spec-'));
     s3rver = new S3rver({ address: '127.0.0.1', port: 0, silent: true, directory: bucketDir, configureBuckets: [{ name: BUCKET }] });
-    const { port } = await s3rver.run();
-    const endpoint = `http://127.0.0.1:${port}`;
+    s3Port = (await s3rver.run()).port;
+    const endpoint = `http://127.0.0.1:${s3Port}`;
     env = {
       ATTACHMENT_STORAGE: 's3',
       ATTACHMENT_S3_ENDPOINT: endpoint,
@@ -161,5 +163,35 @@ describe('attachments in an S3-compatible bucket, shared by two server processes
       destroyed.mockRestore();
     }
     expect((await on(second, ann).get(`/api/attachments/${kept.body.id}`).expect(200)).text).toBe('Kept page');
+  });
+
+  it('tries an upload again when its connection to the bucket breaks', async () => {
+    // A loopback relay to the bucket that cuts the first connection it is given.
+    let cut = 1;
+    const sockets = new Set<Socket>();
+    const relay = createServer((client) => {
+      sockets.add(client);
+      if (cut-- > 0) return void client.destroy();
+      const upstream = connect(s3Port, '127.0.0.1');
+      sockets.add(upstream);
+      client.pipe(upstream).pipe(client);
+      client.on('error', () => upstream.destroy());
+      upstream.on('error', () => client.destroy());
+    });
+    await new Promise<void>((done) => relay.listen(0, '127.0.0.1', done));
+    const flaky = await startTestServer({ ...env, ATTACHMENT_S3_ENDPOINT: `http://127.0.0.1:${(relay.address() as AddressInfo).port}` }, first.databaseUrl);
+    try {
+      const dept = await TestDepartment.create(first);
+      const ann = await dept.newMember();
+      const up = await on(flaky, ann).post('/api/attachments').attach('file', photo, { filename: 'scene.png', contentType: 'image/png' }).expect(201);
+      expect(cut).toBeLessThan(0);
+      expect(Buffer.compare(await objectBytes((await keysOf(up.body.id)).storage_key), photo)).toBe(0);
+      const file = await on(second, ann).get(`/api/attachments/${up.body.id}`).buffer(true).parse(binary).expect(200);
+      expect(Buffer.compare(file.body, photo)).toBe(0);
+    } finally {
+      await flaky.close();
+      for (const socket of sockets) socket.destroy();
+      await new Promise((done) => relay.close(done));
+    }
   });
 });

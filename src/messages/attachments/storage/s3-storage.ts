@@ -4,6 +4,21 @@ import { Logger, type OnApplicationShutdown } from '@nestjs/common';
 import { DeleteObjectCommand, GetObjectCommand, NoSuchKey, PutObjectCommand, S3Client } from '@aws-sdk/client-s3';
 import { AttachmentMissing, AttachmentStorage } from './attachment-storage';
 
+const PUT_ATTEMPTS = 3;
+const TRANSIENT_CODES = new Set(['ECONNRESET', 'ECONNREFUSED', 'EPIPE', 'ETIMEDOUT']);
+
+/** What the SDK says of a broken connection when it has wrapped the error in one of its own. */
+const TRANSIENT_MESSAGE = /socket hang up|ECONNRESET|ECONNREFUSED|EPIPE|ETIMEDOUT|TimeoutError/;
+
+/** A broken or refused connection, a timeout, or the service's own 5xx: worth another try. */
+function isTransient(error: unknown): boolean {
+  const e = error as { code?: string; name?: string; message?: string; $metadata?: { httpStatusCode?: number } } | null;
+  if (!e || typeof e !== 'object') return false;
+  if ((e.code !== undefined && TRANSIENT_CODES.has(e.code)) || e.name === 'TimeoutError') return true;
+  if ((e.$metadata?.httpStatusCode ?? 0) >= 500) return true;
+  return typeof e.message === 'string' && TRANSIENT_MESSAGE.test(e.message);
+}
+
 export interface S3StorageOptions {
   bucket: string;
   region: string;
@@ -42,10 +57,20 @@ export class S3Storage extends AttachmentStorage implements OnApplicationShutdow
   }
 
   async put(key: string, path: string, contentType: string, size: number): Promise<void> {
-    // The length is known, so the file streams up in one request.
-    await this.client.send(
-      new PutObjectCommand({ Bucket: this.options.bucket, Key: key, Body: createReadStream(path), ContentType: contentType, ContentLength: size }),
-    );
+    // The length is known, so the file streams up in one request. The SDK cannot retry a
+    // streamed body, so a connection that breaks is tried again here, from a fresh read of the file.
+    for (let attempt = 1; ; attempt++) {
+      try {
+        await this.client.send(
+          new PutObjectCommand({ Bucket: this.options.bucket, Key: key, Body: createReadStream(path), ContentType: contentType, ContentLength: size }),
+        );
+        return;
+      } catch (error) {
+        if (attempt >= PUT_ATTEMPTS || !isTransient(error)) throw error;
+        this.logger.warn(`put ${key}: ${(error as Error).message}; trying again`);
+        await new Promise((done) => setTimeout(done, 100 * attempt));
+      }
+    }
   }
 
   async open(key: string): Promise<Readable> {
