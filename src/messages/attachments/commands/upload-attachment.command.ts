@@ -5,7 +5,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import type { Readable } from 'node:stream';
 import { pipeline } from 'node:stream/promises';
-import { HttpException, HttpStatus, Inject } from '@nestjs/common';
+import { HttpException, HttpStatus, Inject, Logger } from '@nestjs/common';
 import { Command, CommandHandler, type ICommandHandler } from '@nestjs/cqrs';
 import sharp from 'sharp';
 import { DomainError } from '../../../common/errors/domain-error';
@@ -46,6 +46,7 @@ const tooLarge = (maxBytes: number) => new HttpException(`file: larger than the 
 
 @CommandHandler(UploadAttachmentCommand)
 export class UploadAttachmentHandler implements ICommandHandler<UploadAttachmentCommand> {
+  private readonly logger = new Logger('UploadAttachment');
   private readonly settings: ReturnType<typeof attachmentSettings>;
 
   constructor(
@@ -79,10 +80,10 @@ export class UploadAttachmentHandler implements ICommandHandler<UploadAttachment
         if (Number(used) + size > this.settings.quotaBytes) {
           throw new HttpException(`file: the department's attachment quota of ${this.settings.quotaBytes} bytes is used up`, HttpStatus.PAYLOAD_TOO_LARGE);
         }
-        await this.storage.put(key, path, contentType, size);
+        await this.put(key, path, contentType, size);
         stored.push(key);
         if (image) {
-          await this.storage.put(`${key}.thumbnail`, join(folder, 'thumbnail'), 'image/jpeg', image.thumbnailSize);
+          await this.put(`${key}.thumbnail`, join(folder, 'thumbnail'), 'image/jpeg', image.thumbnailSize);
           stored.push(`${key}.thumbnail`);
         }
         const { rows } = await tx.query<AttachmentRow>(
@@ -99,6 +100,14 @@ export class UploadAttachmentHandler implements ICommandHandler<UploadAttachment
       await Promise.all(stored.map((key) => this.storage.remove(key).catch(() => undefined)));
       await rm(folder, { recursive: true, force: true });
     }
+  }
+
+  /** A storage that fails or refuses the server is an outage (503), told in one line. */
+  private async put(key: string, path: string, contentType: string, size: number): Promise<void> {
+    await this.storage.put(key, path, contentType, size).catch((error: unknown) => {
+      this.logger.warn(`put ${key}: ${error instanceof Error ? error.message : String(error)}`);
+      throw new DomainError('unavailable', 'The attachment storage is unavailable; try again shortly');
+    });
   }
 
   private async receive(stream: Readable, path: string): Promise<void> {

@@ -1,10 +1,11 @@
 import type { Readable } from 'node:stream';
+import { Logger } from '@nestjs/common';
 import { Query, QueryHandler, type IQueryHandler } from '@nestjs/cqrs';
 import { DomainError } from '../../../common/errors/domain-error';
 import { ConversationStore, type Actor } from '../../conversations/conversation.store';
 import { SqlPool } from '../../database/sql-pool';
 import type { AttachmentRow } from '../attachment.mapper';
-import { AttachmentStorage } from '../storage/attachment-storage';
+import { AttachmentMissing, AttachmentStorage } from '../storage/attachment-storage';
 
 export interface AttachmentFile {
   name: string;
@@ -29,6 +30,8 @@ export class AttachmentFileQuery extends Query<AttachmentFile> {
 
 @QueryHandler(AttachmentFileQuery)
 export class AttachmentFileHandler implements IQueryHandler<AttachmentFileQuery> {
+  private readonly logger = new Logger('AttachmentFile');
+
   constructor(
     private readonly sql: SqlPool,
     private readonly store: ConversationStore,
@@ -44,8 +47,11 @@ export class AttachmentFileHandler implements IQueryHandler<AttachmentFileQuery>
     if (!row || !(await this.mayRead(caller, row))) throw notFound;
     if (variant === 'thumbnail' && !row.thumbnail_key) throw DomainError.notFound(`Attachment ${attachmentId} has no thumbnail: it is not an image`);
     const key = variant === 'thumbnail' ? row.thumbnail_key! : row.storage_key;
-    const stream = await this.storage.open(key).catch(() => {
-      throw notFound;
+    // A file gone from the storage is not found; a storage that fails is an outage, not a 404.
+    const stream = await this.storage.open(key).catch((error: unknown) => {
+      if (error instanceof AttachmentMissing) throw notFound;
+      this.logger.warn(`open ${key}: ${error instanceof Error ? error.message : String(error)}`);
+      throw new DomainError('unavailable', 'The attachment storage is unavailable; try again shortly');
     });
     return variant === 'thumbnail'
       ? { name: `thumbnail-${row.name}.jpg`, contentType: 'image/jpeg', size: -1, stream }

@@ -2,7 +2,7 @@ import { createReadStream } from 'node:fs';
 import { copyFile, mkdir, rm } from 'node:fs/promises';
 import { dirname, join, resolve, sep } from 'node:path';
 import type { Readable } from 'node:stream';
-import { AttachmentStorage } from './attachment-storage';
+import { AttachmentMissing, AttachmentStorage } from './attachment-storage';
 
 /** Attachments as files in a folder (by default `attachments` under `DATA_DIR`). */
 export class FolderStorage extends AttachmentStorage {
@@ -29,7 +29,9 @@ export class FolderStorage extends AttachmentStorage {
 
   async open(key: string): Promise<Readable> {
     const stream = createReadStream(this.pathOf(key));
-    await new Promise<void>((ok, fail) => stream.once('open', () => ok()).once('error', fail));
+    await new Promise<void>((ok, fail) =>
+      stream.once('open', () => ok()).once('error', (error: NodeJS.ErrnoException) => fail(error.code === 'ENOENT' ? new AttachmentMissing(key) : error)),
+    );
     return stream;
   }
 
