@@ -110,23 +110,27 @@ describeInBrowser('urgent messages and notifications in a real browser', () => {
   it('registers the service worker; a push shows an insistent notification whose click opens the message, and a clearing push removes it', async () => {
     const dept = await TestDepartment.create(server);
     const { context, page, worker } = await memberWithWorker(dept);
-    await page.goto('/inbox');
-    await page.getByRole('navigation', { name: 'Main' }).waitFor();
+    // Closed whatever happens, so a failure here leaves no page behind for the next test's lookups.
+    try {
+      await page.goto('/inbox');
+      await page.getByRole('navigation', { name: 'Main' }).waitFor();
 
-    await deliverPush(context, page, { kind: 'message', title: 'Evacuate east wing', preview: 'Move to the staging area', ids: { messageId: 4242 }, urgent: true });
-    await expectEventually(async () => (await shownNotifications(page)).length === 1);
-    expect(await shownNotifications(page)).toEqual([
-      { title: 'Urgent: Evacuate east wing', body: 'Move to the staging area', tag: 'message-4242', requireInteraction: true, actions: ['ack'] },
-    ]);
+      await deliverPush(context, page, { kind: 'message', title: 'Evacuate east wing', preview: 'Move to the staging area', ids: { messageId: 4242 }, urgent: true });
+      await expectEventually(async () => (await shownNotifications(page)).length === 1);
+      expect(await shownNotifications(page)).toEqual([
+        { title: 'Urgent: Evacuate east wing', body: 'Move to the staging area', tag: 'message-4242', requireInteraction: true, actions: ['ack'] },
+      ]);
 
-    await tapNotification(worker);
-    await page.waitForURL(`${server.baseUrl}/messages/4242`);
+      await tapNotification(worker);
+      await page.waitForURL(`${server.baseUrl}/messages/4242`);
 
-    await deliverPush(context, page, { kind: 'message', title: 'Reminder: Evacuate east wing', preview: '', ids: { messageId: 4242 }, urgent: true, reminder: 1 });
-    await expectEventually(async () => (await shownNotifications(page)).length === 1);
-    await deliverPush(context, page, { kind: 'clear', title: '', preview: '', ids: { messageId: 4242 } });
-    await expectEventually(async () => (await shownNotifications(page)).length === 0);
-    await context.close();
+      await deliverPush(context, page, { kind: 'message', title: 'Reminder: Evacuate east wing', preview: '', ids: { messageId: 4242 }, urgent: true, reminder: 1 });
+      await expectEventually(async () => (await shownNotifications(page)).length === 1);
+      await deliverPush(context, page, { kind: 'clear', title: '', preview: '', ids: { messageId: 4242 } });
+      await expectEventually(async () => (await shownNotifications(page)).length === 0);
+    } finally {
+      await context.close();
+    }
   }, 60_000);
 
   it("acknowledges an urgent message from the notification's button", async () => {

@@ -40,36 +40,45 @@ function urlOf(push) {
   return '/inbox';
 }
 
-self.addEventListener('push', (event) => {
+/** What a push says; a push without a readable payload still tells the member something came. */
+function pushOf(event) {
   let push;
   try {
     push = event.data ? event.data.json() : null;
   } catch {
     push = null;
   }
-  if (!push || typeof push !== 'object') push = { kind: 'message', title: 'New message', preview: '', ids: {} };
+  return push && typeof push === 'object' ? push : { kind: 'message', title: 'New message', preview: '', ids: {} };
+}
+
+function show(push) {
   const ids = push.ids || {};
   const tag = tagOf(ids);
-  if (push.kind === 'clear') {
-    event.waitUntil(self.registration.getNotifications({ tag }).then((shown) => shown.forEach((n) => n.close())));
-    return;
-  }
+  if (push.kind === 'clear') return self.registration.getNotifications({ tag }).then((shown) => shown.forEach((n) => n.close()));
   const urgent = push.urgent === true;
   const canAcknowledge = urgent && (ids.messageId || (ids.conversationId && ids.seq));
   const title = push.reminder ? push.title : urgent && !/^urgent/i.test(push.title) ? `Urgent: ${push.title}` : push.title;
-  event.waitUntil(
-    self.registration.showNotification(title || 'New message', {
-      body: push.preview || '',
-      tag,
-      renotify: true,
-      requireInteraction: urgent,
-      vibrate: urgent ? URGENT_VIBRATION : undefined,
-      icon: '/icons/icon-192.png',
-      badge: '/icons/icon-192.png',
-      data: { url: urlOf(push), ids, urgent },
-      actions: canAcknowledge ? [{ action: 'ack', title: 'Acknowledge' }] : [],
-    }),
-  );
+  return self.registration.showNotification(title || 'New message', {
+    body: push.preview || '',
+    tag,
+    renotify: true,
+    requireInteraction: urgent,
+    vibrate: urgent ? URGENT_VIBRATION : undefined,
+    icon: '/icons/icon-192.png',
+    badge: '/icons/icon-192.png',
+    data: { url: urlOf(push), ids, urgent },
+    actions: canAcknowledge ? [{ action: 'ack', title: 'Acknowledge' }] : [],
+  });
+}
+
+// Pushes are shown one after another, in the order they arrived: a clear that follows a reminder
+// closes it, instead of racing the reminder still being shown.
+let shownSoFar = Promise.resolve();
+self.addEventListener('push', (event) => {
+  const push = pushOf(event);
+  const work = shownSoFar.then(() => show(push));
+  shownSoFar = work.catch(() => undefined);
+  event.waitUntil(work);
 });
 
 async function acknowledge(ids) {
