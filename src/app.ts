@@ -97,6 +97,10 @@ export async function createApp(env: Environment, options: AppOptions = {}): Pro
     if (jsonNestingExceeds(text)) return done(Object.assign(new Error('The request body is nested deeper than 64 levels'), { statusCode: 400 }), undefined);
     parseJson(request as never, text, done);
   });
+  // Plain HTML forms: the button of the emailed acknowledgement page. Flat string fields only, and small.
+  app.useBodyParser('application/x-www-form-urlencoded', { bodyLimit: 8 * 1024 }, (_request, body, done) => {
+    done(null, Object.fromEntries(new URLSearchParams(body.toString('utf8'))));
+  });
   await app.register(helmet, {
     contentSecurityPolicy: {
       directives: {

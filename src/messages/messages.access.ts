@@ -25,8 +25,9 @@ export const MESSAGES_ACCESS = {
   'GET /messages/:id/audit': inModule({ admin: true }),
   'POST /messages/:id/ack': read,
   'GET /messages/:id/recipients': read,
-  // The emailed one-click link: its signed, expiring token is the whole authorisation.
+  // The emailed link (a page with a button) and its button: the signed, expiring token is the whole authorisation.
   'GET /messages/:id/ack': PUBLIC,
+  'POST /messages/:id/ack/link': PUBLIC,
   // Conversations
   'GET /conversations': read,
   'POST /conversations': write,

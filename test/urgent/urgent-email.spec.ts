@@ -62,7 +62,7 @@ describe('email as the second channel of urgent messages', () => {
   /** The path of an emailed link, to call this server with (station.test is what people would reach). */
   const pathOf = (link: string) => link.replace('http://station.test', '');
 
-  it('emails the first reminder to each one who has not acknowledged, with a link that acknowledges in one click', async () => {
+  it('emails the first reminder to each one who has not acknowledged, with a link whose page acknowledges with one button', async () => {
     const dept = await TestDepartment.create(server);
     const [sender, away, quick] = await dept.newMembers(3);
     const sent = await dept
@@ -101,8 +101,16 @@ describe('email as the second channel of urgent messages', () => {
     expect(logLines.some((line) => line.includes(`/api/messages/${id}/ack?token=[redacted]`))).toBe(true);
     expect(logLines.filter((line) => line.includes(token))).toEqual([]);
     expect(page.headers['content-type']).toMatch(/text\/html/);
-    expect(page.text).toContain('Acknowledged');
-    await request(server.baseUrl).get(pathOf(link!)).expect(200);
+    // Opening the link (as a mail scanner or a link preview does) acknowledges nothing.
+    expect(page.text).toContain('<button type="submit"');
+    expect((await dept.as(sender).get(`/api/messages/${id}`).expect(200)).body.delivery).toMatchObject({ recipients: 2, acknowledged: 1 });
+    // The page's button posts the form, as the browser does.
+    const action = /<form method="post" action="([^"]+)">/.exec(page.text)![1];
+    const field = /name="token" value="([^"]+)"/.exec(page.text)![1];
+    expect(field).toBe(token);
+    const done = await request(server.baseUrl).post(action).type('form').send({ token: field }).expect(200);
+    expect(done.text).toContain('Acknowledged');
+    await request(server.baseUrl).post(action).type('form').send({ token: field }).expect(200);
     const detail = await dept.as(sender).get(`/api/messages/${id}`).expect(200);
     expect(detail.body.delivery).toMatchObject({ recipients: 2, acknowledged: 2 });
   }, 60_000);
@@ -128,11 +136,17 @@ describe('email as the second channel of urgent messages', () => {
     ] as const) {
       const res = await request(server.baseUrl).get(path).expect(403);
       expect(res.body.message).toMatch(message);
+      const [target, bad] = path.split('?token=');
+      const posted = await request(server.baseUrl).post(`${target}/link`).type('form').send({ token: bad }).expect(403);
+      expect(posted.body.message).toMatch(message);
     }
+    await request(server.baseUrl).post(`/api/messages/${one.id}/ack/link`).type('form').send({}).expect(400);
     await request(server.baseUrl).get(`/api/messages/${one.id}/ack`).expect(400);
     const detail = await dept.as(sender).get(`/api/messages/${one.id}`).expect(200);
     expect(detail.body.delivery.acknowledged).toBe(0);
     await request(server.baseUrl).get(good).expect(200);
+    expect((await dept.as(sender).get(`/api/messages/${one.id}`).expect(200)).body.delivery.acknowledged).toBe(0);
+    await request(server.baseUrl).post(`/api/messages/${one.id}/ack/link`).send({ token }).expect(200);
     expect((await dept.as(sender).get(`/api/messages/${one.id}`).expect(200)).body.delivery.acknowledged).toBe(1);
   });
 });

@@ -1,4 +1,4 @@
-import { Controller, Get, HttpCode, Param, Post, Query, Res } from '@nestjs/common';
+import { Body, Controller, Get, HttpCode, Param, Post, Query, Res } from '@nestjs/common';
 import { CommandBus, QueryBus } from '@nestjs/cqrs';
 import { ApiTags } from '@nestjs/swagger';
 import type { FastifyReply } from 'fastify';
@@ -10,15 +10,37 @@ import type { AcknowledgedResult } from '../realtime/socket-events';
 import { AcknowledgeMessage } from './commands/acknowledge-message.command';
 import type { RecipientDeliveryPage } from './dto/delivery-views';
 import { AckLinkQueryDto, RecipientsQueryDto } from './dto/urgent.dto';
-import { AckLinks } from './email/ack-link';
+import { AckLinks, type AckLinkHolder } from './email/ack-link';
 import { GetMessageRecipients } from './queries/get-message-recipients.query';
 
-const ACKNOWLEDGED_PAGE = `<!doctype html>
+const page = (title: string, body: string) => `<!doctype html>
 <html lang="en"><head><meta charset="utf-8"><meta name="viewport" content="width=device-width, initial-scale=1">
-<title>Acknowledged</title></head>
-<body style="font-family: system-ui, sans-serif; max-width: 36rem; margin: 3rem auto; padding: 0 1rem">
-<h1>Acknowledged</h1><p>Your acknowledgement is recorded and the sender can see it. You can close this page.</p>
+<title>${title}</title></head>
+<body style="font-family: system-ui, sans-serif; max-width: 36rem; margin: 3rem auto; padding: 0 1rem; font-size: 1.1rem">
+${body}
 </body></html>`;
+
+const ACKNOWLEDGED_PAGE = page(
+  'Acknowledged',
+  '<h1>Acknowledged</h1><p>Your acknowledgement is recorded and the sender can see it. You can close this page.</p>',
+);
+
+/**
+ * Opening the emailed link only asks: mail scanners and link previews fetch every link they see,
+ * and a fetch must not tell the sender that a person has read an urgent message.
+ */
+const confirmPage = (messageId: number, token: string) =>
+  page(
+    'Acknowledge this message',
+    `<h1>Acknowledge this urgent message?</h1>
+<p>The sender is waiting to know that you have it. Press the button to tell them.</p>
+<form method="post" action="/api/messages/${messageId}/ack/link">
+<input type="hidden" name="token" value="${escapeAttribute(token)}">
+<button type="submit" autofocus style="font-size: 1.2rem; padding: 0.6rem 1.4rem">Acknowledge</button>
+</form>`,
+  );
+
+const escapeAttribute = (value: string) => value.replace(/[&"<>]/g, (c) => `&#${c.charCodeAt(0)};`);
 
 /** Acknowledging department messages, and the sender's record of who got them. */
 @ApiTags('messages')
@@ -42,16 +64,28 @@ export class UrgentMailController {
     return this.queries.execute(new GetMessageRecipients(caller, id, q.state, q.limit, q.cursor));
   }
 
-  /** The emailed one-click link: the signed token is the only authority, for that recipient and message. */
+  /** The emailed link: shows the button that acknowledges; the token is checked first, so a bad link says so at once. */
   @Get(':id/ack')
-  async acknowledgeByLink(@Param('id', ParseIdPipe) id: number, @Query() q: AckLinkQueryDto, @Res() reply: FastifyReply): Promise<void> {
-    const holder = this.links.verify(id, q.token);
+  async confirmByLink(@Param('id', ParseIdPipe) id: number, @Query() q: AckLinkQueryDto, @Res() reply: FastifyReply): Promise<void> {
+    await this.linkHolder(id, q.token);
+    await reply.status(200).header('Cache-Control', 'no-store').type('text/html; charset=utf-8').send(confirmPage(id, q.token));
+  }
+
+  /** The button on that page: the signed token is the only authority, for that recipient and message. */
+  @Post(':id/ack/link')
+  async acknowledgeByLink(@Param('id', ParseIdPipe) id: number, @Body() body: AckLinkQueryDto, @Res() reply: FastifyReply): Promise<void> {
+    const holder = await this.linkHolder(id, body.token);
+    await this.commands.execute(new AcknowledgeMessage(holder.departmentId, holder.userId, id));
+    await reply.status(200).header('Cache-Control', 'no-store').type('text/html; charset=utf-8').send(ACKNOWLEDGED_PAGE);
+  }
+
+  private async linkHolder(id: number, token: string): Promise<AckLinkHolder> {
+    const holder = this.links.verify(id, token);
     if (!(await this.directory.isModuleEnabled(holder.departmentId, 'messages'))) {
       throw DomainError.forbidden(moduleDisabledMessage('messages'));
     }
     const [member] = await this.directory.members(holder.departmentId, [holder.userId]);
     if (!member?.active) throw DomainError.forbidden('This acknowledgement link is no longer valid');
-    await this.commands.execute(new AcknowledgeMessage(holder.departmentId, holder.userId, id));
-    await reply.status(200).header('Cache-Control', 'no-store').type('text/html; charset=utf-8').send(ACKNOWLEDGED_PAGE);
+    return holder;
   }
 }

@@ -14,7 +14,7 @@ import { UrgentMailController } from './urgent.controller';
 
 /**
  * Urgent messages: acknowledgements, the delivery record the sender watches, reminders and
- * escalation (durable jobs), and the email channel with its one-click acknowledgement.
+ * escalation (durable jobs), and the email channel with its acknowledgement link.
  */
 @Module({
   imports: [RealtimeModule],

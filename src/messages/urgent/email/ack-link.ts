@@ -10,7 +10,7 @@ export interface AckLinkHolder {
 }
 
 /**
- * The emailed one-click acknowledgement: a token for one recipient and one message, signed
+ * The emailed acknowledgement link: a token for one recipient and one message, signed
  * (HMAC-SHA256) and expiring, so the link alone authorises exactly that acknowledgement.
  */
 @Injectable()

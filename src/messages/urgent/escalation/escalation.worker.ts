@@ -77,7 +77,7 @@ export class EscalationWorker implements OnApplicationBootstrap {
 
   private async remind(tx: PoolClient, subject: EscalationSubject, row: EscalatedRow, step: number, userIds: number[]): Promise<StepOutcome> {
     await this.offline.enqueue(tx, row.departmentId, userIds, subject.reminderPush(row, step));
-    // Only department mail has the emailed one-click acknowledgement, with its first reminder.
+    // Only department mail has the emailed acknowledgement link, with its first reminder.
     const emailed = step === 1 && this.mailer.enabled && 'messageId' in subject.ref ? subject.ref.messageId : null;
     if (emailed !== null) {
       await this.queue.insertMany(tx, URGENT_EMAIL_QUEUE, userIds.map((userId) => ({ messageId: emailed, userId }) satisfies EmailJob));
@@ -117,7 +117,7 @@ export class EscalationWorker implements OnApplicationBootstrap {
     return { kind: 'escalated', mail, id: written!.id, createdAt: written!.createdAt };
   }
 
-  /** One recipient's email with the one-click acknowledgement; skipped once they acknowledged or were emailed. */
+  /** One recipient's email with the acknowledgement link; skipped once they acknowledged or were emailed. */
   async email(job: PgBoss.JobWithMetadata<EmailJob>): Promise<void> {
     const { messageId, userId } = job.data;
     const [row] = await this.sql.query<{ department_id: number; subject: string; body: string; sender_name: string }>(
