@@ -6,5 +6,6 @@ import { GroupsController } from './groups.controller';
 @Module({
   imports: [MemberSetsModule],
   controllers: [GroupsController],
+  providers: [GroupsController.pathResource],
 })
 export class GroupsModule {}

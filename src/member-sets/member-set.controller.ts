@@ -1,6 +1,6 @@
-import { Body, Controller, Get, Param, Post, Put } from '@nestjs/common';
+import { Body, Controller, Get, Injectable, Param, Post, Put, type Type } from '@nestjs/common';
 import { ApiTags } from '@nestjs/swagger';
-import { Caller, type Principal } from '../common/access';
+import { Caller, ResolvesPathId, type PathResource, type Principal } from '../common/access';
 import { ParseIdPipe } from '../common/validation/ids';
 import { MemberIdsDto, MemberSetDto, NameDto } from './dto';
 import type { MemberSetKind } from './member-set.entity';
@@ -16,10 +16,22 @@ export interface MemberSetRoutes {
  * The routes of one kind of member set (`/api/groups`, `/api/roles`, ...): the four kinds behave
  * alike, so each kind's controller extends this one definition (and may add routes of its own).
  */
-export function memberSetController(kind: MemberSetKind, path: string): new (sets: MemberSetsService) => MemberSetRoutes {
+export function memberSetController(
+  kind: MemberSetKind,
+  path: string,
+): (new (sets: MemberSetsService) => MemberSetRoutes) & { pathResource: Type<PathResource> } {
+  /** Another department's set answers 404 before the body is read; the kind's module provides it. */
+  @Injectable()
+  class SetOfThisKind implements PathResource {
+    constructor(readonly sets: MemberSetsService) {}
+    visibleTo = (caller: Principal, id: number) => this.sets.exists(caller.departmentId, kind, id);
+    notFound = (id: number) => `${kind[0].toUpperCase()}${kind.slice(1)} ${id} not found`;
+  }
+
   @ApiTags(path)
   @Controller(path)
   class MemberSetController {
+    static readonly pathResource = SetOfThisKind;
     constructor(readonly sets: MemberSetsService) {}
     @Post()
     create(@Caller() caller: Principal, @Body() body: NameDto): Promise<MemberSetDto> {
@@ -30,6 +42,7 @@ export function memberSetController(kind: MemberSetKind, path: string): new (set
       return this.sets.list(caller.departmentId, kind);
     }
     @Put(':id/members')
+    @ResolvesPathId(SetOfThisKind)
     setMembers(@Caller() caller: Principal, @Param('id', ParseIdPipe) id: number, @Body() body: MemberIdsDto): Promise<MemberSetDto> {
       return this.sets.setMembers(caller.departmentId, kind, id, body.userIds);
     }

@@ -37,6 +37,13 @@ export class MemberSetsService {
   }
 
   /** Replaces the members of a set; every user must belong to the department. */
+  async exists(departmentId: number, kind: MemberSetKind, setId: number): Promise<boolean> {
+    const rows = await this.em
+      .getConnection()
+      .execute('select 1 from member_sets where id = ? and department_id = ? and kind = ?', [setId, departmentId, kind]);
+    return rows.length > 0;
+  }
+
   async setMembers(departmentId: number, kind: MemberSetKind, setId: number, userIds: number[]): Promise<MemberSetView> {
     const ids = [...new Set(userIds)];
     return this.em.transactional(async (em) => {

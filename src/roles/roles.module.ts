@@ -6,5 +6,6 @@ import { RolesController } from './roles.controller';
 @Module({
   imports: [MemberSetsModule],
   controllers: [RolesController],
+  providers: [RolesController.pathResource],
 })
 export class RolesModule {}

@@ -1,6 +1,6 @@
 import { Body, Controller, Get, Param, Post, Put } from '@nestjs/common';
 import { ApiTags } from '@nestjs/swagger';
-import { Caller, type Principal } from '../common/access';
+import { Caller, ResolvesPathId, type Principal } from '../common/access';
 import { ParseIdPipe } from '../common/validation/ids';
 import { MemberSetsService } from '../member-sets/member-sets.service';
 import { memberSetController } from '../member-sets/member-set.controller';
@@ -11,9 +11,11 @@ import { ShiftsService } from './shifts.service';
  * The member-set routes (`PUT /api/shifts/:id/members` as it is), with the schedule added to
  * creating and listing, and `PUT /api/shifts/:id/schedule`.
  */
+const ShiftSetRoutes = memberSetController('shift', 'shifts');
+
 @ApiTags('shifts')
 @Controller('shifts')
-export class ShiftsController extends memberSetController('shift', 'shifts') {
+export class ShiftsController extends ShiftSetRoutes {
   constructor(
     sets: MemberSetsService,
     private readonly shifts: ShiftsService,
@@ -32,6 +34,7 @@ export class ShiftsController extends memberSetController('shift', 'shifts') {
   }
 
   @Put(':id/schedule')
+  @ResolvesPathId(ShiftSetRoutes.pathResource)
   setSchedule(@Caller() caller: Principal, @Param('id', ParseIdPipe) id: number, @Body() body: ShiftScheduleDto): Promise<ShiftDto> {
     return this.shifts.setSchedule(caller.departmentId, id, body);
   }

@@ -8,6 +8,6 @@ import { ShiftsService } from './shifts.service';
 @Module({
   imports: [MemberSetsModule],
   controllers: [ShiftsController],
-  providers: [ShiftsService, Clock],
+  providers: [ShiftsController.pathResource, ShiftsService, Clock],
 })
 export class ShiftsModule {}

@@ -6,5 +6,6 @@ import { ZonesController } from './zones.controller';
 @Module({
   imports: [MemberSetsModule],
   controllers: [ZonesController],
+  providers: [ZonesController.pathResource],
 })
 export class ZonesModule {}

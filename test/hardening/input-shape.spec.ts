@@ -14,8 +14,8 @@ describe('input of a shape no route accepts', () => {
   let other: TestDepartment;
   let sender: TestMember;
   let outsider: TestMember;
-  let ids: { conversation: number; message: number; dispatch: number };
-  let theirs: { conversation: number; message: number; dispatch: number; member: number };
+  let ids: { conversation: number; message: number; dispatch: number; zone: number; shift: number };
+  let theirs: { conversation: number; message: number; dispatch: number; member: number; zone: number; shift: number };
 
   beforeAll(async () => {
     server = await startTestServer();
@@ -28,7 +28,8 @@ describe('input of a shape no route accepts', () => {
       const conversation = (await d.as(a).post('/api/conversations').send({ title: 'Crew', memberIds: [b.id] }).expect(201)).body.id;
       const message = (await d.as(a).post('/api/messages').send({ subject: 'Drill', body: 'Tonight', type: 'poll', sendMode: 'specific', userIds: [b.id] }).expect(201)).body.id;
       const dispatch = (await d.as(a).post('/api/dispatches').send({ number: 'B-1', zoneId: zone, title: 'Fire' }).expect(201)).body.id;
-      return { members: [a, b, c], ids: { conversation, message, dispatch } };
+      const shift = await d.newShift('A-shift', [b]);
+      return { members: [a, b, c], ids: { conversation, message, dispatch, zone, shift } };
     };
     dept = await TestDepartment.create(server);
     other = await TestDepartment.create(server);
@@ -163,6 +164,18 @@ describe('input of a shape no route accepts', () => {
     it("another department's member answers an admin 404, not 400 about the body", async () => {
       const res = await send('PATCH', `/api/department/members/${theirs.member}`, badBody, dept.admin);
       expect({ status: res.status, message: res.body?.message }).toEqual({ status: 404, message: `Member ${theirs.member} not found` });
+    });
+
+    type SetIds = { zone: number; shift: number };
+    it.each([
+      ['zone members', 'PUT', (of: SetIds) => `/api/zones/${of.zone}/members`, 'Zone'],
+      ['shift members', 'PUT', (of: SetIds) => `/api/shifts/${of.shift}/members`, 'Shift'],
+      ['shift schedule', 'PUT', (of: SetIds) => `/api/shifts/${of.shift}/schedule`, 'Shift'],
+    ] as const)("another department's %s answers an admin 404, not 400 about the body", async (_, method, path, what) => {
+      const res = await send(method, path(theirs), badBody, dept.admin);
+      expect({ status: res.status, message: res.body?.message }).toEqual({ status: 404, message: expect.stringMatching(new RegExp(`^${what} \\d+ not found$`)) });
+      // The admin's own set gets its body validated.
+      expect((await send(method, path(ids), badBody, dept.admin)).status).toBe(400);
     });
 
     it('a path id the caller may see gets the body validated: 400 naming the field', async () => {
