@@ -28,6 +28,7 @@ import { MESSAGES_ACCESS } from '../../src/messages/messages.access';
 import { MessagesPermission } from '../../src/messages/messages.permissions';
 import { messagesMigrations } from '../../src/messages/messages.migrations';
 import { MessagesModule } from '../../src/messages/messages.module';
+import { DATABASE_SETTINGS, PgPoolDatabase } from '../../examples/minimal-host/pg-pool-database';
 import { createDatabase } from '../support/test-server';
 
 /** A second host's world, held in memory: two departments, a few people, one group and one shift. */
@@ -112,16 +113,29 @@ class BearerGuard implements CanActivate {
   }
 }
 
+/** The host's auth and database, handed to the module through `imports` rather than globally. */
+@Module({})
+class TinyHostServices {
+  static register(databaseUrl: string): DynamicModule {
+    return {
+      module: TinyHostServices,
+      providers: [
+        { provide: Authenticator, useClass: TokenIsUserId },
+        { provide: DATABASE_SETTINGS, useValue: { databaseUrl, poolSize: 2, applicationName: 'tiny-host' } },
+      ],
+      exports: [Authenticator, DATABASE_SETTINGS],
+    };
+  }
+}
+
 @Module({})
 class TinyHostModule {
   static register(databaseUrl: string): DynamicModule {
+    const services = TinyHostServices.register(databaseUrl);
     return {
       module: TinyHostModule,
-      imports: [MessagesModule.forRootAsync({ directory: InMemoryDirectory, useFactory: () => ({ databaseUrl, poolSize: 2 }) })],
-      providers: [
-        { provide: Authenticator, useClass: TokenIsUserId },
-        { provide: APP_GUARD, useClass: BearerGuard },
-      ],
+      imports: [services, MessagesModule.forRootAsync({ directory: InMemoryDirectory, database: PgPoolDatabase, imports: [services], useFactory: () => ({}) })],
+      providers: [{ provide: APP_GUARD, useClass: BearerGuard }],
     };
   }
 }
