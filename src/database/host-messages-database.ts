@@ -1,6 +1,6 @@
 import { Injectable } from '@nestjs/common';
 import type { PoolClient, QueryResultRow } from 'pg';
-import { MessagesDatabase, type ChannelSubscription, type ListenEvents, type SqlClient } from '../messages/database/messages-database';
+import { MessagesDatabase, type ChannelSubscription, type ListenEvents, type SqlClient } from '../messages';
 import { DatabaseNotifications } from './database-notifications';
 import { SharedPool } from './shared-pool';
 

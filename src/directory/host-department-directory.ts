@@ -9,7 +9,7 @@ import {
   type DirectoryMember,
   type DirectoryTransaction,
   type MemberSelection,
-} from '../messages/directory/department-directory';
+} from '../messages';
 
 /**
  * The host's answer to the messages module's questions, over members and member sets. Plain SQL

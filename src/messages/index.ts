@@ -14,4 +14,4 @@ export {
 export { MessagesDatabase, type ChannelSubscription, type ListenEvents, type SqlClient } from './database/messages-database';
 export { Authenticator } from './auth/messages-auth';
 export { MESSAGES_ACCESS } from './messages.access';
-export { MessagesPermission, MESSAGES_MEMBER_DEFAULTS } from './messages.permissions';
+export { MessagesPermission, MESSAGES_MEMBER_DEFAULTS, MESSAGES_MODULE } from './messages.permissions';

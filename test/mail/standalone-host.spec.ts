@@ -185,6 +185,18 @@ describe('the messages module in another host', () => {
   });
 });
 
+describe('a host that gives the module no authenticator', () => {
+  it('is refused at start, saying what is missing, rather than serving a module that admits nobody', async () => {
+    const settings = { provide: DATABASE_SETTINGS, useValue: { databaseUrl: 'postgres://127.0.0.1:1/unused', poolSize: 1 } };
+    @Module({ providers: [settings], exports: [DATABASE_SETTINGS] })
+    class SettingsOnly {}
+    const building = Test.createTestingModule({
+      imports: [MessagesModule.forRootAsync({ directory: InMemoryDirectory, database: PgPoolDatabase, imports: [SettingsOnly], useFactory: () => ({}) })],
+    }).compile();
+    await expect(building).rejects.toThrow(/MessagesModule needs the host's Authenticator/);
+  });
+});
+
 describe('the messages module\'s boundaries', () => {
   const root = resolve(__dirname, '../../src/messages');
   const files = (dir: string): string[] =>
@@ -198,5 +210,18 @@ describe('the messages module\'s boundaries', () => {
         .map((target) => `${relative(root, file)} -> ${target}`),
     );
     expect(outside).toEqual([]);
+  });
+
+  it('is reached by the host only through its public index', () => {
+    const src = resolve(root, '..');
+    const hostFiles = files(src).filter((file) => !file.startsWith(root + '/'));
+    const inside = hostFiles.flatMap((file) =>
+      [...readFileSync(file, 'utf8').matchAll(/from '(\.[^']+)'/g)]
+        .map((m) => relative(src, resolve(dirname(file), m[1])))
+        .filter((target) => target.startsWith('messages/'))
+        .map((target) => `${relative(src, file)} -> ${target}`),
+    );
+    expect(hostFiles.length).toBeGreaterThan(20);
+    expect(inside).toEqual([]);
   });
 });
