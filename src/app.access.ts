@@ -6,8 +6,7 @@ import { DISPATCH_ACCESS } from './dispatch/dispatch.access';
 import { DispatchPermission } from './dispatch/dispatch.permissions';
 import { HEALTH_ACCESS } from './health/health.access';
 import { MEMBER_SETS_ACCESS } from './member-sets/member-sets.access';
-import { MESSAGES_ACCESS } from './messages/messages.access';
-import { MESSAGES_MEMBER_DEFAULTS, MESSAGES_MODULE, MessagesPermission } from './messages/messages.permissions';
+import { MESSAGES_ACCESS, MESSAGES_MEMBER_DEFAULTS, MESSAGES_MODULE, MessagesPermission } from './messages';
 
 /** Every action of the server, each module's table in one: the global guard and the route list read it. */
 export const SERVER_ACCESS = mergeAccessTables(AUTH_ACCESS, HEALTH_ACCESS, DEPARTMENT_ACCESS, MEMBER_SETS_ACCESS, DISPATCH_ACCESS, MESSAGES_ACCESS);

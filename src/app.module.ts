@@ -1,4 +1,4 @@
-import { createHmac } from 'node:crypto';
+import { createHash, createHmac } from 'node:crypto';
 import { Module, type DynamicModule } from '@nestjs/common';
 import { join } from 'node:path';
 import { ConfigModule, ConfigService } from '@nestjs/config';
@@ -10,6 +10,7 @@ import { AuthModule } from './auth/auth.module';
 import { connectionLimitsOf, listOf, type Environment } from './config/environment';
 import { clientAddressOf, trustedHops } from './config/trust-proxy';
 import { DatabaseModule } from './database/database.module';
+import { HostMessagesDatabase } from './database/host-messages-database';
 import { hostMigrations } from './database/host-migrations';
 import { DemoModule } from './demo/demo.module';
 import { DepartmentModule } from './department/department.module';
@@ -21,9 +22,7 @@ import { RateLimitModule } from './rate-limit/rate-limit.module';
 import { RolesModule } from './roles/roles.module';
 import { ShiftsModule } from './shifts/shifts.module';
 import { ZonesModule } from './zones/zones.module';
-import { messagesMigrations } from './messages/messages.migrations';
-import { MessagesModule } from './messages/messages.module';
-import type { AttachmentOptions, PushOptions, UrgentOptions } from './messages/messages.options';
+import { MessagesModule, type AttachmentOptions, type PushOptions, type UrgentOptions } from './messages';
 
 /** Where the raw request carries its caller's ids for the request log line. */
 export const REQUEST_CALLER = Symbol('request caller');
@@ -125,8 +124,8 @@ export class AppModule {
           // and the request logger still costs every request a child logger and a context.
           ...(REQUEST_LINE_LEVELS.has(env.LOG_LEVEL) ? {} : { forRoutes: [] }),
         }),
-        // The messages module works through its own pool: its routes need no ORM context.
-        DatabaseModule.forRoot([...hostMigrations, ...messagesMigrations], ['messages', 'conversations', 'push'], connectionLimitsOf(env)),
+        // The process's one pool; the messages module borrows it, and its routes need no ORM context.
+        DatabaseModule.forRoot([...hostMigrations, ...MessagesModule.migrations], MessagesModule.ownRoutePrefixes, connectionLimitsOf(env)),
         AuthModule.forRoot(SERVER_ACCESS),
         // After AuthModule: its guard identifies the caller that the limits are counted for.
         RateLimitModule,
@@ -139,12 +138,15 @@ export class AppModule {
         DispatchModule,
         MessagesModule.forRootAsync({
           directory: HostDepartmentDirectory,
+          database: HostMessagesDatabase,
           inject: [ConfigService],
           useFactory: (config: ConfigService<Environment, true>) => ({
-            databaseUrl: config.get('DATABASE_URL', { infer: true }) as string,
-            poolSize: config.get('DATABASE_POOL_SIZE', { infer: true }),
-            connectionLimits: connectionLimitsOf(env),
+            // Redis is given here only: the module sets up its socket adapter and limits with it.
             redisUrl: config.get('REDIS_URL', { infer: true }),
+            redisKeyPrefix: env.REDIS_KEY_PREFIX,
+            // Processes on one database are one deployment.
+            deploymentId: createHash('sha256').update(config.get('DATABASE_URL', { infer: true }) as string).digest('hex').slice(0, 12),
+            socketCorsOrigins: listOf(env.CORS_ORIGINS),
             push: pushOptions(env),
             pushEndpointAllowlist: listOf(env.PUSH_ENDPOINT_ALLOWLIST),
             urgent: urgentOptions(env),

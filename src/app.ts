@@ -13,12 +13,10 @@ import type { DestinationStream } from 'pino';
 import { AppModule, REQUEST_CALLER } from './app.module';
 import type { Principal } from './common/access';
 import { ErrorsFilter } from './common/errors/errors.filter';
-import { RedisStatus } from './common/health/redis-status';
 import { describeValidationErrors } from './common/validation/error-messages';
 import { jsonNestingExceeds, RejectRawBodyInterceptor, RejectRawInputPipe } from './common/validation/raw-input';
 import type { Environment } from './config/environment';
 import { trustedHops } from './config/trust-proxy';
-import { MessagesIoAdapter } from './messages/realtime/messages-io.adapter';
 
 /** Request bodies larger than this are refused (413) before they are parsed. */
 export const BODY_LIMIT_BYTES = 256 * 1024;
@@ -149,10 +147,7 @@ export async function createApp(env: Environment, options: AppOptions = {}): Pro
   app.useGlobalInterceptors(new RejectRawBodyInterceptor());
   app.useGlobalFilters(new ErrorsFilter());
   app.enableShutdownHooks();
-  // socket.io for the messages gateway; with REDIS_URL its events reach every server process.
-  const redis = env.REDIS_URL ? { url: env.REDIS_URL, keyPrefix: env.REDIS_KEY_PREFIX } : undefined;
-  const corsOrigins = (env.CORS_ORIGINS ?? '').split(',').map((o) => o.trim()).filter(Boolean);
-  app.useWebSocketAdapter(await new MessagesIoAdapter(app, redis, corsOrigins, app.get(RedisStatus)).connect());
+  // socket.io: Nest's own adapter; the messages module sets up Redis and CORS on it from its options.
 
   const openApi = new DocumentBuilder()
     .setTitle('Department messages')

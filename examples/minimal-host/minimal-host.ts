@@ -1,7 +1,7 @@
 /**
  * The smallest department server that mounts the messages module: a fixed roster held in
- * memory, tokens that are looked up in a table, and one guard. A real host puts its own
- * people, auth and database behind the same three seams. See docs/plugin.md.
+ * memory, tokens that are looked up in a table, one guard, and a `pg` pool for the database.
+ * A real host puts its own people, auth and database behind the same seams. See docs/plugin.md.
  */
 import {
   CanActivate,
@@ -20,12 +20,16 @@ import { MikroORM } from '@mikro-orm/postgresql';
 import { Authenticator, refusalOf, routeAction, type AccessRule, type Principal } from '../../src/common/access';
 import { ErrorsFilter } from '../../src/common/errors/errors.filter';
 import { ormOptions } from '../../src/database/mikro-orm.config';
-import { DepartmentDirectory, type DirectoryKind, type DirectoryMember, type MemberSelection } from '../../src/messages/directory/department-directory';
-import { messagesMigrations } from '../../src/messages/messages.migrations';
-import { MESSAGES_ACCESS } from '../../src/messages/messages.access';
-import { MessagesModule } from '../../src/messages/messages.module';
-import { MessagesPermission } from '../../src/messages/messages.permissions';
-import { MessagesIoAdapter } from '../../src/messages/realtime/messages-io.adapter';
+import {
+  DepartmentDirectory,
+  MESSAGES_ACCESS,
+  MessagesModule,
+  MessagesPermission,
+  type DirectoryKind,
+  type DirectoryMember,
+  type MemberSelection,
+} from '../../src/messages';
+import { DATABASE_SETTINGS, PgPoolDatabase, type DatabaseSettings } from './pg-pool-database';
 
 export interface RosterPerson extends DirectoryMember {
   departmentId: number;
@@ -159,7 +163,7 @@ export class AccessTableGuard implements CanActivate {
   }
 }
 
-/** Global, so the module's socket gateway and guards can inject the `Authenticator`. */
+/** Global, so the module's socket gateway and the host's guard can inject the `Authenticator`. */
 @Global()
 @Module({
   providers: [{ provide: Authenticator, useClass: RosterAuthenticator }],
@@ -167,12 +171,29 @@ export class AccessTableGuard implements CanActivate {
 })
 export class RosterAuthModule {}
 
+/** The settings `PgPoolDatabase` is made with; the module creates the database from `database:` below. */
+@Module({})
+export class DatabaseSettingsModule {
+  static register(settings: DatabaseSettings): DynamicModule {
+    return { module: DatabaseSettingsModule, providers: [{ provide: DATABASE_SETTINGS, useValue: settings }], exports: [DATABASE_SETTINGS] };
+  }
+}
+
 @Module({})
 export class MinimalHostModule {
   static register(databaseUrl: string, redisUrl?: string): DynamicModule {
     return {
       module: MinimalHostModule,
-      imports: [RosterAuthModule, MessagesModule.forRootAsync({ directory: RosterDirectory, useFactory: () => ({ databaseUrl, poolSize: 4, redisUrl }) })],
+      imports: [
+        RosterAuthModule,
+        MessagesModule.forRootAsync({
+          directory: RosterDirectory,
+          database: PgPoolDatabase,
+          imports: [DatabaseSettingsModule.register({ databaseUrl, poolSize: 4 })],
+          // Redis is given once, here: the module connects its socket adapter itself.
+          useFactory: () => ({ redisUrl, redisKeyPrefix: 'minimal-host' }),
+        }),
+      ],
       providers: [{ provide: APP_GUARD, useClass: AccessTableGuard }],
     };
   }
@@ -180,7 +201,7 @@ export class MinimalHostModule {
 
 /** Brings the module's schema up to date (the host runs these beside its own migrations). */
 export async function migrate(databaseUrl: string, log: (line: string) => void = () => undefined): Promise<void> {
-  const orm = await MikroORM.init({ ...ormOptions(databaseUrl, messagesMigrations, 1), logger: log });
+  const orm = await MikroORM.init({ ...ormOptions(databaseUrl, MessagesModule.migrations, 1), logger: log });
   try {
     await orm.getMigrator().up();
   } finally {
@@ -197,7 +218,6 @@ export async function startMinimalHost(options: { databaseUrl: string; redisUrl?
   app.setGlobalPrefix('api');
   app.useGlobalPipes(new ValidationPipe({ whitelist: true, forbidNonWhitelisted: true, transform: true }));
   app.useGlobalFilters(new ErrorsFilter());
-  app.useWebSocketAdapter(await new MessagesIoAdapter(app, options.redisUrl ? { url: options.redisUrl, keyPrefix: 'minimal-host' } : undefined).connect());
   app.enableShutdownHooks();
   await app.listen(options.port ?? 0, '127.0.0.1');
   return app;

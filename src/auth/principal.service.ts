@@ -1,9 +1,7 @@
-import { Injectable, Logger, type OnModuleDestroy, type OnModuleInit } from '@nestjs/common';
-import { ConfigService } from '@nestjs/config';
+import { Injectable, type OnModuleDestroy, type OnModuleInit } from '@nestjs/common';
 import { EntityManager } from '@mikro-orm/postgresql';
-import { Client } from 'pg';
 import { Authenticator, type Principal } from '../common/access';
-import type { Environment } from '../config/environment';
+import { DatabaseNotifications, type NotificationSubscription } from '../database/database-notifications';
 import { completeClaims, TokenService, type AccessTokenClaims } from './token.service';
 
 /** Every process listens here; a change to a member or a department's modules is announced on it. */
@@ -13,9 +11,6 @@ const LISTENING_TTL_MS = 10 * 60_000;
 /** Without them (not yet connected, or the listening connection dropped) changes show within this. */
 const FALLBACK_TTL_MS = 5_000;
 const CACHE_MAX_ENTRIES = 50_000;
-const RECONNECT_MS = 1_000;
-/** How often the listening connection is asked for a sign of life: a server that hangs or is cut off sends no error. */
-const PROBE_MS = 5_000;
 
 interface PrincipalRow {
   id: number;
@@ -47,87 +42,38 @@ type Change = { userId: number } | { departmentId: number };
  */
 @Injectable()
 export class PrincipalService extends Authenticator implements OnModuleInit, OnModuleDestroy {
-  private readonly logger = new Logger('Principals');
   private readonly cache = new Map<number, { record: MemberRecord | null; expiresAt: number }>();
   /** Raised by every change heard; a lookup that overlapped one is not cached. */
   private changes = 0;
-  private listener: Client | null = null;
-  private listening = false;
-  /** Once it has listened: a later (re)connection may have missed announcements. */
-  private listenedBefore = false;
-  private closed = false;
-  private reconnectTimer?: NodeJS.Timeout;
-  private probeTimer?: NodeJS.Timeout;
-  /** The announcements were lost and not yet heard again (the warning is logged once per outage). */
-  private deaf = false;
+  private subscription?: NotificationSubscription;
 
   constructor(
     private readonly em: EntityManager,
     private readonly tokens: TokenService,
-    private readonly config: ConfigService<Environment, true>,
+    private readonly notifications: DatabaseNotifications,
   ) {
     super();
   }
 
   async onModuleInit() {
-    await this.listen();
+    // The process's one listening connection, shared with every other cache fed by announcements.
+    this.subscription = await this.notifications.listen(CHANNEL, (payload) => this.heard(payload), {
+      onLost: () => this.forgetAll(),
+      onRestored: () => {
+        // Whatever changed while nobody was listening is forgotten with the cache, and open sockets are checked again.
+        this.forgetAll();
+        this.changed({ everyone: true });
+      },
+    });
   }
 
   async onModuleDestroy() {
-    this.closed = true;
-    clearTimeout(this.reconnectTimer);
-    clearInterval(this.probeTimer);
-    await this.listener?.end().catch(() => undefined);
+    await this.subscription?.close();
   }
 
-  private async listen(): Promise<void> {
-    if (this.closed) return;
-    const client = new Client({
-      connectionString: this.config.get('DATABASE_URL', { infer: true }) as string,
-      connectionTimeoutMillis: this.config.get('DATABASE_ACQUIRE_TIMEOUT_MS', { infer: true }),
-      query_timeout: this.config.get('DATABASE_STATEMENT_TIMEOUT_MS', { infer: true }),
-    });
-    const lost = (error?: Error) => {
-      if (this.listener !== client) return;
-      this.listener = null;
-      this.listening = false;
-      clearInterval(this.probeTimer);
-      this.forgetAll();
-      if (this.closed) return;
-      // One warning per outage, not one per reconnection attempt.
-      if (error && !this.deaf) this.logger.warn(`principal change announcements lost (${error.message}); principals are cached for five seconds until they are heard again`);
-      if (error) this.deaf = true;
-      this.reconnectTimer = setTimeout(() => void this.listen(), RECONNECT_MS);
-      this.reconnectTimer.unref();
-    };
-    client.on('notification', (message) => this.heard(message.payload));
-    client.on('error', (error) => lost(error));
-    client.on('end', () => lost());
-    this.listener = client;
-    try {
-      await client.connect();
-      await client.query(`listen ${CHANNEL}`);
-      // Whatever changed while nobody was listening is forgotten with the cache.
-      this.forgetAll();
-      this.listening = true;
-      if (this.deaf) this.logger.log('principal change announcements heard again');
-      this.deaf = false;
-      clearInterval(this.probeTimer);
-      this.probeTimer = setInterval(() => {
-        client.query('select 1').catch((error: Error) => {
-          lost(error);
-          // Closed without waiting: a server that hangs would not answer the goodbye either.
-          void client.end().catch(() => undefined);
-        });
-      }, PROBE_MS);
-      this.probeTimer.unref();
-      // Open sockets are checked again too, for changes announced while nobody was listening.
-      if (this.listenedBefore) this.changed({ everyone: true });
-      this.listenedBefore = true;
-    } catch (error) {
-      await client.end().catch(() => undefined);
-      lost(error as Error);
-    }
+  /** Announcements are heard now: cached principals may stay until one concerns them. */
+  private get listening(): boolean {
+    return this.subscription?.listening ?? false;
   }
 
   private heard(payload: string | undefined) {

@@ -1,5 +1,5 @@
 import { plainToInstance, Transform } from 'class-transformer';
-import { IsIn, IsInt, IsOptional, IsString, Matches, Max, Min, MinLength, validateSync } from 'class-validator';
+import { IsIn, IsInt, IsOptional, IsString, Matches, Max, MaxLength, Min, MinLength, validateSync } from 'class-validator';
 import { trustedHops } from './trust-proxy';
 import { DEFAULT_CONNECTION_LIMITS, type ConnectionLimits } from '../common/database/connection-limits';
 
@@ -28,6 +28,12 @@ export class Environment {
   @IsInt()
   @Min(1)
   DATABASE_POOL_SIZE = 10;
+
+  /** `application_name` of every connection of this process (default `department-server-<pid>`), to count them in `pg_stat_activity`. */
+  @IsOptional()
+  @IsString()
+  @MaxLength(63)
+  DATABASE_APPLICATION_NAME?: string;
 
   /** Waiting for a pool's connection (a free one, or a new one opened) before the request answers 503. */
   @Transform(toInt)
@@ -286,6 +292,11 @@ export class Environment {
   @IsOptional()
   @IsString()
   ATTACHMENT_S3_SECRET_ACCESS_KEY?: string;
+}
+
+/** What this process's connections call themselves. */
+export function applicationNameOf(env: Pick<Environment, 'DATABASE_APPLICATION_NAME'>): string {
+  return env.DATABASE_APPLICATION_NAME || `department-server-${process.pid}`;
 }
 
 /** The database waits the environment sets. */

@@ -15,8 +15,10 @@ import { ConfigService } from '@nestjs/config';
 import { MikroORM, PostgreSqlDriver, RequestContext, type MigrationObject } from '@mikro-orm/postgresql';
 import { MikroOrmModule } from '@mikro-orm/nestjs';
 import type { ConnectionLimits } from '../common/database/connection-limits';
-import type { Environment } from '../config/environment';
+import { applicationNameOf, type Environment } from '../config/environment';
+import { DatabaseNotifications } from './database-notifications';
 import { ormOptions } from './mikro-orm.config';
+import { SharedPool } from './shared-pool';
 
 /** Brings the schema up to date before anything else touches the database. */
 @Injectable()
@@ -46,7 +48,7 @@ const ORM_FREE_ROUTES = Symbol('ORM_FREE_ROUTES');
 @Global()
 @Module({})
 export class DatabaseModule implements NestModule {
-  constructor(@Inject(ORM_FREE_ROUTES) private readonly ormFreeRoutes: string[]) {}
+  constructor(@Inject(ORM_FREE_ROUTES) private readonly ormFreeRoutes: readonly string[]) {}
 
   /**
    * `migrations`: the host's and every mounted module's, run in name order at start.
@@ -54,7 +56,7 @@ export class DatabaseModule implements NestModule {
    * they skip the per-request EntityManager fork, which costs a polled route a share of its time.
    * `limits`: how long any of the ORM's connections may wait on the database.
    */
-  static forRoot(migrations: MigrationObject[], ormFreeRoutes: string[], limits: ConnectionLimits): DynamicModule {
+  static forRoot(migrations: MigrationObject[], ormFreeRoutes: readonly string[], limits: ConnectionLimits): DynamicModule {
     return {
       module: DatabaseModule,
       imports: [
@@ -67,6 +69,7 @@ export class DatabaseModule implements NestModule {
               migrations,
               config.get('DATABASE_POOL_SIZE', { infer: true }),
               limits,
+              applicationNameOf({ DATABASE_APPLICATION_NAME: config.get('DATABASE_APPLICATION_NAME', { infer: true }) }),
             ),
             autoLoadEntities: true,
             // Through Nest's logger (pino), so migrations are logged at the configured level.
@@ -75,7 +78,23 @@ export class DatabaseModule implements NestModule {
           }),
         }),
       ],
-      providers: [MigrationRunner, OrmRequestContext, { provide: ORM_FREE_ROUTES, useValue: ormFreeRoutes }],
+      providers: [
+        MigrationRunner,
+        OrmRequestContext,
+        { provide: ORM_FREE_ROUTES, useValue: ormFreeRoutes },
+        SharedPool,
+        {
+          provide: DatabaseNotifications,
+          inject: [ConfigService],
+          useFactory: (config: ConfigService<Environment, true>) =>
+            new DatabaseNotifications({
+              databaseUrl: config.get('DATABASE_URL', { infer: true }) as string,
+              applicationName: applicationNameOf({ DATABASE_APPLICATION_NAME: config.get('DATABASE_APPLICATION_NAME', { infer: true }) }),
+              limits,
+            }),
+        },
+      ],
+      exports: [SharedPool, DatabaseNotifications],
     };
   }
 

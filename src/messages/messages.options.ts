@@ -1,17 +1,20 @@
 import type { IncomingMessage } from 'node:http';
 import type { ModuleMetadata, Type } from '@nestjs/common';
-import type { ConnectionLimits } from '../common/database/connection-limits';
 import type { DepartmentDirectory } from './directory/department-directory';
+import type { MessagesDatabase } from './database/messages-database';
 
 export interface MessagesModuleOptions {
-  /** Connection string of the database the host's ORM uses; the hot read paths get a pool of their own on it. */
-  databaseUrl: string;
-  /** Size of that pool. */
-  poolSize?: number;
-  /** How long the module's connections (its pool, the push queue's) may wait on the database; default: `DEFAULT_CONNECTION_LIMITS`. */
-  connectionLimits?: ConnectionLimits;
-  /** With a Redis, socket.io events and presence are shared by every server process. */
+  /**
+   * With a Redis, socket events and socket rate limits are shared by every server process. The
+   * module connects to it itself: the host gives it here and nowhere else.
+   */
   redisUrl?: string;
+  /** Prefix of the socket.io adapter's Redis channels (default `messages-io`). */
+  redisKeyPrefix?: string;
+  /** Tells apart deployments that share one Redis (their socket rate-limit counts); default: one deployment. */
+  deploymentId?: string;
+  /** Browser origins, besides the server's own, that may open a socket (long-polling needs CORS). */
+  socketCorsOrigins?: readonly string[];
   /** Web Push: keys and delivery settings; without them no push is queued or sent. */
   push?: PushOptions;
   /**
@@ -97,7 +100,12 @@ export interface PresenceOptions {
 export interface MessagesModuleAsyncOptions {
   /** The host's implementation of the department directory. */
   directory: Type<DepartmentDirectory>;
-  /** Modules the directory implementation and the factory need. */
+  /** The host's database: its one pool and listening connection, which the module borrows. */
+  database: Type<MessagesDatabase>;
+  /**
+   * Modules the directory, the database and the factory need. The host's `Authenticator` must be
+   * reachable too (a global provider, or exported by one of these): without it the module does not start.
+   */
   imports?: ModuleMetadata['imports'];
   inject?: unknown[];
   useFactory: (...args: any[]) => MessagesModuleOptions | Promise<MessagesModuleOptions>;

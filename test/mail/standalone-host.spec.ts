@@ -28,6 +28,7 @@ import { MESSAGES_ACCESS } from '../../src/messages/messages.access';
 import { MessagesPermission } from '../../src/messages/messages.permissions';
 import { messagesMigrations } from '../../src/messages/messages.migrations';
 import { MessagesModule } from '../../src/messages/messages.module';
+import { DATABASE_SETTINGS, PgPoolDatabase } from '../../examples/minimal-host/pg-pool-database';
 import { createDatabase } from '../support/test-server';
 
 /** A second host's world, held in memory: two departments, a few people, one group and one shift. */
@@ -112,16 +113,29 @@ class BearerGuard implements CanActivate {
   }
 }
 
+/** The host's auth and database, handed to the module through `imports` rather than globally. */
+@Module({})
+class TinyHostServices {
+  static register(databaseUrl: string): DynamicModule {
+    return {
+      module: TinyHostServices,
+      providers: [
+        { provide: Authenticator, useClass: TokenIsUserId },
+        { provide: DATABASE_SETTINGS, useValue: { databaseUrl, poolSize: 2, applicationName: 'tiny-host' } },
+      ],
+      exports: [Authenticator, DATABASE_SETTINGS],
+    };
+  }
+}
+
 @Module({})
 class TinyHostModule {
   static register(databaseUrl: string): DynamicModule {
+    const services = TinyHostServices.register(databaseUrl);
     return {
       module: TinyHostModule,
-      imports: [MessagesModule.forRootAsync({ directory: InMemoryDirectory, useFactory: () => ({ databaseUrl, poolSize: 2 }) })],
-      providers: [
-        { provide: Authenticator, useClass: TokenIsUserId },
-        { provide: APP_GUARD, useClass: BearerGuard },
-      ],
+      imports: [services, MessagesModule.forRootAsync({ directory: InMemoryDirectory, database: PgPoolDatabase, imports: [services], useFactory: () => ({}) })],
+      providers: [{ provide: APP_GUARD, useClass: BearerGuard }],
     };
   }
 }
@@ -171,6 +185,18 @@ describe('the messages module in another host', () => {
   });
 });
 
+describe('a host that gives the module no authenticator', () => {
+  it('is refused at start, saying what is missing, rather than serving a module that admits nobody', async () => {
+    const settings = { provide: DATABASE_SETTINGS, useValue: { databaseUrl: 'postgres://127.0.0.1:1/unused', poolSize: 1 } };
+    @Module({ providers: [settings], exports: [DATABASE_SETTINGS] })
+    class SettingsOnly {}
+    const building = Test.createTestingModule({
+      imports: [MessagesModule.forRootAsync({ directory: InMemoryDirectory, database: PgPoolDatabase, imports: [SettingsOnly], useFactory: () => ({}) })],
+    }).compile();
+    await expect(building).rejects.toThrow(/MessagesModule needs the host's Authenticator/);
+  });
+});
+
 describe('the messages module\'s boundaries', () => {
   const root = resolve(__dirname, '../../src/messages');
   const files = (dir: string): string[] =>
@@ -184,5 +210,18 @@ describe('the messages module\'s boundaries', () => {
         .map((target) => `${relative(root, file)} -> ${target}`),
     );
     expect(outside).toEqual([]);
+  });
+
+  it('is reached by the host only through its public index', () => {
+    const src = resolve(root, '..');
+    const hostFiles = files(src).filter((file) => !file.startsWith(root + '/'));
+    const inside = hostFiles.flatMap((file) =>
+      [...readFileSync(file, 'utf8').matchAll(/from '(\.[^']+)'/g)]
+        .map((m) => relative(src, resolve(dirname(file), m[1])))
+        .filter((target) => target.startsWith('messages/'))
+        .map((target) => `${relative(src, file)} -> ${target}`),
+    );
+    expect(hostFiles.length).toBeGreaterThan(20);
+    expect(inside).toEqual([]);
   });
 });

@@ -56,7 +56,8 @@ export async function startTestServer(overrides: Record<string, string> = {}, ex
     ...(dataDir && { DATA_DIR: dataDir }),
     NODE_ENV: 'test',
     DATABASE_URL: database.url,
-    DATABASE_POOL_SIZE: '3',
+    // The process's one pool (ORM, raw SQL and the job queue's workers share it).
+    DATABASE_POOL_SIZE: '6',
     JWT_SECRET: TEST_JWT_SECRET,
     LOG_LEVEL: 'silent',
     DEPARTMENT_SIGNUP: 'open',

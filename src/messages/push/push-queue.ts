@@ -1,7 +1,6 @@
 import { BeforeApplicationShutdown, Inject, Injectable, Logger, OnApplicationBootstrap } from '@nestjs/common';
 import PgBoss from 'pg-boss';
 import type { PoolClient } from 'pg';
-import { DEFAULT_CONNECTION_LIMITS, pgClientSettings } from '../../common/database/connection-limits';
 import { SqlPool } from '../database/sql-pool';
 import { MESSAGES_OPTIONS, type MessagesModuleOptions, type PushOptions } from '../messages.options';
 import { PresenceService } from '../presence/presence.service';
@@ -54,7 +53,7 @@ export class PushQueue implements OnApplicationBootstrap, BeforeApplicationShutd
   private readonly queueNames = new Set([PUSH_EVENT_QUEUE, PUSH_DEVICE_QUEUE]);
 
   constructor(
-    @Inject(MESSAGES_OPTIONS) private readonly options: MessagesModuleOptions,
+    @Inject(MESSAGES_OPTIONS) options: MessagesModuleOptions,
     private readonly sql: SqlPool,
     private readonly presence: PresenceService,
   ) {
@@ -121,10 +120,8 @@ export class PushQueue implements OnApplicationBootstrap, BeforeApplicationShutd
   start(): Promise<PgBoss> {
     this.starting ??= (async () => {
       const boss = new PgBoss({
-        connectionString: this.options.databaseUrl,
-        max: 4,
-        ...pgClientSettings(this.options.connectionLimits ?? DEFAULT_CONNECTION_LIMITS),
-        application_name: 'messages-push',
+        // The host's pool, not one of the queue's own: fetching, completing and maintenance borrow its connections.
+        db: { executeSql: (text, values) => this.sql.pool.query(text, values) },
         // Nothing is scheduled by cron here; maintenance (expiry, archiving) stays on.
         schedule: false,
         archiveFailedAfterSeconds: 30 * 86_400,

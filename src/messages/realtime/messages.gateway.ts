@@ -1,4 +1,4 @@
-import { HttpException, HttpStatus, Inject, Logger, Optional, type OnModuleDestroy } from '@nestjs/common';
+import { HttpException, HttpStatus, Inject, Logger, type OnModuleDestroy } from '@nestjs/common';
 import { CommandBus } from '@nestjs/cqrs';
 import {
   ConnectedSocket,
@@ -13,7 +13,8 @@ import {
 import { plainToInstance } from 'class-transformer';
 import { validateSync } from 'class-validator';
 import type { Namespace, Socket } from 'socket.io';
-import { Authenticator, refusalOf, type AccessRule, type Principal, type PrincipalChange } from '../../common/access';
+import { refusalOf, type AccessRule, type Principal, type PrincipalChange } from '../../common/access';
+import { MESSAGES_AUTHENTICATOR, type Authenticator } from '../auth/messages-auth';
 import { DomainError } from '../../common/errors/domain-error';
 import { toHttpError } from '../../common/errors/errors.filter';
 import { describeValidationErrors } from '../../common/validation/error-messages';
@@ -30,6 +31,7 @@ import { PresenceService } from '../presence/presence.service';
 import { userOfRoom, userRoom, userRooms } from './rooms';
 import { refusal, SocketAdmission } from './socket-admission';
 import { SocketRateLimiter } from './socket-rate-limiter';
+import { SocketTransport } from './socket-transport';
 import { AcknowledgeConversationMessage } from '../urgent/commands/acknowledge-conversation-message.command';
 import { AcknowledgeMessage } from '../urgent/commands/acknowledge-message.command';
 import { ConfirmReceived } from '../urgent/commands/confirm-received.command';
@@ -109,8 +111,9 @@ export class MessagesGateway implements OnGatewayInit, OnGatewayConnection, OnGa
   server: MessagesNamespace;
 
   constructor(
-    // The host provides it; a host without one gets a gateway that admits nobody.
-    @Optional() @Inject(Authenticator) private readonly authenticator: Authenticator | null,
+    // The host's; the module does not start without one.
+    @Inject(MESSAGES_AUTHENTICATOR) private readonly authenticator: Authenticator,
+    private readonly transport: SocketTransport,
     private readonly presence: PresenceService,
     private readonly commands: CommandBus,
     private readonly store: ConversationStore,
@@ -122,6 +125,7 @@ export class MessagesGateway implements OnGatewayInit, OnGatewayConnection, OnGa
   ) {}
 
   afterInit(namespace: MessagesNamespace) {
+    this.transport.attach(namespace as never);
     namespace.use((socket, next) => {
       this.admit(socket).then(
         () => next(),
@@ -134,7 +138,7 @@ export class MessagesGateway implements OnGatewayInit, OnGatewayConnection, OnGa
     // Another process asks each process to refresh the counters of its own sockets.
     namespace.on('unread:changed', (departmentId: number, userIds: number[]) => void this.pushUnreadCounts(departmentId, userIds, false));
     // Every process hears each change, and checks again the sockets it holds.
-    this.stopListening = this.authenticator?.onChange((change) => {
+    this.stopListening = this.authenticator.onChange((change) => {
       this.changesHeard++;
       void this.recheck(change);
     });
@@ -152,7 +156,7 @@ export class MessagesGateway implements OnGatewayInit, OnGatewayConnection, OnGa
     this.admittedAt.set(socket.id, this.changesHeard);
     let principal: Principal | null = null;
     try {
-      principal = typeof token === 'string' && token && this.authenticator ? await this.authenticator.authenticate(token) : null;
+      principal = typeof token === 'string' && token ? await this.authenticator.authenticate(token) : null;
     } catch (error) {
       this.logger.error(`handshake: ${(error as Error).message}`);
       throw refusal('The server cannot check your token right now; try again shortly', 503);
@@ -222,7 +226,7 @@ export class MessagesGateway implements OnGatewayInit, OnGatewayConnection, OnGa
 
   /** Closes the socket if its access ended; else, for a change heard, tells it to read what it may do again. */
   private async recheckSocket(socket: MessagesSocket, changeHeard?: 'member' | 'department'): Promise<void> {
-    if (!this.authenticator || !socket.connected) return;
+    if (!socket.connected) return;
     try {
       const checked = await this.authenticator.check(socket.data.token);
       if ('refused' in checked) return this.end(socket, 401, checked.refused);
@@ -247,7 +251,7 @@ export class MessagesGateway implements OnGatewayInit, OnGatewayConnection, OnGa
 
   /** The caller as of now, if the access table lets them send `event`; else an error (and a closed socket, once the token admits nobody). */
   private async callerOf(socket: MessagesSocket, event: keyof ClientToServerEvents): Promise<Principal> {
-    const checked = this.authenticator ? await this.authenticator.check(socket.data.token) : { refused: 'A valid access token is required' };
+    const checked = await this.authenticator.check(socket.data.token);
     if ('refused' in checked) {
       setImmediate(() => this.end(socket, 401, checked.refused));
       throw new DomainError('unauthenticated', checked.refused);

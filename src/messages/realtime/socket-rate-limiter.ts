@@ -30,7 +30,7 @@ export class SocketRateLimiter implements OnApplicationShutdown {
   ) {
     this.limit = options.socketRateLimit?.eventsPerMinute ?? null;
     this.handshakeLimit = options.socketRateLimit?.handshakesPerMinute ?? null;
-    this.namespace = createHash('sha256').update(options.databaseUrl).digest('hex').slice(0, 12);
+    this.namespace = createHash('sha256').update(options.deploymentId ?? '').digest('hex').slice(0, 12);
     if ((this.limit || this.handshakeLimit) && options.redisUrl) {
       this.redis = new Redis(options.redisUrl, { maxRetriesPerRequest: 1, enableOfflineQueue: false, commandTimeout: 500 });
       status?.register(USER);

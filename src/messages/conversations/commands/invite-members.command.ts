@@ -57,12 +57,14 @@ export class InviteMembersHandler implements ICommandHandler<InviteMembersComman
       const newcomers = invitees.filter((m) => !current.has(m.id));
       if (invitedBy) this.rules.requireRoomFor(current.size + newcomers.length);
       if (input.enforceZone !== false) {
-        const zoneId = conversation.kind === 'dispatch' ? conversation.zoneId : invitedBy ? await this.rules.currentZoneOf(departmentId, invitedBy.userId) : null;
+        // On the transaction: it holds the conversation's lock, and must not wait for a second connection.
+        const zoneId = conversation.kind === 'dispatch' ? conversation.zoneId : invitedBy ? await this.rules.currentZoneOf(departmentId, invitedBy.userId, tx) : null;
         await this.rules.requireAuthorized(
           departmentId,
           zoneId,
           newcomers,
           conversation.kind === 'dispatch' ? "the dispatch's zone" : 'your current zone',
+          tx,
         );
       }
       const added = await this.store.addMembers(

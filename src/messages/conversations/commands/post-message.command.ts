@@ -88,8 +88,9 @@ export class PostMessageHandler implements ICommandHandler<PostMessageCommand> {
       const messages: NewMessage[] = [];
       const changes: Omit<ConversationMemberPayload, 'conversationId'>[] = [];
       if (!conversation.hasMembership) {
-        const [me] = await this.rules.resolve(departmentId, [author.userId], 'author');
-        await this.rules.requireAuthorized(departmentId, conversation.zoneId, [me], "this conversation's zone");
+        // On the transaction: it holds the conversation's lock, and must not wait for a second connection.
+        const [me] = await this.rules.resolve(departmentId, [author.userId], 'author', tx);
+        await this.rules.requireAuthorized(departmentId, conversation.zoneId, [me], "this conversation's zone", tx);
         await this.store.addMembers(tx, departmentId, conversationId, [{ userId: author.userId, name: author.name }], { invitedBy: null, delivered: true });
         messages.push({ senderId: null, senderName: SYSTEM_SENDER, kind: 'system', body: `${author.name} joined` });
         changes.push({ userId: author.userId, change: 'joined' });
