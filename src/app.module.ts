@@ -31,6 +31,9 @@ export const REQUEST_CALLER = Symbol('request caller');
 /** The levels at which the request logger writes anything. */
 const REQUEST_LINE_LEVELS = new Set(['info', 'debug', 'trace']);
 
+/** Whether request lines are written at this log level (below it the request logger is not mounted). */
+export const logsRequestLines = (level: string): boolean => REQUEST_LINE_LEVELS.has(level);
+
 /** pino-pretty is a dev dependency: an install without those (`npm ci --omit=dev`) logs JSON. */
 function hasPrettyPrinter(): boolean {
   try {
