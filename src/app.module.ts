@@ -30,6 +30,9 @@ export const REQUEST_CALLER = Symbol('request caller');
 /** The levels at which the request logger writes anything. */
 const REQUEST_LINE_LEVELS = new Set(['info', 'debug', 'trace']);
 
+/** Whether request lines are written at this log level (below it the request logger is not mounted). */
+export const logsRequestLines = (level: string): boolean => REQUEST_LINE_LEVELS.has(level);
+
 /** pino-pretty is a dev dependency: an install without those (`npm ci --omit=dev`) logs JSON. */
 function hasPrettyPrinter(): boolean {
   try {
@@ -101,6 +104,8 @@ export class AppModule {
       // An emailed acknowledgement link carries its token in the query: it never reaches the log.
       serializers: {
         req: (req: { id: unknown; method: string; url: string }) => ({ id: req.id, method: req.method, url: req.url.replace(/([?&]token=)[^&]*/g, '$1[redacted]') }),
+        // The status only: the response headers (the same security headers on every line) cost each line more than the rest of it.
+        res: (res: { statusCode: number }) => ({ statusCode: res.statusCode }),
       },
       // Who made the request, once the access guard knew (see `callerOfRequest` in app.ts).
       customProps: (req) => {

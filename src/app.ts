@@ -1,20 +1,21 @@
 import 'reflect-metadata';
 import { existsSync } from 'node:fs';
+import type { IncomingMessage, ServerResponse } from 'node:http';
 import { join } from 'node:path';
 import fastifyStatic from '@fastify/static';
 import { BadRequestException, ValidationPipe, type ArgumentMetadata } from '@nestjs/common';
-import { NestFactory } from '@nestjs/core';
+import { ModulesContainer, NestFactory } from '@nestjs/core';
 import { FastifyAdapter, type NestFastifyApplication } from '@nestjs/platform-fastify';
 import { DocumentBuilder, SwaggerModule } from '@nestjs/swagger';
-import helmet from '@fastify/helmet';
+import helmet from 'helmet';
 import multipart from '@fastify/multipart';
 import { Logger } from 'nestjs-pino';
 import type { DestinationStream } from 'pino';
-import { AppModule, REQUEST_CALLER } from './app.module';
+import { AppModule, logsRequestLines, REQUEST_CALLER } from './app.module';
 import type { Principal } from './common/access';
 import { ErrorsFilter } from './common/errors/errors.filter';
 import { describeValidationErrors } from './common/validation/error-messages';
-import { jsonNestingExceeds, RejectRawBodyInterceptor, RejectRawInputPipe } from './common/validation/raw-input';
+import { jsonNestingExceeds, rejectRawBodiesOnRoutes, RejectRawInputPipe } from './common/validation/raw-input';
 import type { Environment } from './config/environment';
 import { trustedHops } from './config/trust-proxy';
 
@@ -61,14 +62,86 @@ export interface AppOptions {
   webAppDir?: string;
 }
 
+/** How many valid query strings are remembered per query DTO; past it they are forgotten at once. */
+const VALID_QUERIES_PER_DTO = 500;
+
+/** A query whose every value is one string, as a cache key; undefined for anything else. */
+function queryKey(value: unknown): string | undefined {
+  if (value === null || typeof value !== 'object' || Array.isArray(value)) return undefined;
+  for (const key in value) if (typeof (value as Record<string, unknown>)[key] !== 'string') return undefined;
+  const key = JSON.stringify(value);
+  return key.length <= 512 ? key : undefined;
+}
+
 /**
  * The ValidationPipe, except that path parameters reach their own pipes as the text the client
  * sent: its number conversion would let `ParseIdPipe` accept " 1", "0x1f" or "1e1" as ids.
+ *
+ * A query DTO's validated result is remembered per query string: the polled routes send the same
+ * few all day (none, or `limit=20`), and validation is a pure function of the text. Refusals are
+ * not remembered, so every invalid query still goes through the validator and gets its message.
  */
 class PathTextValidationPipe extends ValidationPipe {
+  private readonly validQueries = new WeakMap<object, Map<string, Record<string, unknown>>>();
+
   protected override transformPrimitive(value: unknown, metadata: ArgumentMetadata) {
     return metadata.type === 'param' ? value : super.transformPrimitive(value, metadata);
   }
+
+  override async transform(value: unknown, metadata: ArgumentMetadata): Promise<unknown> {
+    const dto = metadata.metatype;
+    const key = metadata.type === 'query' && dto && this.toValidate(metadata) ? queryKey(value) : undefined;
+    if (!dto || key === undefined) return super.transform(value, metadata);
+    let known = this.validQueries.get(dto);
+    const fields = known?.get(key);
+    if (fields) return Object.assign(Object.create(dto.prototype as object) as object, fields);
+    const result: unknown = await super.transform(value, metadata);
+    if (isFlatInstanceOf(result, dto)) {
+      if (!known) this.validQueries.set(dto, (known = new Map()));
+      if (known.size >= VALID_QUERIES_PER_DTO) known.clear();
+      known.set(key, { ...result });
+    }
+    return result;
+  }
+}
+
+/** Whether the value is an instance of exactly `type` whose own fields are all primitives (safe to copy). */
+function isFlatInstanceOf(value: unknown, type: object): value is Record<string, unknown> {
+  if (value === null || typeof value !== 'object' || Object.getPrototypeOf(value) !== (type as { prototype: unknown }).prototype) return false;
+  return Object.values(value).every((v) => v === null || (typeof v !== 'object' && typeof v !== 'function'));
+}
+
+/** The security headers helmet sets, as name and value, computed once at start. */
+function securityHeaders(): Record<string, string> {
+  const headers: Record<string, string> = {};
+  const response = {
+    setHeader: (name: string, value: unknown) => void (headers[name.toLowerCase()] = String(value)),
+    removeHeader: (name: string) => void delete headers[name.toLowerCase()],
+  };
+  helmet({
+    contentSecurityPolicy: {
+      directives: {
+        defaultSrc: ["'self'"],
+        scriptSrc: ["'self'"],
+        styleSrc: ["'self'", "'unsafe-inline'"],
+        // blob: for attachments, which the web app fetches with its token and shows from memory.
+        imgSrc: ["'self'", 'data:', 'blob:'],
+        // The API and the socket, on the server's own origin only ('self' covers ws: and wss: to it).
+        connectSrc: ["'self'"],
+        objectSrc: ["'none'"],
+        frameAncestors: ["'none'"],
+        // Added per request (see below): over plain http it would send every script to https and blank the page.
+        upgradeInsecureRequests: null,
+      },
+    },
+  })(
+    {} as IncomingMessage,
+    response as unknown as ServerResponse,
+    (error?: unknown) => {
+      if (error) throw error;
+    },
+  );
+  return headers;
 }
 
 /** Builds the whole server; `main.ts` and the tests both start it from here. */
@@ -82,11 +155,14 @@ export async function createApp(env: Environment, options: AppOptions = {}): Pro
   app.useLogger(app.get(Logger));
   const fastify = app.getHttpAdapter().getInstance();
   // The request log line is written from the raw request once the answer is out: give it the caller's ids.
-  fastify.addHook('onSend', async (request, _reply, payload) => {
-    const caller = (request as { user?: Principal }).user;
-    if (caller) Object.assign(request.raw, { [REQUEST_CALLER]: { userId: caller.userId, departmentId: caller.departmentId } });
-    return payload;
-  });
+  // At a level that writes no request lines nobody reads them, and the hook is left out.
+  if (logsRequestLines(env.LOG_LEVEL)) {
+    fastify.addHook('onSend', (request, _reply, payload, done) => {
+      const caller = (request as { user?: Principal }).user;
+      if (caller) Object.assign(request.raw, { [REQUEST_CALLER]: { userId: caller.userId, departmentId: caller.departmentId } });
+      done(null, payload);
+    });
+  }
   // JSON bodies as Fastify parses them (prototype keys refused), once their nesting is known to
   // be at most 64 levels: a body nested thousands deep is refused before any parser recurses into it.
   const parseJson = fastify.getDefaultJsonParser('error', 'error');
@@ -99,22 +175,12 @@ export async function createApp(env: Environment, options: AppOptions = {}): Pro
   app.useBodyParser('application/x-www-form-urlencoded', { bodyLimit: 8 * 1024 }, (_request, body, done) => {
     done(null, Object.fromEntries(new URLSearchParams(body.toString('utf8'))));
   });
-  await app.register(helmet, {
-    contentSecurityPolicy: {
-      directives: {
-        defaultSrc: ["'self'"],
-        scriptSrc: ["'self'"],
-        styleSrc: ["'self'", "'unsafe-inline'"],
-        // blob: for attachments, which the web app fetches with its token and shows from memory.
-        imgSrc: ["'self'", 'data:', 'blob:'],
-        // The API and the socket, on the server's own origin only ('self' covers ws: and wss: to it).
-        connectSrc: ["'self'"],
-        objectSrc: ["'none'"],
-        frameAncestors: ["'none'"],
-        // Added below, per request: over plain http it would send every script to https and blank the page.
-        upgradeInsecureRequests: null,
-      },
-    },
+  const headers = securityHeaders();
+  // Helmet's headers, set from the list built once: @fastify/helmet would rebuild helmet's
+  // middleware, and parse the policy again, on every request.
+  fastify.addHook('onRequest', (_request, reply, done) => {
+    reply.headers(headers);
+    done();
   });
   // Uploads (POST /api/attachments) stream through it; each route sets its own limits.
   await app.register(multipart, { limits: { files: 1, fields: 0, parts: 1 } });
@@ -144,7 +210,7 @@ export async function createApp(env: Environment, options: AppOptions = {}): Pro
       exceptionFactory: (errors) => new BadRequestException(describeValidationErrors(errors).join('; ')),
     }),
   );
-  app.useGlobalInterceptors(new RejectRawBodyInterceptor());
+  rejectRawBodiesOnRoutes(app.get(ModulesContainer));
   app.useGlobalFilters(new ErrorsFilter());
   app.enableShutdownHooks();
   // socket.io: Nest's own adapter; the messages module sets up Redis and CORS on it from its options.

@@ -1,5 +1,5 @@
 import { Body, Controller, createParamDecorator, ExecutionContext, HttpCode, Post } from '@nestjs/common';
-import { ApiTags } from '@nestjs/swagger';
+import { ApiNoContentResponse, ApiOkResponse, ApiTags } from '@nestjs/swagger';
 import { RateLimitClass } from '../common/access';
 import type { AuthenticatedRequest } from './access.guard';
 import { AccessTokenDto, ChangePasswordDto, LoginDto } from './dto/login.dto';
@@ -23,6 +23,7 @@ export class AuthController {
   @RateLimitClass('login')
   @Post('login')
   @HttpCode(200)
+  @ApiOkResponse({ type: AccessTokenDto })
   async login(@Body() body: LoginDto): Promise<AccessTokenDto> {
     const { accessToken } = await this.logins.login(body.email, body.password);
     return { accessToken };
@@ -31,6 +32,7 @@ export class AuthController {
   /** Ends this token, and the sockets it opened, in every process. */
   @Post('logout')
   @HttpCode(204)
+  @ApiNoContentResponse({ description: 'The token is ended' })
   logout(@CallerToken() claims: AccessTokenClaims): Promise<void> {
     return this.sessions.logout(claims);
   }
@@ -38,6 +40,7 @@ export class AuthController {
   /** Ends every token issued before; the answer carries a token of the new session. */
   @Post('password')
   @HttpCode(200)
+  @ApiOkResponse({ type: AccessTokenDto, description: 'A token of the new session' })
   changePassword(@CallerToken() claims: AccessTokenClaims, @Body() body: ChangePasswordDto): Promise<AccessTokenDto> {
     return this.sessions.changePassword(claims, body.currentPassword, body.newPassword);
   }

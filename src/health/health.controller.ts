@@ -1,9 +1,11 @@
 import { Controller, Get } from '@nestjs/common';
-import { ApiTags } from '@nestjs/swagger';
+import { ApiExtraModels, ApiOkResponse, ApiServiceUnavailableResponse, ApiTags } from '@nestjs/swagger';
 import { HealthCheck, HealthCheckService, MikroOrmHealthIndicator } from '@nestjs/terminus';
 import { RedisStatus } from '../common/health/redis-status';
+import { DependencyHealth, HealthView } from './health.dto';
 
 @ApiTags('health')
+@ApiExtraModels(DependencyHealth)
 @Controller('health')
 export class HealthController {
   constructor(
@@ -17,8 +19,10 @@ export class HealthController {
    * server still serves, each process on its own: 200 with `status: 'degraded'` and why.
    */
   @Get()
+  @ApiOkResponse({ type: HealthView })
+  @ApiServiceUnavailableResponse({ type: HealthView, description: 'The database does not answer' })
   @HealthCheck()
-  async check() {
+  async check(): Promise<HealthView> {
     const result = await this.health.check([() => this.database.pingCheck('database', { timeout: 1500 })]);
     if (!this.redis.configured) return result;
     const problems = this.redis.problems();

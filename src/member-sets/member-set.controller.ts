@@ -1,5 +1,5 @@
 import { Body, Controller, Get, Injectable, Param, Post, Put, type Type } from '@nestjs/common';
-import { ApiTags } from '@nestjs/swagger';
+import { ApiCreatedResponse, ApiOkResponse, ApiTags } from '@nestjs/swagger';
 import { Caller, ResolvesPathId, type PathResource, type Principal } from '../common/access';
 import { ParseIdPipe } from '../common/validation/ids';
 import { MemberIdsDto, MemberSetDto, NameDto } from './dto';
@@ -34,15 +34,18 @@ export function memberSetController(
     static readonly pathResource = SetOfThisKind;
     constructor(readonly sets: MemberSetsService) {}
     @Post()
+    @ApiCreatedResponse({ type: MemberSetDto })
     create(@Caller() caller: Principal, @Body() body: NameDto): Promise<MemberSetDto> {
       return this.sets.create(caller.departmentId, kind, body.name);
     }
     @Get()
+    @ApiOkResponse({ type: [MemberSetDto] })
     list(@Caller() caller: Principal): Promise<MemberSetDto[]> {
       return this.sets.list(caller.departmentId, kind);
     }
     @Put(':id/members')
     @ResolvesPathId(SetOfThisKind)
+    @ApiOkResponse({ type: MemberSetDto })
     setMembers(@Caller() caller: Principal, @Param('id', ParseIdPipe) id: number, @Body() body: MemberIdsDto): Promise<MemberSetDto> {
       return this.sets.setMembers(caller.departmentId, kind, id, body.userIds);
     }

@@ -14,6 +14,8 @@ export class RateLimitGuard extends ThrottlerGuard {
   override canActivate(context: ExecutionContext): Promise<boolean> {
     // Socket events are limited by the gateway itself.
     if (context.getType() !== 'http') return Promise.resolve(true);
+    // Every limit skips this request (RATE_LIMIT=off, say): passed without the per-limit metadata lookups.
+    if (this.throttlers.every((t) => (t.skipIf ?? this.commonOptions.skipIf)?.(context))) return Promise.resolve(true);
     return super.canActivate(context);
   }
 }

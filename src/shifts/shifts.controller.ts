@@ -1,5 +1,5 @@
 import { Body, Controller, Get, Param, Post, Put } from '@nestjs/common';
-import { ApiTags } from '@nestjs/swagger';
+import { ApiCreatedResponse, ApiOkResponse, ApiTags } from '@nestjs/swagger';
 import { Caller, ResolvesPathId, type Principal } from '../common/access';
 import { ParseIdPipe } from '../common/validation/ids';
 import { MemberSetsService } from '../member-sets/member-sets.service';
@@ -24,17 +24,20 @@ export class ShiftsController extends ShiftSetRoutes {
   }
 
   @Post()
+  @ApiCreatedResponse({ type: ShiftDto })
   override create(@Caller() caller: Principal, @Body() body: CreateShiftDto): Promise<ShiftDto> {
     return this.shifts.create(caller.departmentId, body.name, body.schedule);
   }
 
   @Get()
+  @ApiOkResponse({ type: [ShiftDto] })
   override list(@Caller() caller: Principal): Promise<ShiftDto[]> {
     return this.shifts.list(caller.departmentId);
   }
 
   @Put(':id/schedule')
   @ResolvesPathId(ShiftSetRoutes.pathResource)
+  @ApiOkResponse({ type: ShiftDto })
   setSchedule(@Caller() caller: Principal, @Param('id', ParseIdPipe) id: number, @Body() body: ShiftScheduleDto): Promise<ShiftDto> {
     return this.shifts.setSchedule(caller.departmentId, id, body);
   }
