@@ -220,6 +220,8 @@ export interface ServerToClientEvents {
    */
   'access:changed': (change: { scope: 'member' | 'department'; at: string }) => void;
   'dispatch:changed': (payload: DispatchChangedPayload) => void;
+  /** To the sender of a callback or poll: a recipient answered (the last answer stands). */
+  'message:response': (payload: { messageId: number; userId: number; response: ResponseCode; respondedAt: string }) => void;
 }
 
 export interface ConversationSendPayload {
