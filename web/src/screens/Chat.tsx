@@ -92,6 +92,8 @@ export function ChatScreen({ conversationId }: { conversationId?: number }) {
       r.on('conversation:archived', ({ conversationId: id }) => setConversations((prev) => prev?.map((c) => (c.id === id ? { ...c, archivedAt: c.archivedAt ?? new Date().toISOString() } : c)) ?? null)),
       r.on('conversation:member', (p) => {
         if (p.userId === session.me.id && p.change === 'left') setConversations((prev) => prev?.filter((c) => c.id !== p.conversationId || c.kind === 'dispatch') ?? null);
+        // Writing in a left dispatch conversation rejoins it: read the list again to show that.
+        if (p.userId === session.me.id && p.change === 'joined') void load();
       }),
       r.onReconnect(() => void load()),
     ];
