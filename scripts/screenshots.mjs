@@ -238,9 +238,14 @@ async function seedReal(features, tokens, people, groups, roles, shifts, zones) 
   }
   if (features.dispatch) {
     const north = zones.find((z) => z.name === 'North');
-    const d = await call(tokens.dispatcher, 'POST', '/dispatches', { number: 'D-2041', zoneId: north.id, title: 'Structure fire, 12 Elm St' });
+    const south = zones.find((z) => z.name === 'South') ?? north;
+    const d = await call(tokens.dispatcher, 'POST', '/dispatches', { number: 'D-2041', zoneId: north.id, title: 'Structure fire', address: '12 Elm St' });
     await call(tokens.dispatcher, 'POST', `/dispatches/${d.id}/tasks`, { officerId: m1.id, description: 'First engine in' });
-    await call(tokens.dispatcher, 'POST', '/dispatches', { number: 'D-2040', zoneId: north.id, title: 'Medical call, 88 Harbor Rd' });
+    await call(tokens.dispatcher, 'POST', `/dispatches/${d.id}/tasks`, { officerId: m2.id, description: 'Ladder: primary search' }).catch((e) => console.warn(e.message));
+    await call(tokens.dispatcher, 'POST', '/dispatches', { number: 'D-2040', zoneId: north.id, title: 'Medical call', address: '88 Harbor Rd' });
+    await call(tokens.dispatcher, 'POST', '/dispatches', { number: 'D-2042', zoneId: south.id, title: 'Alarm sounding', address: '4 Quay Street' });
+    const older = await call(tokens.dispatcher, 'POST', '/dispatches', { number: 'D-2039', zoneId: north.id, title: 'Vehicle fire', address: 'Route 9, mile 14' });
+    await call(tokens.dispatcher, 'POST', `/dispatches/${older.id}/close`);
     const { conversation } = await call(tokens.dispatcher, 'GET', `/dispatches/${d.id}/conversation`);
     ids.dispatch = d.id;
     ids.dispatchConversation = conversation.id;
@@ -249,7 +254,8 @@ async function seedReal(features, tokens, people, groups, roles, shifts, zones) 
     await say(tokens.m1, 'Engine 7 responding, ETA 4 minutes.');
     await say(tokens.dispatcher, 'Hydrant on Elm is out of service; use the one on Oak and 3rd.');
     await say(tokens.m1, 'Copy, laying supply from Oak and 3rd.');
-    await call(tokens.m2, 'POST', `/dispatches/${d.id}/comment`, { body: 'Ladder 2 on scene, starting primary search.' }).catch((e) => console.warn(e.message));
+    await say(tokens.m2, 'Ladder 2 on scene, starting primary search.');
+    await call(tokens.m3, 'POST', `/dispatches/${d.id}/comment`, { body: 'Medic 4 staging at Elm and 2nd.' }).catch((e) => console.warn(e.message));
   }
   if (features.conversations) {
     const crew = await call(tokens.dispatcher, 'POST', '/conversations', { title: 'Station 1 officers', memberIds: [m1.id, m2.id, m3.id] }).catch((e) => console.warn(e.message));
@@ -261,6 +267,15 @@ async function seedReal(features, tokens, people, groups, roles, shifts, zones) 
       await say(tokens.m3, 'Hose testing moved to Thursday.');
       await say(tokens.m2, 'Noted. Who has the keys to the training room?');
       await say(tokens.dispatcher, 'They are in the watch office, top drawer.');
+    }
+    const massText = await call(tokens.dispatcher, 'POST', '/conversations/mass-text', { body: 'Station 1: radio check at 18:00, reply when done.', groupIds: [station1.id] }).catch((e) => console.warn(e.message));
+    if (massText?.massTextId) {
+      ids.massText = massText.massTextId;
+      for (const token of [tokens.m1, tokens.m3]) {
+        const list = await call(token, 'GET', '/conversations?kind=direct');
+        const mine = list.items.find((c) => c.lastMessage?.body?.startsWith('Station 1: radio check'));
+        if (mine) await call(token, 'POST', `/conversations/${mine.id}/messages`, { body: token === tokens.m1 ? 'Radio check done, loud and clear.' : 'Done, Station 1 portable 3 is weak.' });
+      }
     }
     const direct = await call(tokens.dispatcher, 'POST', '/conversations/direct', { userId: m2.id }).catch(() => null);
     if (direct) {
@@ -376,13 +391,48 @@ try {
     },
     { phone: true },
   );
+  // The dispatcher console: the board, the selected dispatch and its Messages panel docked beside them.
   await shoot('dispatches', 'dispatch@demo.example', async (page) => {
-    await page.goto('/dispatches');
-    await page.getByRole('heading', { name: 'New dispatch' }).waitFor();
+    await page.goto('/dispatches/D-2041');
+    await page.getByRole('complementary', { name: /Messages of dispatch/ }).getByRole('log').getByText('Medic 4').waitFor();
   });
-  await shoot('dispatch', 'member1@demo.example', async (page) => {
-    await page.goto(`/dispatches/${ids.dispatch ?? 41}`);
-    await page.getByRole('log').waitFor();
+  await shoot('dispatch-assign', 'dispatch@demo.example', async (page) => {
+    await page.goto('/dispatches/D-2041');
+    await page.getByRole('button', { name: 'Hide messages' }).click();
+    await page.getByLabel('Find an officer').fill('a');
+    await page.getByLabel('Task', { exact: true }).fill('Second engine: water supply');
+    await page.getByRole('form', { name: 'Assign an officer' }).getByRole('radio').first().check();
+    await page.getByRole('form', { name: 'Assign an officer' }).scrollIntoViewIfNeeded();
+  });
+  await shoot('dispatch-invite', 'dispatch@demo.example', async (page) => {
+    await page.goto('/dispatches/D-2041');
+    await page.getByRole('button', { name: 'Float messages' }).click();
+    const panel = page.getByRole('complementary', { name: /Messages of dispatch/ });
+    await panel.getByRole('button', { name: 'Details' }).click();
+    await panel.getByRole('button', { name: 'Invite' }).click();
+    await panel.getByRole('form', { name: 'Invite' }).waitFor();
+  });
+  await shoot('dispatch', 'member4@demo.example', async (page) => {
+    await page.goto('/dispatches/D-2041');
+    await page.getByRole('textbox', { name: /Comment on dispatch/ }).fill('Engine 9 available, can I help?');
+  });
+  await shoot(
+    'officer-phone',
+    'member1@demo.example',
+    async (page) => {
+      await page.goto('/my-tasks');
+      await page.getByRole('button', { name: 'Chat' }).first().click();
+      await page.getByRole('log').getByText('Medic 4').waitFor();
+    },
+    { phone: true },
+  );
+  await shoot('mass-text', 'dispatch@demo.example', async (page) => {
+    await page.goto(`/chat/mass-texts/${ids.massText ?? 1}`);
+    await page.getByRole('table').waitFor();
+  });
+  await shoot('chat-mass-text', 'dispatch@demo.example', async (page) => {
+    await page.goto('/chat');
+    await page.getByRole('link', { name: /Station 1: radio check/ }).waitFor();
   });
   await shoot('admin', 'admin@demo.example', async (page) => {
     await page.goto('/admin');

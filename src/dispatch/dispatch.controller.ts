@@ -27,7 +27,7 @@ export class DispatchController {
   @ApiCreatedResponse({ type: DispatchDetail })
   @ApiConflictResponse({ description: 'The number is already used in the department' })
   create(@Caller() caller: Principal, @Body() body: CreateDispatchDto): Promise<DispatchDetail> {
-    return this.commands.execute(new CreateDispatch(caller.departmentId, caller.userId, body.number, body.zoneId, body.title));
+    return this.commands.execute(new CreateDispatch(caller.departmentId, caller.userId, body.number, body.zoneId, body.title, body.address));
   }
   @Get()
   @ApiOkResponse({ type: DispatchPage })

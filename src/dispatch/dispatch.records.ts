@@ -13,6 +13,7 @@ export interface DispatchRow {
   number: string;
   zoneId: number;
   title: string;
+  address: string | null;
   dispatcherId: number;
   status: DispatchStatus;
   createdAt: Timestamp;
@@ -31,7 +32,7 @@ export interface TaskRow {
   clearedBy: number | null;
 }
 
-export const DISPATCH_COLUMNS = `d.id, d.department_id as "departmentId", d.number, d.zone_id as "zoneId", d.title,
+export const DISPATCH_COLUMNS = `d.id, d.department_id as "departmentId", d.number, d.zone_id as "zoneId", d.title, d.address,
   d.dispatcher_id as "dispatcherId", d.status, d.created_at as "createdAt", d.closed_at as "closedAt", d.closed_by as "closedBy"`;
 
 export const TASK_COLUMNS = `t.id, t.dispatch_id as "dispatchId", t.officer_id as "officerId", t.description,
@@ -52,6 +53,7 @@ export const toDispatchSummary = (d: DispatchRow, taskCount: number, openTaskCou
   id: d.id,
   number: d.number,
   title: d.title,
+  address: d.address ?? null,
   zoneId: d.zoneId,
   dispatcherId: d.dispatcherId,
   status: d.status,

@@ -33,6 +33,9 @@ export const MESSAGES_ACCESS = {
   'POST /conversations': write,
   'POST /conversations/direct': write,
   'POST /conversations/mass-text': inModule(needs(MassText)),
+  // A mass text's overview is its sender's: sending one needed Messages_MassText, reading it back is reading.
+  'GET /conversations/mass-texts': read,
+  'GET /conversations/mass-texts/:id': read,
   'GET /conversations/:id': read,
   'GET /conversations/:id/messages': read,
   'POST /conversations/:id/messages': write,

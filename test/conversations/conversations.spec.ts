@@ -289,7 +289,7 @@ describe('conversations', () => {
     const existing = await dept.as(cai).post('/api/conversations/direct').send({ userId: dispatcher.id }).expect(201);
 
     const sent = await dept.as(dispatcher).post('/api/conversations/mass-text').send({ body: 'All units: check in', groupIds: [group], userIds: [cai.id, ann.id] }).expect(201);
-    expect(sent.body).toEqual({ recipientCount: 3 });
+    expect(sent.body).toEqual({ recipientCount: 3, massTextId: expect.any(Number) });
 
     const directs = (await listOf(dept, dispatcher)).filter((c) => c.kind === 'direct');
     expect(directs.map((c) => c.title).sort()).toEqual([ann.name, bob.name, cai.name].sort());

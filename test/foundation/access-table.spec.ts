@@ -39,6 +39,7 @@ async function buildWorld(server: TestServer): Promise<World> {
     .expect(201);
   const dispatch = await dept.as(dispatcher).post('/api/dispatches').send({ number: 'T-1', zoneId, title: 'Fire' }).expect(201);
   const task = await dept.as(dispatcher).post(`/api/dispatches/${dispatch.body.id}/tasks`).send({ officerId: plain.id, description: 'Hose' }).expect(201);
+  const massText = await dept.as(lacking.get(DispatchPermission.Manage)!).post('/api/conversations/mass-text').send({ body: 'Roll call', userIds: [plain.id] }).expect(201);
   const attachment = await dept.as(dispatcher).post('/api/attachments').attach('file', Buffer.from('Hydrant 12 is dry\n'), { filename: 'note.txt', contentType: 'text/plain' }).expect(201);
   return {
     dept,
@@ -56,6 +57,7 @@ async function buildWorld(server: TestServer): Promise<World> {
       department: plain.id,
       taskId: task.body.id,
       attachments: attachment.body.id,
+      'mass-texts': massText.body.massTextId,
       // The conversation's first message (its creation's system line).
       seq: 1,
       module: MESSAGES_MODULE,

@@ -89,14 +89,14 @@ describeInBrowser('the admin console in a real browser', () => {
       await m.page.getByRole('status').filter({ hasText: 'you no longer hold Messages_Create' }).waitFor();
       await m.page.goto('/dispatches');
       await m.page.getByRole('heading', { level: 1, name: 'Dispatches' }).waitFor();
-      expect(await m.page.getByRole('heading', { name: 'New dispatch' }).count()).toBe(0);
+      expect(await m.page.getByRole('button', { name: 'New dispatch' }).count()).toBe(0);
 
       // Grant it back with Dispatches_Manage: Compose returns, and the dispatch form appears on the open page.
       await permissions.getByLabel(MessagesPermission.Create, { exact: true }).check();
       await permissions.getByLabel(DispatchPermission.Manage, { exact: true }).check();
       await a.page.getByRole('button', { name: 'Save changes' }).click();
       await a.page.getByText(/^Saved: Morgan Medic holds .*Dispatches_Manage/).waitFor();
-      await m.page.getByRole('heading', { name: 'New dispatch' }).waitFor({ timeout: 10_000 });
+      await m.page.getByRole('button', { name: 'New dispatch' }).waitFor({ timeout: 10_000 });
       await memberNav.getByRole('link', { name: 'Compose' }).waitFor();
       await m.page.getByRole('status').filter({ hasText: 'you now hold' }).filter({ hasText: DispatchPermission.Manage }).waitFor();
       // The socket stayed open through both changes.

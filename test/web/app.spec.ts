@@ -295,7 +295,7 @@ describeInBrowser('the web app in a real browser', () => {
   );
 
   flow(
-    'the invite list offers only people authorized in the inviter’s current zone',
+    'the invite list lets in only people authorized in the inviter’s current zone, and shows the others disabled with the reason',
     ['POST /api/conversations', 'GET /api/conversations', 'POST /api/conversations/:id/invite'],
     async () => {
       const dept = await TestDepartment.create(server);
@@ -309,12 +309,17 @@ describeInBrowser('the web app in a real browser', () => {
       await logIn(page, alex.email, MEMBER_PASSWORD);
       await page.goto(`/chat/${created.body.id}`);
       await page.getByRole('button', { name: 'Invite' }).click();
-      const picker = page.getByRole('group', { name: /^Invite/ });
-      await picker.getByLabel('Dana Nearby').waitFor();
-      expect(await picker.getByLabel('Casey Elsewhere').count()).toBe(0);
-      expect(await picker.getByLabel('Blake Member').count()).toBe(0);
+      const picker = page.getByRole('form', { name: 'Invite' });
+      const danaBox = picker.getByRole('checkbox', { name: /Dana Nearby/ });
+      await danaBox.waitFor();
+      expect(await danaBox.isDisabled()).toBe(false);
+      const caseyBox = picker.getByRole('checkbox', { name: /Casey Elsewhere/ });
+      expect(await caseyBox.isDisabled()).toBe(true);
+      expect(await picker.locator(`[id="${await caseyBox.getAttribute('aria-describedby')}"]`).textContent()).toContain('Not authorized in Harbor');
+      // Already in the conversation: not offered at all.
+      expect(await picker.getByRole('checkbox', { name: /Blake Member/ }).count()).toBe(0);
 
-      await picker.getByLabel('Dana Nearby').check();
+      await danaBox.check();
       await page.getByRole('button', { name: /^Invite 1/ }).click();
       await page.getByRole('log').getByText(/Dana Nearby/).waitFor({ timeout: 10_000 });
       const danas = await dept.as(dana).get('/api/conversations').expect(200);
@@ -422,8 +427,8 @@ describeInBrowser('the web app in a real browser', () => {
       const o = await personIn(browser, server.baseUrl, { phone: true });
       await logIn(d.page, dispatcher.email, MEMBER_PASSWORD);
       await logIn(o.page, officer.email, MEMBER_PASSWORD);
-      await d.page.goto(`/dispatches/${created.body.id}`);
-      await o.page.goto(`/dispatches/${created.body.id}`);
+      await d.page.goto('/dispatches/D-2041');
+      await o.page.goto('/dispatches/D-2041');
       const dLog = d.page.getByRole('log');
       const oLog = o.page.getByRole('log');
       await dLog.waitFor();

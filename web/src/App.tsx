@@ -10,7 +10,9 @@ import { AccountScreen } from './screens/Account';
 import { AdminScreen, adminTitleOf } from './screens/admin/AdminScreen';
 import { ChatScreen } from './screens/Chat';
 import { ComposeScreen } from './screens/Compose';
-import { DispatchesScreen, DispatchScreen } from './screens/Dispatches';
+import { DispatchConsole } from './screens/dispatch/DispatchConsole';
+import { MassTextOverviewScreen } from './screens/dispatch/MassTextOverview';
+import { OfficerTasksScreen } from './screens/officer/OfficerTasks';
 import { LoginScreen } from './screens/Login';
 import { MailboxScreen } from './screens/Mailbox';
 import { MessageScreen } from './screens/Message';
@@ -79,7 +81,9 @@ function titleOf(path: string): string {
   if (match('/messages/:id', path)) return 'Message';
   if (path === '/chat' || match('/chat/:id', path)) return 'Chat';
   if (path === '/dispatches') return 'Dispatches';
-  if (match('/dispatches/:id', path)) return 'Dispatch';
+  if (path.startsWith('/dispatches/')) return `Dispatch ${decodeURIComponent(path.slice('/dispatches/'.length))}`;
+  if (path === '/my-tasks') return 'My tasks';
+  if (match('/chat/mass-texts/:id', path)) return 'Mass text';
   if (path === '/admin' || path.startsWith('/admin/')) return adminTitleOf(path);
   if (path === '/account') return 'Your account';
   return 'Not found';
@@ -166,8 +170,11 @@ function Screen({ path }: { path: string }) {
   if ((m = match('/messages/:id', path))) return <MessageScreen key={m.id} id={Number(m.id)} />;
   if (path === '/chat') return <ChatScreen />;
   if ((m = match('/chat/:id', path))) return <ChatScreen conversationId={Number(m.id)} />;
-  if (path === '/dispatches') return <DispatchesScreen />;
-  if ((m = match('/dispatches/:id', path))) return <DispatchScreen key={m.id} id={Number(m.id)} />;
+  if (path === '/dispatches') return <DispatchConsole />;
+  // Dispatches are addressed by their number, as people call them.
+  if (path.startsWith('/dispatches/')) return <DispatchConsole number={decodeURIComponent(path.slice('/dispatches/'.length))} />;
+  if (path === '/my-tasks') return <OfficerTasksScreen />;
+  if ((m = match('/chat/mass-texts/:id', path))) return <MassTextOverviewScreen key={m.id} id={Number(m.id)} />;
   if (path === '/admin' || path.startsWith('/admin/')) return <AdminScreen path={path} />;
   if (path === '/account') return <AccountScreen />;
   if (path === '/search') return <SearchScreen />;

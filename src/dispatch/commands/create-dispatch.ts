@@ -15,6 +15,7 @@ export class CreateDispatch extends Command<DispatchDetail> {
     readonly number: string,
     readonly zoneId: number,
     readonly title: string,
+    readonly address: string | null = null,
   ) {
     super();
   }
@@ -29,6 +30,7 @@ export class CreateDispatchHandler implements ICommandHandler<CreateDispatch> {
 
   async execute(command: CreateDispatch): Promise<DispatchDetail> {
     const { departmentId, dispatcherId, number, zoneId, title } = command;
+    const address = command.address?.trim() || null;
     const dispatch = await this.em.transactional(async (tx) => {
       const run = sqlIn(tx);
       const [zone] = await run(`select 1 from member_sets where id = ? and department_id = ? and kind = 'zone'`, [zoneId, departmentId]);
@@ -36,11 +38,11 @@ export class CreateDispatchHandler implements ICommandHandler<CreateDispatch> {
       // A concurrent insert of the same number waits for the other to commit, then does nothing.
       const [created] = await run<DispatchRow>(
         `with d as (
-           insert into dispatches (department_id, number, zone_id, title, dispatcher_id) values (?, ?, ?, ?, ?)
+           insert into dispatches (department_id, number, zone_id, title, dispatcher_id, address) values (?, ?, ?, ?, ?, ?)
            on conflict (department_id, lower(number)) do nothing
            returning *)
          select ${DISPATCH_COLUMNS} from d`,
-        [departmentId, number, zoneId, title, dispatcherId],
+        [departmentId, number, zoneId, title, dispatcherId, address],
       );
       if (!created) throw DomainError.conflict(`A dispatch numbered "${number}" already exists in this department`);
       await appendToOutbox(tx, [

@@ -24,6 +24,13 @@ export class CreateDispatchDto {
   @IsString()
   @Length(1, 200, { message: 'title must be 1 to 200 characters' })
   title!: string;
+
+  @ApiPropertyOptional({ example: '12 Mill Road', description: 'Where to go' })
+  @IsOptional()
+  @Transform(trim)
+  @IsString()
+  @Length(0, 300, { message: 'address must be at most 300 characters' })
+  address?: string;
 }
 
 export class AssignTaskDto {
@@ -78,6 +85,7 @@ export class DispatchSummary {
   @ApiProperty() id!: number;
   @ApiProperty() number!: string;
   @ApiProperty() title!: string;
+  @ApiProperty({ type: String, nullable: true }) address!: string | null;
   @ApiProperty() zoneId!: number;
   @ApiProperty() dispatcherId!: number;
   @ApiProperty({ enum: DISPATCH_STATUSES }) status!: DispatchStatus;

@@ -22,6 +22,9 @@ import { GetConversationHandler } from './queries/get-conversation.query';
 import { ListConversationsHandler } from './queries/list-conversations.query';
 import { MessageEditsHandler } from './queries/message-edits.query';
 import { ReadReceiptsHandler } from './queries/read-receipts.query';
+import { ListMassTextsHandler, MassTextOverviewHandler } from './mass-texts/mass-text.queries';
+import { CallersMassText } from './mass-texts/mass-text.resource';
+import { MassTextsController } from './mass-texts/mass-texts.controller';
 
 const CommandHandlers = [
   OpenConversationHandler,
@@ -50,8 +53,8 @@ const QueryHandlers = [
 /** Live conversations: personal, direct and dispatch, their members, messages and read positions. */
 @Module({
   imports: [EscalationModule],
-  controllers: [ConversationsController],
-  providers: [ConversationStore, InviteeRules, CallersConversation, TypingThrottle, ...CommandHandlers, ...QueryHandlers],
+  controllers: [MassTextsController, ConversationsController],
+  providers: [ConversationStore, InviteeRules, CallersConversation, CallersMassText, TypingThrottle, ...CommandHandlers, ...QueryHandlers, ListMassTextsHandler, MassTextOverviewHandler],
   exports: [ConversationStore],
 })
 export class ConversationsModule {}

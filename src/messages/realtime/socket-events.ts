@@ -182,6 +182,16 @@ export interface ReceivedResult {
 
 export type Ack<T> = { ok: true; data: T } | { ok: false; error: SocketError };
 
+/** A dispatch of the caller's department changed; the client reads it again (`GET /api/dispatches/:id`). */
+export interface DispatchChangedPayload {
+  dispatchId: number;
+  change: 'created' | 'task-assigned' | 'task-cleared' | 'closed';
+  /** The task's officer, for task changes. */
+  officerId?: number;
+  taskId?: number;
+  at: string;
+}
+
 export interface ServerToClientEvents {
   'message:new': (item: InboxItem) => void;
   'unread:count': (payload: { count: number }) => void;
@@ -209,6 +219,9 @@ export interface ServerToClientEvents {
    * client reads again what it may do.
    */
   'access:changed': (change: { scope: 'member' | 'department'; at: string }) => void;
+  'dispatch:changed': (payload: DispatchChangedPayload) => void;
+  /** To the sender of a callback or poll: a recipient answered (the last answer stands). */
+  'message:response': (payload: { messageId: number; userId: number; response: ResponseCode; respondedAt: string }) => void;
 }
 
 export interface ConversationSendPayload {

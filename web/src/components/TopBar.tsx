@@ -15,6 +15,7 @@ export function TopBar() {
     ...(session.can(MessagesPermission.Create) ? [{ to: '/compose', label: 'Compose' }] : []),
     { to: '/chat', label: 'Chat' },
     { to: '/dispatches', label: 'Dispatches' },
+    { to: '/my-tasks', label: 'My tasks' },
     { to: '/search', label: 'Search' },
     ...(me.isAdmin ? [{ to: '/admin', label: 'Admin' }] : []),
   ];

@@ -6,6 +6,9 @@ import { ErrorNote, formatTime, MultiPicker, Notice, Spinner, useAction } from '
 import { Link, navigate } from '../router';
 import { useSession, type Session } from '../session';
 import { MessagesPermission } from '../../../src/messages/messages.permissions';
+import { dispatchPath } from './dispatch/dispatch-data';
+import { useMassTexts } from './dispatch/MassTextOverview';
+import { ZoneInvite } from './dispatch/ZoneInvite';
 
 type Panel = null | 'personal' | 'direct' | 'mass';
 
@@ -29,16 +32,6 @@ export function conversationTitle(c: Conversation, session: Session): string {
   return `Conversation ${c.id}`;
 }
 
-/** The people the zone rule lets this user invite: authorized in the dispatch's zone, or in the inviter's current zone. */
-export function invitable(c: Conversation, session: Session): { ids: number[]; zoneName: string | null } {
-  const zoneId = c.kind === 'dispatch' && c.zoneId ? c.zoneId : session.me.currentZoneId;
-  const zone = session.directory.zones.find((z) => z.id === zoneId);
-  if (!zone) return { ids: [], zoneName: null };
-  const present = new Set(memberIdsOf(c));
-  const active = new Set(session.directory.members.filter((m) => m.active).map((m) => m.id));
-  return { ids: zone.memberIds.filter((id) => active.has(id) && id !== session.me.id && !present.has(id)), zoneName: zone.name };
-}
-
 export function ChatScreen({ conversationId }: { conversationId?: number }) {
   const session = useSession();
   const [conversations, setConversations] = useState<Conversation[] | null>(null);
@@ -46,6 +39,7 @@ export function ChatScreen({ conversationId }: { conversationId?: number }) {
   const [kind, setKind] = useState<'' | Conversation['kind']>('');
   const [panel, setPanel] = useState<Panel>(null);
   const loading = useAction();
+  const massTexts = useMassTexts(session, session.can(MessagesPermission.MassText) && session.messagesEnabled);
 
   const pagePath = (cursor: string | null) => {
     const q = new URLSearchParams({ limit: String(LIST_PAGE) });
@@ -98,6 +92,8 @@ export function ChatScreen({ conversationId }: { conversationId?: number }) {
       r.on('conversation:archived', ({ conversationId: id }) => setConversations((prev) => prev?.map((c) => (c.id === id ? { ...c, archivedAt: c.archivedAt ?? new Date().toISOString() } : c)) ?? null)),
       r.on('conversation:member', (p) => {
         if (p.userId === session.me.id && p.change === 'left') setConversations((prev) => prev?.filter((c) => c.id !== p.conversationId || c.kind === 'dispatch') ?? null);
+        // Writing in a left dispatch conversation rejoins it: read the list again to show that.
+        if (p.userId === session.me.id && p.change === 'joined') void load();
       }),
       r.onReconnect(() => void load()),
     ];
@@ -107,6 +103,16 @@ export function ChatScreen({ conversationId }: { conversationId?: number }) {
   if (!session.messagesEnabled) return <Notice>The messages module is disabled for this department.</Notice>;
 
   const current = conversations?.find((c) => c.id === conversationId) ?? null;
+  // A mass text is one row: the direct conversations it went into are folded into it until someone writes there again.
+  const folded = new Set(
+    massTexts.items.flatMap((t) =>
+      (conversations ?? [])
+        .filter((c) => c.kind === 'direct' && t.conversationIds.includes(c.id) && c.lastMessage?.senderId === session.me.id && c.lastMessage.body === t.body)
+        .map((c) => c.id),
+    ),
+  );
+  const shownMassTexts = kind === '' || kind === 'direct' ? massTexts.items.filter((t) => t.conversationIds.some((id) => folded.has(id)) || t.repliedCount > 0).slice(0, 5) : [];
+  const listed = (conversations ?? []).filter((c) => !folded.has(c.id) || c.id === conversationId);
   return (
     <section className={`chat${conversationId ? ' has-open' : ''}`} aria-label="Conversations">
       <aside className="chat-list">
@@ -128,7 +134,7 @@ export function ChatScreen({ conversationId }: { conversationId?: number }) {
         </div>
         {panel === 'direct' && <StartDirect onDone={(id) => (setPanel(null), void load(), navigate(`/chat/${id}`))} />}
         {panel === 'personal' && <StartPersonal onDone={(id) => (setPanel(null), void load(), navigate(`/chat/${id}`))} />}
-        {panel === 'mass' && <MassText onDone={() => (setPanel(null), void load())} />}
+        {panel === 'mass' && <MassText onDone={(id) => (setPanel(null), void load(), void massTexts.reload(), id && navigate(`/chat/mass-texts/${id}`))} />}
         <label className="sr-only" htmlFor="chat-kind">
           Show
         </label>
@@ -141,11 +147,24 @@ export function ChatScreen({ conversationId }: { conversationId?: number }) {
         <ErrorNote error={loading.error} />
         {conversations === null ? (
           loading.busy && <Spinner />
-        ) : conversations.length === 0 ? (
+        ) : listed.length + shownMassTexts.length === 0 ? (
           <p className="empty">No open conversations.</p>
         ) : (
           <ul className="conversation-list">
-            {conversations.map((c) => (
+            {shownMassTexts.map((t) => (
+              <li key={`mass-${t.id}`}>
+                <Link to={`/chat/mass-texts/${t.id}`} className="conversation-item">
+                  <span className="line">
+                    <span className="kind kind-mass">mass text</span>
+                    <strong className="grow ellipsis">{t.body}</strong>
+                  </span>
+                  <span className="muted small">
+                    To {t.recipientCount} · {t.readCount} read · {t.repliedCount} replied · {formatTime(t.createdAt)}
+                  </span>
+                </Link>
+              </li>
+            ))}
+            {listed.map((c) => (
               <li key={c.id}>
                 <Link to={`/chat/${c.id}`} className={`conversation-item${c.id === conversationId ? ' active' : ''}`} aria-current={c.id === conversationId ? 'true' : undefined}>
                   <span className="line">
@@ -181,6 +200,12 @@ export function ChatScreen({ conversationId }: { conversationId?: number }) {
               key={current.id}
               conversation={current}
               onLeft={() => {
+                // A left dispatch conversation stays readable until the task is cleared: it stays listed, marked as left.
+                if (current.kind === 'dispatch') {
+                  setConversations((prev) => prev?.map((c) => (c.id === current.id ? { ...c, isMember: false } : c)) ?? null);
+                  void load();
+                  return;
+                }
                 setConversations((prev) => prev?.filter((c) => c.id !== current.id) ?? null);
                 navigate('/chat');
               }}
@@ -240,17 +265,17 @@ function ConversationPane({ conversation, onLeft, onRead, onChanged }: { convers
         </Link>
         <h2 className="grow">{title}</h2>
         {conversation.kind === 'dispatch' && conversation.dispatchId && (
-          <Link to={`/dispatches/${conversation.dispatchId}`} className="button">
+          <Link to={dispatchPath(conversation.title ?? '')} className="button">
             Dispatch
           </Link>
         )}
         {conversation.isMember && <NotificationLevelPicker conversationId={conversation.id} level={conversation.notificationLevel} />}
-        {!archived && conversation.kind !== 'direct' && (
+        {!archived && conversation.isMember && conversation.kind !== 'direct' && (
           <button type="button" onClick={() => setInviting(!inviting)} aria-expanded={inviting}>
             Invite
           </button>
         )}
-        {conversation.kind !== 'direct' && (
+        {conversation.kind !== 'direct' && conversation.isMember && (
           <button
             type="button"
             disabled={leaving.busy}
@@ -268,8 +293,9 @@ function ConversationPane({ conversation, onLeft, onRead, onChanged }: { convers
       {!archived && conversation.isMember === false && <Notice>You left this conversation; writing in it brings you back.</Notice>}
       <ErrorNote error={leaving.error ?? changing.error ?? error} />
       {inviting && (
-        <Invite
+        <ZoneInvite
           conversation={conversation}
+          onCancel={() => setInviting(false)}
           onDone={() => {
             setInviting(false);
             onChanged();
@@ -311,37 +337,6 @@ function ConversationPane({ conversation, onLeft, onRead, onChanged }: { convers
         }}
       />
     </div>
-  );
-}
-
-function Invite({ conversation, onDone }: { conversation: Conversation; onDone: () => void }) {
-  const session = useSession();
-  const { ids, zoneName } = invitable(conversation, session);
-  const [chosen, setChosen] = useState<number[]>([]);
-  const { busy, error, run } = useAction();
-  const choices = ids.map((id) => ({ id, name: session.nameOf(id) }));
-  const submit = async (e: FormEvent) => {
-    e.preventDefault();
-    const ok = await run(() => api.post(`/conversations/${conversation.id}/invite`, { userIds: chosen }));
-    if (ok !== undefined) onDone();
-  };
-  return (
-    <form className="card inset" onSubmit={submit} aria-label="Invite">
-      {zoneName ? (
-        <MultiPicker label={`Invite (authorized in ${zoneName})`} choices={choices} selected={chosen} onChange={setChosen} emptyText="Everyone authorized in this zone is already here." />
-      ) : (
-        <p className="muted">You have no current operational zone, so there is no one you may invite.</p>
-      )}
-      <ErrorNote error={error} />
-      <div className="actions">
-        <button type="submit" className="primary" disabled={busy || !chosen.length}>
-          Invite {chosen.length || ''}
-        </button>
-        <button type="button" onClick={onDone}>
-          Cancel
-        </button>
-      </div>
-    </form>
   );
 }
 
@@ -401,7 +396,7 @@ function StartPersonal({ onDone }: { onDone: (id: number) => void }) {
   );
 }
 
-function MassText({ onDone }: { onDone: () => void }) {
+function MassText({ onDone }: { onDone: (massTextId?: number) => void }) {
   const session = useSession();
   const people = usePeople();
   const [body, setBody] = useState('');
@@ -413,12 +408,12 @@ function MassText({ onDone }: { onDone: () => void }) {
   const sets = (list: typeof session.directory.groups) => list.map((s) => ({ id: s.id, name: s.name, hint: `${s.memberIds.length}` }));
   const submit = async (e: FormEvent) => {
     e.preventDefault();
-    const res = await run(() => api.post<{ recipientCount?: number; conversationIds?: number[] } | null>('/conversations/mass-text', { body: body.trim(), userIds, groupIds, roleIds }));
+    const res = await run(() => api.post<{ recipientCount?: number; conversationIds?: number[]; massTextId?: number } | null>('/conversations/mass-text', { body: body.trim(), userIds, groupIds, roleIds }));
     if (res !== undefined) {
       const n = res?.recipientCount ?? res?.conversationIds?.length;
       setResult(n === undefined ? 'Sent.' : `Sent to ${n} ${n === 1 ? 'person' : 'people'}, each in their own direct conversation.`);
       setBody('');
-      setTimeout(onDone, 1500);
+      setTimeout(() => onDone(res?.massTextId), 1500);
     }
   };
   return (

@@ -93,9 +93,19 @@ export function ComposeScreen() {
           <button
             type="button"
             onClick={() => {
+              // A new message starts from nothing: no recipients, type or urgency carried over.
               setSent(null);
               setSubject('');
               setBody('');
+              setType('normal');
+              setExpiresAt('');
+              setUrgent(false);
+              setEscalateToIds([]);
+              setSendMode('specific');
+              setUserIds([]);
+              setGroupIds([]);
+              setRoleIds([]);
+              setExcludeShiftIds([]);
               setIdempotencyKey(newClientId());
             }}
           >

@@ -28,6 +28,14 @@ export function MessageScreen({ id }: { id: number }) {
   useEffect(() => {
     if (session.messagesEnabled) void load();
   }, [id, session.messagesEnabled]);
+  // The sender's tally moves as answers come in.
+  useEffect(
+    () =>
+      session.realtime.on('message:response', (r) => {
+        if (r.messageId === id) void load();
+      }),
+    [session.realtime, id],
+  );
 
   if (!session.messagesEnabled) return <Notice>The messages module is disabled for this department.</Notice>;
   if (!message) return loading.error ? <ErrorNote error={loading.error} /> : <Spinner />;

@@ -20,7 +20,7 @@ export interface MassTextInput {
  * One body into the sender's direct conversation with each recipient, so every reply stays
  * between the two. Set-based: a fixed number of statements whatever the number of recipients.
  */
-export class SendMassTextCommand extends Command<{ recipientCount: number }> {
+export class SendMassTextCommand extends Command<{ recipientCount: number; massTextId: number }> {
   constructor(readonly input: MassTextInput) {
     super();
   }
@@ -124,7 +124,22 @@ export class SendMassTextHandler implements ICommandHandler<SendMassTextCommand>
         `select id, case when direct_low = $2 then direct_high else direct_low end as peer_id from conversations where id = any($1::int[])`,
         [conversationIds, sender.userId],
       );
-      return { created: created.rows, messages: rows.map(toMessage), peers: new Map(peerOf.rows.map((r) => [r.id, r.peer_id])) };
+      const peers = new Map(peerOf.rows.map((r) => [r.id, r.peer_id]));
+      const messages = rows.map(toMessage);
+      // Kept as one mass text, so its sender gets one overview instead of a row per recipient.
+      const [massText] = (
+        await tx.query<{ id: number }>('insert into mass_texts (department_id, sender_id, body) values ($1, $2, $3) returning id', [
+          departmentId,
+          sender.userId,
+          body,
+        ])
+      ).rows;
+      await tx.query(
+        `insert into mass_text_recipients (mass_text_id, conversation_id, user_id, seq)
+         select $1, r.conversation_id, r.user_id, r.seq from unnest($2::int[], $3::int[], $4::int[]) r(conversation_id, user_id, seq)`,
+        [massText.id, messages.map((m) => m.conversationId), messages.map((m) => peers.get(m.conversationId)!), messages.map((m) => m.seq)],
+      );
+      return { created: created.rows, messages, peers, massTextId: massText.id };
     });
 
     if (outcome.created.length) {
@@ -146,6 +161,6 @@ export class SendMassTextHandler implements ICommandHandler<SendMassTextCommand>
         })),
       ),
     );
-    return { recipientCount: outcome.messages.length };
+    return { recipientCount: outcome.messages.length, massTextId: outcome.massTextId };
   }
 }

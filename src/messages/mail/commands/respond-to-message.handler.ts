@@ -2,6 +2,7 @@ import { CommandHandler, EventBus, type ICommandHandler } from '@nestjs/cqrs';
 import { DomainError } from '../../../common/errors/domain-error';
 import { SqlPool } from '../../database/sql-pool';
 import { UnreadChanged } from '../../events/mail.events';
+import { MessageResponded } from '../../events/message-responded.event';
 import { MailDeliveryChanged, MailSeen } from '../../urgent/urgent.events';
 import type { ResponseResult } from '../dto/mail-views';
 import { RespondToMessage } from './respond-to-message.command';
@@ -40,6 +41,7 @@ export class RespondToMessageHandler implements ICommandHandler<RespondToMessage
       this.events.publish(new MailDeliveryChanged(caller.departmentId, row.sender_id, { ...delivery, state: 'acknowledged' }));
       this.events.publish(new MailSeen(caller.departmentId, caller.userId, [messageId]));
     }
+    this.events.publish(new MessageResponded(caller.departmentId, row.sender_id, { messageId, userId: caller.userId, response, respondedAt: row.responded_at.toISOString() }));
     return { messageId, response, note, respondedAt: row.responded_at.toISOString() };
   }
 

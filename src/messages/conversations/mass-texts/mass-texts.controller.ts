@@ -1,0 +1,26 @@
+import { Controller, Get, Param, Query } from '@nestjs/common';
+import { QueryBus } from '@nestjs/cqrs';
+import { ApiTags } from '@nestjs/swagger';
+import { Caller, ResolvesPathId, type Principal } from '../../../common/access';
+import { ParseIdPipe } from '../../../common/validation/ids';
+import { ListMassTextsDto } from './mass-texts.dto';
+import { ListMassTextsQuery, MassTextOverviewQuery, type MassTextOverview, type MassTextSummary } from './mass-text.queries';
+import { CallersMassText } from './mass-text.resource';
+
+/** The sender's view of their mass texts: one entry each, with who read and who replied. */
+@ApiTags('conversations')
+@Controller('conversations/mass-texts')
+export class MassTextsController {
+  constructor(private readonly queries: QueryBus) {}
+
+  @Get()
+  list(@Caller() caller: Principal, @Query() query: ListMassTextsDto): Promise<{ items: MassTextSummary[] }> {
+    return this.queries.execute(new ListMassTextsQuery(caller.departmentId, caller.userId, query.limit ?? 20));
+  }
+
+  @Get(':id')
+  @ResolvesPathId(CallersMassText)
+  overview(@Caller() caller: Principal, @Param('id', ParseIdPipe) id: number): Promise<MassTextOverview> {
+    return this.queries.execute(new MassTextOverviewQuery(caller.departmentId, caller.userId, id));
+  }
+}

@@ -1,0 +1,163 @@
+import type { Browser } from 'playwright-core';
+import { TestDepartment } from '../support/factories';
+import { startTestServer, type TestServer } from '../support/test-server';
+import { describeInBrowser, ensureWebBuilt, flow, launchBrowser, logIn, personIn } from './support/browser';
+
+const MEMBER_PASSWORD = 'member-password';
+const LIVE = { timeout: 15_000 };
+
+describeInBrowser('the dispatcher console and the officer phone view, in a real browser', () => {
+  let server: TestServer;
+  let browser: Browser;
+
+  beforeAll(async () => {
+    ensureWebBuilt();
+    server = await startTestServer({ DISPATCH_RELAY_POLL_MS: '100' });
+    browser = await launchBrowser();
+  }, 120_000);
+  afterAll(async () => {
+    await browser?.close();
+    await server?.close();
+  });
+
+  flow(
+    'a dispatcher creates a dispatch, assigns by zone; the officer on a phone sees the task and chats; another member joins by Comment; clear and close show everywhere',
+    ['POST /api/dispatches', 'POST /api/dispatches/:id/tasks', 'POST /api/dispatches/:id/tasks/:taskId/clear', 'POST /api/dispatches/:id/comment', 'POST /api/dispatches/:id/close', 'GET /api/dispatches/:id/conversation'],
+    async () => {
+      const dept = await TestDepartment.create(server);
+      const dispatcher = await dept.newDispatcher({ name: 'Dana Dispatch' });
+      const officer = await dept.newMember({ name: 'Oli Officer' });
+      const casey = await dept.newMember({ name: 'Casey Crew' });
+      const south = await dept.newMember({ name: 'Pat South' });
+      const north = await dept.newZone('North', [dispatcher, officer, casey]);
+      const southZone = await dept.newZone('South', [south]);
+      for (const m of [dispatcher, officer, casey]) await dept.setCurrentZone(m, north);
+      await dept.setCurrentZone(south, southZone);
+
+      const d = await personIn(browser, server.baseUrl);
+      const o = await personIn(browser, server.baseUrl, { phone: true });
+      const c = await personIn(browser, server.baseUrl);
+      d.page.on('dialog', (dialog) => void dialog.accept());
+      await Promise.all([logIn(d.page, dispatcher.email, MEMBER_PASSWORD), logIn(o.page, officer.email, MEMBER_PASSWORD), logIn(c.page, casey.email, MEMBER_PASSWORD)]);
+      await o.page.goto('/my-tasks');
+      await o.page.getByText('No open task').waitFor();
+      await c.page.goto('/dispatches');
+      await c.page.getByText('No dispatches to show.').waitFor();
+
+      // Creating: the console opens the new dispatch by its number.
+      await d.page.goto('/dispatches');
+      await d.page.getByRole('button', { name: 'New dispatch' }).click();
+      await d.page.getByLabel('Number').fill('F26-0412');
+      await d.page.getByLabel('Title').fill('Structure fire');
+      await d.page.getByLabel('Address').fill('12 Mill Road');
+      await d.page.getByLabel('Zone', { exact: true }).last().selectOption({ label: 'North' });
+      await d.page.getByRole('button', { name: 'Create dispatch' }).click();
+      await d.page.waitForURL('**/dispatches/F26-0412');
+      const details = d.page.locator('article.dispatch-details');
+      await details.getByRole('heading', { name: 'F26-0412 · Structure fire' }).waitFor();
+      await details.getByText('12 Mill Road').waitFor();
+
+      // The other member's board gains the row without a reload.
+      const caseyRow = c.page.getByRole('link', { name: /F26-0412/ });
+      await caseyRow.waitFor(LIVE);
+      expect(await caseyRow.textContent()).toContain('North');
+
+      // Assigning: the list is the dispatch's zone, searched by name; Pat (South) is not offered.
+      const assign = d.page.getByRole('form', { name: 'Assign an officer' });
+      const officers = assign.getByRole('group', { name: /Officer authorized in North/ });
+      await officers.getByLabel(/Casey Crew/).waitFor();
+      expect(await officers.getByLabel(/Pat South/).count()).toBe(0);
+      await assign.getByLabel('Find an officer').fill('oli');
+      expect(await officers.getByRole('radio').count()).toBe(1);
+      await officers.getByLabel(/Oli Officer/).check();
+      await assign.getByLabel('Task').fill('First engine in');
+      await assign.getByRole('button', { name: 'Assign' }).click();
+      await details.getByRole('list', { name: 'Tasks of dispatch F26-0412' }).getByText('First engine in').waitFor();
+
+      // The officer's phone shows the task live, and its chat.
+      const card = o.page.getByRole('article', { name: /F26-0412/ });
+      await card.waitFor(LIVE);
+      await card.getByText('First engine in').waitFor();
+      await card.getByText('12 Mill Road · North').waitFor();
+      await card.getByRole('button', { name: 'Chat' }).click();
+      const oBox = card.getByRole('textbox', { name: 'Message to Dispatch F26-0412' });
+      await oBox.fill('Oli: two minutes out.');
+      await oBox.press('Enter');
+      const dLog = d.page.getByRole('complementary', { name: 'Messages of dispatch F26-0412' }).getByRole('log');
+      await dLog.getByText('Oli: two minutes out.').waitFor(LIVE);
+      const dBox = d.page.getByRole('textbox', { name: 'Message to Dispatch F26-0412' });
+      await dBox.fill('Stage at the hydrant on Mill.');
+      await dBox.press('Enter');
+      await card.getByRole('log').getByText('Stage at the hydrant on Mill.').waitFor(LIVE);
+      // The phone view fits the screen: nothing runs off the right edge.
+      expect(await o.page.evaluate(() => (globalThis as unknown as { document: { documentElement: { scrollWidth: number } } }).document.documentElement.scrollWidth)).toBeLessThanOrEqual(390);
+
+      // Casey, not in the conversation, opens the dispatch and joins by commenting.
+      await caseyRow.click();
+      await c.page.waitForURL('**/dispatches/F26-0412');
+      const comment = c.page.getByRole('textbox', { name: 'Comment on dispatch F26-0412' });
+      await comment.fill('Casey: tanker on the way.');
+      await comment.press('Enter');
+      await dLog.getByText('Casey: tanker on the way.').waitFor(LIVE);
+      await c.page.getByRole('textbox', { name: 'Message to Dispatch F26-0412' }).waitFor(LIVE);
+
+      // Details: who has joined, and Invite with the zone rule shown rather than hidden.
+      const panel = d.page.getByRole('complementary', { name: 'Messages of dispatch F26-0412' });
+      await panel.getByRole('button', { name: 'Details' }).click();
+      const members = panel.getByRole('region', { name: 'Who is in Dispatch F26-0412' });
+      await members.getByText('Casey Crew').waitFor(LIVE);
+      await members.getByText('Oli Officer').waitFor();
+      await members.getByRole('button', { name: 'Invite' }).click();
+      const pat = members.getByRole('checkbox', { name: /Pat South/ });
+      expect(await pat.isDisabled()).toBe(true);
+      // The reason is read out with the disabled box.
+      const why = await pat.getAttribute('aria-describedby');
+      expect(await members.locator(`[id="${why}"]`).textContent()).toContain('Not authorized in North');
+      await members.getByRole('group', { name: 'South' }).waitFor();
+      await members.getByRole('button', { name: 'Cancel' }).click();
+
+      // The officer clears the task: gone from the phone, shown cleared on the console.
+      await card.getByRole('button', { name: 'Clear task' }).click();
+      await o.page.getByText('No open task').waitFor(LIVE);
+      await details.getByText(/cleared/).waitFor(LIVE);
+
+      // Closing: the status changes on every board, and the conversation turns read only.
+      await details.getByRole('button', { name: 'Close dispatch' }).click();
+      await details.getByText(/^Closed/).waitFor(LIVE);
+      await c.page.getByRole('link', { name: /F26-0412/ }).getByText('closed').waitFor(LIVE);
+      await c.page.getByText('This dispatch is closed; its conversation is kept read only.').waitFor(LIVE);
+
+      // Addressed by number: a fresh load of the URL opens the same dispatch.
+      await c.page.reload();
+      await c.page.getByRole('heading', { level: 1, name: 'Dispatch F26-0412' }).waitFor();
+      await Promise.all([d.context.close(), o.context.close(), c.context.close()]);
+    },
+    150_000,
+  );
+
+  flow(
+    'the Messages panel docks, floats and hides, and stays as it was left',
+    ['POST /api/dispatches'],
+    async () => {
+      const dept = await TestDepartment.create(server);
+      const dispatcher = await dept.newDispatcher({ name: 'Dana Panel' });
+      const zone = await dept.newZone('North', [dispatcher]);
+      await dept.as(dispatcher).post('/api/dispatches').send({ number: 'P-1', zoneId: zone, title: 'Alarm' }).expect(201);
+      const d = await personIn(browser, server.baseUrl);
+      await logIn(d.page, dispatcher.email, MEMBER_PASSWORD);
+      await d.page.goto('/dispatches/P-1');
+      const panel = d.page.getByRole('complementary', { name: 'Messages of dispatch P-1' });
+      await panel.waitFor();
+      await d.page.getByRole('button', { name: 'Hide messages' }).click();
+      await panel.waitFor({ state: 'detached' });
+      await d.page.reload();
+      await d.page.getByRole('heading', { level: 1, name: 'Dispatch P-1' }).waitFor();
+      expect(await d.page.getByRole('button', { name: 'Hide messages' }).getAttribute('aria-pressed')).toBe('true');
+      expect(await panel.count()).toBe(0);
+      await d.page.getByRole('button', { name: 'Float messages' }).click();
+      await panel.waitFor();
+      expect(await panel.evaluate((el) => (globalThis as unknown as { getComputedStyle(e: unknown): { position: string } }).getComputedStyle(el).position)).toBe('fixed');
+      await d.context.close();
+    },
+  );
+});
