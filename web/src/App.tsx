@@ -5,22 +5,19 @@ import { NotificationPrompt } from './components/NotificationPrompt';
 import { TopBar } from './components/TopBar';
 import { UrgentBanner } from './components/UrgentBanner';
 import { handOverSession } from './notifications';
+import { Outlet } from 'react-router';
+import { queryClient, useLiveInvalidation } from './queries';
 import { match, navigate, usePath } from './router';
-import { AccountScreen } from './screens/Account';
-import { AdminScreen, adminTitleOf } from './screens/admin/AdminScreen';
-import { ChatScreen } from './screens/Chat';
-import { ComposeScreen } from './screens/Compose';
-import { DispatchesScreen, DispatchScreen } from './screens/Dispatches';
+import { adminTitleOf } from './screens/admin/AdminScreen';
 import { LoginScreen } from './screens/Login';
-import { MailboxScreen } from './screens/Mailbox';
-import { MessageScreen } from './screens/Message';
-import { SearchScreen } from './screens/Search';
 import { SessionProvider, useSession } from './session';
 
 export function App() {
   const [token, setToken] = useState(() => tokenStore.get());
   const logout = useCallback(() => {
     tokenStore.clear();
+    // Nothing read for one user may show to the next.
+    queryClient.clear();
     setToken(null);
     navigate('/login', { replace: true });
   }, []);
@@ -130,6 +127,7 @@ function Shell() {
     document.title = `${titleOf(path)} · ${session.department.name}`;
   }, [path, session.department.name]);
   useFocusOnNavigation(path, main);
+  useLiveInvalidation(session.realtime);
   return (
     <div className="shell">
       <a className="skip-link" href="#main-content" onClick={(e) => {
@@ -152,29 +150,8 @@ function Shell() {
         </div>
       )}
       <main className="content" id="main-content" tabIndex={-1} ref={main}>
-        <Screen path={path} />
+        <Outlet />
       </main>
     </div>
-  );
-}
-
-function Screen({ path }: { path: string }) {
-  let m: Record<string, string> | null;
-  if (path === '/inbox' || path === '/') return <MailboxScreen box="inbox" />;
-  if (path === '/outbox') return <MailboxScreen box="outbox" />;
-  if (path === '/compose') return <ComposeScreen />;
-  if ((m = match('/messages/:id', path))) return <MessageScreen key={m.id} id={Number(m.id)} />;
-  if (path === '/chat') return <ChatScreen />;
-  if ((m = match('/chat/:id', path))) return <ChatScreen conversationId={Number(m.id)} />;
-  if (path === '/dispatches') return <DispatchesScreen />;
-  if ((m = match('/dispatches/:id', path))) return <DispatchScreen key={m.id} id={Number(m.id)} />;
-  if (path === '/admin' || path.startsWith('/admin/')) return <AdminScreen path={path} />;
-  if (path === '/account') return <AccountScreen />;
-  if (path === '/search') return <SearchScreen />;
-  return (
-    <section>
-      <h1>Not found</h1>
-      <p>There is no screen at {path}.</p>
-    </section>
   );
 }
