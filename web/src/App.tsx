@@ -14,12 +14,16 @@ import { SessionProvider, useSession } from './session';
 
 export function App() {
   const [token, setToken] = useState(() => tokenStore.get());
-  const logout = useCallback(() => {
+  /** Why the last session ended by itself, said on the login screen; null after a sign-out of one's own. */
+  const [ended, setEnded] = useState<string | null>(null);
+  const logout = useCallback((reason?: string) => {
+    setEnded(reason ?? null);
     tokenStore.clear();
     // Nothing read for one user may show to the next.
     queryClient.clear();
     setToken(null);
-    navigate('/login', { replace: true });
+    // A session that ended by itself leaves the address alone, so signing in again returns to the same screen (and its draft).
+    if (!reason) navigate('/login', { replace: true });
   }, []);
   const replaceToken = useCallback((t: string) => {
     tokenStore.set(t);
@@ -36,7 +40,9 @@ export function App() {
   if (!token) {
     return (
       <LoginScreen
+        notice={ended && `Your session ended. ${ended}`}
         onLoggedIn={(t) => {
+          setEnded(null);
           tokenStore.set(t);
           setToken(t);
           if (location.pathname === '/login' || location.pathname === '/') navigate('/inbox', { replace: true });
@@ -55,7 +61,7 @@ export function App() {
           {error ? (
             <>
               <ErrorNote error={error} />
-              <button onClick={logout}>Back to login</button>
+              <button onClick={() => logout()}>Back to login</button>
             </>
           ) : (
             <Spinner />

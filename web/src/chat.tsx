@@ -2,6 +2,8 @@ import { useCallback, useEffect, useLayoutEffect, useRef, useState, type FormEve
 import { api, itemsOf, newClientId, type ConversationMessage } from './api';
 import { MessageExtras, uploadAttachment, type AttachmentView } from './chat-extras';
 import { ErrorNote, formatDateTime, formatTime } from './components/common';
+import { useDraft } from './drafts';
+import { usePath } from './router';
 import { useSession } from './session';
 
 const HISTORY_LIMIT = 100;
@@ -222,7 +224,8 @@ export function ChatInput({
   label?: string;
   tools?: ChatTools;
 }) {
-  const [body, setBody] = useState('');
+  // Keyed by the screen and the field, so each conversation keeps its own unsent text.
+  const [body, setBody] = useDraft(`chat.${usePath()}.${label}`, '');
   const [busy, setBusy] = useState(false);
   const [error, setError] = useState<string | null>(null);
   const [mentions, setMentions] = useState<number[]>([]);
