@@ -6,11 +6,13 @@ import { TopBar } from './components/TopBar';
 import { UrgentBanner } from './components/UrgentBanner';
 import { handOverSession } from './notifications';
 import { Outlet } from 'react-router';
+import { useOffline, useOutboxFlush } from './outbox';
 import { queryClient, useLiveInvalidation } from './queries';
 import { match, navigate, usePath } from './router';
 import { adminTitleOf } from './screens/admin/AdminScreen';
 import { LoginScreen } from './screens/Login';
 import { SessionProvider, useSession } from './session';
+import { useChatUnread, useUnreadTop } from './unread';
 
 export function App() {
   const [token, setToken] = useState(() => tokenStore.get());
@@ -129,11 +131,17 @@ function Shell() {
   useEffect(() => {
     if (path === '/' || path === '/login') navigate('/inbox', { replace: true });
   }, [path]);
+  const mail = useUnreadTop(session.realtime, session.messagesEnabled);
+  const chat = useChatUnread(session.me.id, session.messagesEnabled);
+  // What waits for the member shows in the tab's title, so a tab in the background still tells.
+  const waiting = (mail.count ?? 0) + (chat ? chat.messages + chat.invitations : 0);
   useEffect(() => {
-    document.title = `${titleOf(path)} · ${session.department.name}`;
-  }, [path, session.department.name]);
+    document.title = `${waiting > 0 ? `(${waiting}) ` : ''}${titleOf(path)} · ${session.department.name}`;
+  }, [path, session.department.name, waiting]);
   useFocusOnNavigation(path, main);
   useLiveInvalidation(session.realtime);
+  useOutboxFlush(session.me.id, session.realtime);
+  const offline = useOffline();
   return (
     <div className="shell">
       <a className="skip-link" href="#main-content" onClick={(e) => {
@@ -146,6 +154,11 @@ function Shell() {
       {session.accessNotice && (
         <div className="banner" role="status">
           {session.accessNotice}
+        </div>
+      )}
+      {offline && (
+        <div className="banner offline-banner" role="status">
+          You are offline. Chat messages you write wait on this device and go when the connection is back.
         </div>
       )}
       <UrgentBanner />

@@ -49,6 +49,8 @@ export function useLiveInvalidation(realtime: Realtime) {
       realtime.on('conversation:archived', stale(queryKeys.conversations)),
       realtime.on('conversation:edited', stale(queryKeys.conversations)),
       realtime.on('conversation:retracted', stale(queryKeys.conversations)),
+      // The member's own read position (from this or another device) moves the Chat badge.
+      realtime.on('conversation:receipt', stale(queryKeys.chatUnread)),
       realtime.on('access:changed', stale(queryKeys.department, queryKeys.directory)),
       // Whatever happened while the socket was down is read again.
       realtime.onReconnect(() => void client.invalidateQueries()),

@@ -90,6 +90,14 @@ export class Realtime {
     return () => void this.endedListeners.delete(listener);
   }
 
+  /** The browser's own word on the network: offline closes the transport at once, online reconnects without waiting for the backoff. */
+  private readonly onOffline = () => this.socket.io.engine?.close();
+  private readonly onOnline = () => {
+    if (this.socket.connected || this.state === 'refused') return;
+    this.socket.disconnect();
+    this.socket.connect();
+  };
+
   private setState(s: ConnectionState) {
     this.state = s;
     this.stateListeners.forEach((l) => l(s));
@@ -117,10 +125,14 @@ export class Realtime {
 
   /** Connects; safe to call again after `close` (React may mount, unmount and mount again). */
   open() {
+    window.addEventListener('offline', this.onOffline);
+    window.addEventListener('online', this.onOnline);
     if (!this.socket.connected && !this.socket.active) this.socket.connect();
   }
 
   close() {
+    window.removeEventListener('offline', this.onOffline);
+    window.removeEventListener('online', this.onOnline);
     clearTimeout(this.retryTimer);
     this.socket.disconnect();
   }

@@ -278,6 +278,7 @@ function ConversationPane({ conversation, onLeft, onRead, onChanged }: { convers
       )}
       <ChatLog
         messages={messages}
+        conversationId={conversation.id}
         label={`Messages in ${title}`}
         actions={actions}
         footer={
