@@ -171,6 +171,31 @@ describeInBrowser('sessions that last, drafts that survive, an outbox for offlin
     );
 
     flow(
+      'switching the messages module off reaches an open conversation, which gives way to a screen that says so',
+      ['PUT /api/department/modules/:module', 'GET /api/department'],
+      async () => {
+        const dept = await TestDepartment.create(server, `Module Dept ${Date.now()}`);
+        const alex = await dept.newMember({ name: 'Alex Ahn' });
+        const blake = await dept.newMember({ name: 'Blake Boyd' });
+        const conversationId = await groupOf(dept, alex, blake, 'Rescue 1');
+        const { context, page } = await personIn(browser, server.baseUrl, { phone: true });
+        await logIn(page, alex.email, MEMBER_PASSWORD);
+        await page.goto(`/chat/${conversationId}`);
+        await page.getByRole('heading', { name: 'Rescue 1' }).waitFor();
+        await page.getByRole('img', { name: 'Live updates on' }).waitFor({ timeout: 20_000 });
+
+        await dept.switchMessages(false);
+        await page.getByRole('heading', { name: 'Mail and chat are switched off' }).waitFor({ timeout: 10_000 });
+        expect(await page.getByRole('heading', { name: 'Rescue 1' }).count()).toBe(0);
+        expect(await page.getByRole('textbox', { name: 'Message to Rescue 1' }).count()).toBe(0);
+        // A member is not offered a switch they may not use.
+        expect(await page.getByRole('link', { name: /switch them on/ }).count()).toBe(0);
+        await context.close();
+      },
+      60_000,
+    );
+
+    flow(
       'the Chat tab and the page title count new conversations and messages live as another member writes, and clear on reading',
       ['GET /api/conversations', 'POST /api/conversations/:id/messages', 'POST /api/conversations/:id/read', 'GET /api/messages/unread/top'],
       async () => {

@@ -8,7 +8,7 @@ import { handOverSession } from './notifications';
 import { Outlet } from 'react-router';
 import { useOffline, useOutboxFlush } from './outbox';
 import { queryClient, useLiveInvalidation } from './queries';
-import { match, navigate, usePath } from './router';
+import { Link, match, navigate, usePath } from './router';
 import { adminTitleOf } from './screens/admin/AdminScreen';
 import { LoginScreen } from './screens/Login';
 import { SessionProvider, useSession } from './session';
@@ -73,6 +73,28 @@ export function App() {
     >
       <Shell />
     </SessionProvider>
+  );
+}
+
+/** The screens that are the messages module's own: with the module off, they have nothing to show. */
+const MESSAGES_SCREENS = /^\/(inbox|outbox|compose|messages|chat|search)?(\/|$)/;
+
+/** In place of a mail or chat screen while the module is off, so an open page does not sit on failed reads. */
+function MessagesSwitchedOff() {
+  const { department, me } = useSession();
+  return (
+    <section aria-labelledby="module-off-title">
+      <h1 id="module-off-title">Mail and chat are switched off</h1>
+      <p>
+        An administrator of {department.name} has turned off department mail and conversations. Nothing is lost: this screen comes back as it was
+        once they are on again.
+      </p>
+      {me.isAdmin && (
+        <p>
+          <Link to="/admin">Open Admin to switch them on</Link>
+        </p>
+      )}
+    </section>
   );
 }
 
@@ -169,7 +191,7 @@ function Shell() {
         </div>
       )}
       <main className="content" id="main-content" tabIndex={-1} ref={main}>
-        <Outlet />
+        {!session.messagesEnabled && MESSAGES_SCREENS.test(path) ? <MessagesSwitchedOff /> : <Outlet />}
       </main>
     </div>
   );
