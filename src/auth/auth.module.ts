@@ -3,6 +3,7 @@ import { ConfigService } from '@nestjs/config';
 import { APP_GUARD } from '@nestjs/core';
 import { JwtModule, JwtService } from '@nestjs/jwt';
 import { PassportModule } from '@nestjs/passport';
+import { EntityManager } from '@mikro-orm/postgresql';
 import { ACCESS_TABLE, Authenticator, type AccessTable } from '../common/access';
 import type { Environment } from '../config/environment';
 import { AccessGuard } from './access.guard';
@@ -10,6 +11,7 @@ import { AuthController } from './auth.controller';
 import { JwtStrategy } from './jwt.strategy';
 import { LoginService } from './login.service';
 import { PrincipalService } from './principal.service';
+import { RefreshService } from './refresh.service';
 import { SessionService } from './session.service';
 import { TokenService } from './token.service';
 
@@ -34,6 +36,12 @@ export class AuthModule {
               config.get('JWT_EXPIRES_IN', { infer: true }),
             ),
         },
+        {
+          provide: RefreshService,
+          inject: [EntityManager, TokenService, ConfigService],
+          useFactory: (em: EntityManager, tokens: TokenService, config: ConfigService<Environment, true>) =>
+            new RefreshService(em, tokens, config.get('REFRESH_TOKEN_DAYS', { infer: true })),
+        },
         { provide: ACCESS_TABLE, useValue: table },
         PrincipalService,
         { provide: Authenticator, useExisting: PrincipalService },
@@ -42,7 +50,7 @@ export class AuthModule {
         SessionService,
         { provide: APP_GUARD, useClass: AccessGuard },
       ],
-      exports: [TokenService, PrincipalService, SessionService, Authenticator, ACCESS_TABLE],
+      exports: [TokenService, PrincipalService, SessionService, RefreshService, Authenticator, ACCESS_TABLE],
     };
   }
 }

@@ -3,7 +3,8 @@ import { EntityManager } from '@mikro-orm/postgresql';
 import { DomainError } from '../common/errors/domain-error';
 import { hashPassword, verifyPassword } from './password';
 import { PrincipalService } from './principal.service';
-import { TokenService, type AccessTokenClaims } from './token.service';
+import { RefreshService, type SessionTokens } from './refresh.service';
+import type { AccessTokenClaims } from './token.service';
 
 /**
  * Ending sessions. Logout puts the token's id on a deny-list until the token would have
@@ -15,8 +16,8 @@ import { TokenService, type AccessTokenClaims } from './token.service';
 export class SessionService {
   constructor(
     private readonly em: EntityManager,
-    private readonly tokens: TokenService,
     private readonly principals: PrincipalService,
+    private readonly refresh: RefreshService,
   ) {}
 
   async logout(claims: AccessTokenClaims): Promise<void> {
@@ -25,11 +26,12 @@ export class SessionService {
        insert into revoked_tokens (token_id, member_id, expires_at) values (?, ?, to_timestamp(?)) on conflict (token_id) do nothing`,
       [claims.jti, claims.sub, claims.exp],
     );
+    await this.refresh.end(claims.fam);
     await this.principals.memberChanged(claims.sub);
   }
 
   /** The caller's own change; answers with a token of the new session, so this client stays signed in. */
-  async changePassword(claims: AccessTokenClaims, currentPassword: string, newPassword: string): Promise<{ accessToken: string }> {
+  async changePassword(claims: AccessTokenClaims, currentPassword: string, newPassword: string): Promise<SessionTokens> {
     const [member] = await this.em
       .getConnection()
       .execute<{ password_hash: string }[]>('select password_hash from members where id = ? and department_id = ?', [claims.sub, claims.dept]);
@@ -37,7 +39,7 @@ export class SessionService {
       throw DomainError.forbidden('currentPassword is not your current password');
     }
     const sessionVersion = await this.setPassword(claims.dept, claims.sub, newPassword);
-    return { accessToken: this.tokens.sign({ sub: claims.sub, dept: claims.dept, sv: sessionVersion }) };
+    return this.refresh.start({ sub: claims.sub, dept: claims.dept, sv: sessionVersion });
   }
 
   /** An admin's reset of a member of their department; the member's sessions all end. */
@@ -54,6 +56,7 @@ export class SessionService {
         [await hashPassword(password), memberId, departmentId],
       );
     if (!updated) throw DomainError.notFound(`Member ${memberId} not found`);
+    await this.refresh.endAllOf(memberId);
     await this.principals.memberChanged(memberId);
     return updated.session_version;
   }

@@ -12,6 +12,8 @@ export interface AccessTokenClaims {
   jti: string;
   /** Seconds since the epoch. */
   exp: number;
+  /** The sign-in (refresh-token family) it belongs to, which logout ends; absent on older tokens. */
+  fam?: string;
 }
 
 /** Whether verified claims have every part this server relies on. */
@@ -53,8 +55,8 @@ export class TokenService {
   }
 
   /** A new token for the member, of session version `sv` (0 until their password is first changed). */
-  sign(claims: { sub: number; dept: number; sv?: number }): string {
-    return this.jwt.sign({ sub: claims.sub, dept: claims.dept, sv: claims.sv ?? 0 }, {
+  sign(claims: { sub: number; dept: number; sv?: number; fam?: string }): string {
+    return this.jwt.sign({ sub: claims.sub, dept: claims.dept, sv: claims.sv ?? 0, ...(claims.fam && { fam: claims.fam }) }, {
       jwtid: randomUUID(),
       secret: this.current.key as never,
       algorithm: 'HS256',

@@ -73,6 +73,12 @@ export class Environment {
   @IsString()
   JWT_EXPIRES_IN = '12h';
 
+  /** How long a sign-in lasts without being used: each refresh starts the period again. */
+  @Transform(toInt)
+  @IsInt()
+  @Min(1)
+  REFRESH_TOKEN_DAYS = 14;
+
   @IsIn(['open', 'closed'])
   DEPARTMENT_SIGNUP: 'open' | 'closed' = 'closed';
 

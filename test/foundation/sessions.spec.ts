@@ -103,6 +103,69 @@ describe('sessions', () => {
     await inbox(server, bystander.token).expect(200);
   });
 
+  describe('renewal with the refresh cookie', () => {
+    const refresh = (cookie?: string) => {
+      const req = request(server.baseUrl).post('/api/auth/refresh');
+      return cookie ? req.set('Cookie', cookie) : req;
+    };
+    /** The `name=value` part of the refresh cookie a response sets, and the cookie's attributes. */
+    const cookieOf = (res: request.Response) => {
+      const raw = ([] as string[]).concat(res.headers['set-cookie'] ?? []).find((c) => c.startsWith('messages_refresh='));
+      if (!raw) throw new Error('no refresh cookie set');
+      return { pair: raw.split(';')[0], attributes: raw.split(';').slice(1).map((a) => a.trim().toLowerCase()) };
+    };
+    const signIn = async () => {
+      const member = await dept.newMember();
+      const res = await login(server, member.email, 'member-password').expect(200);
+      return { member, token: res.body.accessToken as string, cookie: cookieOf(res).pair, attributes: cookieOf(res).attributes };
+    };
+
+    it('sets an httpOnly, SameSite=Strict cookie for the refresh route only, and trades it once for a new token and cookie', async () => {
+      const { cookie, attributes } = await signIn();
+      expect(attributes).toEqual(expect.arrayContaining(['path=/api/auth/refresh', 'httponly', 'samesite=strict']));
+      // Plain HTTP here: a Secure cookie would never come back.
+      expect(attributes).not.toContain('secure');
+      const renewed = await refresh(cookie).expect(200);
+      await inbox(server, renewed.body.accessToken).expect(200);
+      const next = cookieOf(renewed).pair;
+      expect(next).not.toBe(cookie);
+      await refresh(next).expect(200);
+      await refresh().expect(401);
+      await refresh('messages_refresh=made-up').expect(401);
+    });
+
+    it('ends the whole sign-in when a spent cookie comes back (a copy), but not other sign-ins', async () => {
+      const { cookie } = await signIn();
+      const other = await signIn();
+      const renewed = cookieOf(await refresh(cookie).expect(200)).pair;
+      await refresh(cookie).expect(401);
+      await refresh(renewed).expect(401);
+      await refresh(other.cookie).expect(200);
+    });
+
+    it('stops renewing after logout, a password change and deactivation', async () => {
+      const out = await signIn();
+      await request(server.baseUrl).post('/api/auth/logout').set('Authorization', `Bearer ${out.token}`).expect(204);
+      await refresh(out.cookie).expect(401);
+
+      const changed = await signIn();
+      const elsewhere = cookieOf(await login(server, changed.member.email, 'member-password').expect(200)).pair;
+      const res = await request(server.baseUrl)
+        .post('/api/auth/password')
+        .set('Authorization', `Bearer ${changed.token}`)
+        .send({ currentPassword: 'member-password', newPassword: 'a-new-password-1' })
+        .expect(200);
+      await refresh(changed.cookie).expect(401);
+      await refresh(elsewhere).expect(401);
+      // The session the change answered with renews.
+      await refresh(cookieOf(res).pair).expect(200);
+
+      const deactivated = await signIn();
+      await dept.asAdmin().patch(`/api/department/members/${deactivated.member.id}`).send({ active: false }).expect(200);
+      await refresh(deactivated.cookie).expect(401);
+    });
+  });
+
   it('does not let an admin reset a password in another department', async () => {
     const member = await dept.newMember();
     const other = await TestDepartment.create(server);

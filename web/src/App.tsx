@@ -5,26 +5,27 @@ import { NotificationPrompt } from './components/NotificationPrompt';
 import { TopBar } from './components/TopBar';
 import { UrgentBanner } from './components/UrgentBanner';
 import { handOverSession } from './notifications';
-import { match, navigate, usePath } from './router';
-import { AccountScreen } from './screens/Account';
-import { AdminScreen, adminTitleOf } from './screens/admin/AdminScreen';
-import { ChatScreen } from './screens/Chat';
-import { ComposeScreen } from './screens/Compose';
-import { DispatchConsole } from './screens/dispatch/DispatchConsole';
-import { MassTextOverviewScreen } from './screens/dispatch/MassTextOverview';
-import { OfficerTasksScreen } from './screens/officer/OfficerTasks';
+import { Outlet } from 'react-router';
+import { useOffline, useOutboxFlush } from './outbox';
+import { queryClient, useLiveInvalidation } from './queries';
+import { Link, match, navigate, usePath } from './router';
+import { adminTitleOf } from './screens/admin/AdminScreen';
 import { LoginScreen } from './screens/Login';
-import { MailboxScreen } from './screens/Mailbox';
-import { MessageScreen } from './screens/Message';
-import { SearchScreen } from './screens/Search';
 import { SessionProvider, useSession } from './session';
+import { useChatUnread, useUnreadTop } from './unread';
 
 export function App() {
   const [token, setToken] = useState(() => tokenStore.get());
-  const logout = useCallback(() => {
+  /** Why the last session ended by itself, said on the login screen; null after a sign-out of one's own. */
+  const [ended, setEnded] = useState<string | null>(null);
+  const logout = useCallback((reason?: string) => {
+    setEnded(reason ?? null);
     tokenStore.clear();
+    // Nothing read for one user may show to the next.
+    queryClient.clear();
     setToken(null);
-    navigate('/login', { replace: true });
+    // A session that ended by itself leaves the address alone, so signing in again returns to the same screen (and its draft).
+    if (!reason) navigate('/login', { replace: true });
   }, []);
   const replaceToken = useCallback((t: string) => {
     tokenStore.set(t);
@@ -41,7 +42,9 @@ export function App() {
   if (!token) {
     return (
       <LoginScreen
+        notice={ended && `Your session ended. ${ended}`}
         onLoggedIn={(t) => {
+          setEnded(null);
           tokenStore.set(t);
           setToken(t);
           if (location.pathname === '/login' || location.pathname === '/') navigate('/inbox', { replace: true });
@@ -60,7 +63,7 @@ export function App() {
           {error ? (
             <>
               <ErrorNote error={error} />
-              <button onClick={logout}>Back to login</button>
+              <button onClick={() => logout()}>Back to login</button>
             </>
           ) : (
             <Spinner />
@@ -70,6 +73,28 @@ export function App() {
     >
       <Shell />
     </SessionProvider>
+  );
+}
+
+/** The screens that are the messages module's own: with the module off, they have nothing to show. */
+const MESSAGES_SCREENS = /^\/(inbox|outbox|compose|messages|chat|search)?(\/|$)/;
+
+/** In place of a mail or chat screen while the module is off, so an open page does not sit on failed reads. */
+function MessagesSwitchedOff() {
+  const { department, me } = useSession();
+  return (
+    <section aria-labelledby="module-off-title">
+      <h1 id="module-off-title">Mail and chat are switched off</h1>
+      <p>
+        An administrator of {department.name} has turned off department mail and conversations. Nothing is lost: this screen comes back as it was
+        once they are on again.
+      </p>
+      {me.isAdmin && (
+        <p>
+          <Link to="/admin">Open Admin to switch them on</Link>
+        </p>
+      )}
+    </section>
   );
 }
 
@@ -130,10 +155,17 @@ function Shell() {
   useEffect(() => {
     if (path === '/' || path === '/login') navigate('/inbox', { replace: true });
   }, [path]);
+  const mail = useUnreadTop(session.realtime, session.messagesEnabled);
+  const chat = useChatUnread(session.me.id, session.messagesEnabled);
+  // What waits for the member shows in the tab's title, so a tab in the background still tells.
+  const waiting = (mail.count ?? 0) + (chat ? chat.messages + chat.invitations : 0);
   useEffect(() => {
-    document.title = `${titleOf(path)} · ${session.department.name}`;
-  }, [path, session.department.name]);
+    document.title = `${waiting > 0 ? `(${waiting}) ` : ''}${titleOf(path)} · ${session.department.name}`;
+  }, [path, session.department.name, waiting]);
   useFocusOnNavigation(path, main);
+  useLiveInvalidation(session.realtime);
+  useOutboxFlush(session.me.id, session.realtime);
+  const offline = useOffline();
   return (
     <div className="shell">
       <a className="skip-link" href="#main-content" onClick={(e) => {
@@ -148,6 +180,11 @@ function Shell() {
           {session.accessNotice}
         </div>
       )}
+      {offline && (
+        <div className="banner offline-banner" role="status">
+          You are offline. Chat messages you write wait on this device and go when the connection is back.
+        </div>
+      )}
       <UrgentBanner />
       <NotificationPrompt />
       {!session.messagesEnabled && (
@@ -156,32 +193,8 @@ function Shell() {
         </div>
       )}
       <main className="content" id="main-content" tabIndex={-1} ref={main}>
-        <Screen path={path} />
+        {!session.messagesEnabled && MESSAGES_SCREENS.test(path) ? <MessagesSwitchedOff /> : <Outlet />}
       </main>
     </div>
-  );
-}
-
-function Screen({ path }: { path: string }) {
-  let m: Record<string, string> | null;
-  if (path === '/inbox' || path === '/') return <MailboxScreen box="inbox" />;
-  if (path === '/outbox') return <MailboxScreen box="outbox" />;
-  if (path === '/compose') return <ComposeScreen />;
-  if ((m = match('/messages/:id', path))) return <MessageScreen key={m.id} id={Number(m.id)} />;
-  if (path === '/chat') return <ChatScreen />;
-  if ((m = match('/chat/:id', path))) return <ChatScreen conversationId={Number(m.id)} />;
-  if (path === '/dispatches') return <DispatchConsole />;
-  // Dispatches are addressed by their number, as people call them.
-  if (path.startsWith('/dispatches/')) return <DispatchConsole number={decodeURIComponent(path.slice('/dispatches/'.length))} />;
-  if (path === '/my-tasks') return <OfficerTasksScreen />;
-  if ((m = match('/chat/mass-texts/:id', path))) return <MassTextOverviewScreen key={m.id} id={Number(m.id)} />;
-  if (path === '/admin' || path.startsWith('/admin/')) return <AdminScreen path={path} />;
-  if (path === '/account') return <AccountScreen />;
-  if (path === '/search') return <SearchScreen />;
-  return (
-    <section>
-      <h1>Not found</h1>
-      <p>There is no screen at {path}.</p>
-    </section>
   );
 }

@@ -25,11 +25,51 @@ export const tokenStore = {
   clear: () => localStorage.removeItem(TOKEN_KEY),
 };
 
-/** Called when the server says the token is no longer good, so the app can show the login. */
-let onUnauthorized: () => void = () => undefined;
-export const setUnauthorizedHandler = (handler: () => void) => {
+/** Called when the session is over (renewal refused), with the server's reason, so the app can show the login. */
+let onUnauthorized: (reason: string) => void = () => undefined;
+export const setUnauthorizedHandler = (handler: (reason: string) => void) => {
   onUnauthorized = handler;
 };
+
+/** The token's expiry and issue time, in ms since the epoch; null when it cannot be read. */
+export function lifetimeOf(token: string): { issuedAt: number; expiresAt: number } | null {
+  try {
+    const payload = JSON.parse(atob(token.split('.')[1].replace(/-/g, '+').replace(/_/g, '/')));
+    return typeof payload.exp === 'number' && typeof payload.iat === 'number' ? { issuedAt: payload.iat * 1000, expiresAt: payload.exp * 1000 } : null;
+  } catch {
+    return null;
+  }
+}
+
+let renewing: Promise<string | null> | null = null;
+
+/**
+ * A new access token from the refresh cookie: the new token, null when the server says the
+ * session is over, or a rejection when it could not be asked (offline), which ends nothing.
+ * `stale` is the token found wanting; if another tab has replaced it meanwhile, that one is used.
+ */
+export function renewSession(stale: string | null): Promise<string | null> {
+  renewing ??= renewOnce(stale).finally(() => {
+    renewing = null;
+  });
+  return renewing;
+}
+
+async function renewOnce(stale: string | null): Promise<string | null> {
+  const run = async (): Promise<string | null> => {
+    const current = tokenStore.get();
+    const life = current ? lifetimeOf(current) : null;
+    if (current && current !== stale && life && life.expiresAt - Date.now() > 5_000) return current;
+    const res = await fetch('/api/auth/refresh', { method: 'POST', cache: 'no-store', credentials: 'same-origin' });
+    if (res.status === 401 || res.status === 403) return null;
+    if (!res.ok) throw await errorFrom(res);
+    const { accessToken } = (await res.json()) as { accessToken: string };
+    tokenStore.set(accessToken);
+    return accessToken;
+  };
+  // Tabs share the cookie, which is good once: one tab at a time renews, the others take its token.
+  return typeof navigator.locks?.request === 'function' ? navigator.locks.request('messages.renew-session', run) : run();
+}
 
 async function errorFrom(res: Response): Promise<ApiError> {
   let message = `${res.status} ${res.statusText}`;
@@ -42,7 +82,24 @@ async function errorFrom(res: Response): Promise<ApiError> {
   return new ApiError(res.status, message);
 }
 
-export async function request<T>(method: string, path: string, body?: unknown, headers: Record<string, string> = {}): Promise<T> {
+/**
+ * A 401 for a token that was sent: renewed once and `retry` is called; when renewal is refused
+ * the session is over and the app is told why. Offline, the error stands and nothing ends.
+ */
+async function afterUnauthorized<T>(res: Response, token: string, retry: () => Promise<T>): Promise<T> {
+  const error = await errorFrom(res);
+  let renewed: string | null;
+  try {
+    renewed = await renewSession(token);
+  } catch {
+    throw error;
+  }
+  if (renewed) return retry();
+  onUnauthorized(error.message);
+  throw error;
+}
+
+export async function request<T>(method: string, path: string, body?: unknown, headers: Record<string, string> = {}, renewed = false): Promise<T> {
   const token = tokenStore.get();
   const res = await fetch(`/api${path}`, {
     method,
@@ -54,8 +111,12 @@ export async function request<T>(method: string, path: string, body?: unknown, h
     },
     body: body === undefined ? undefined : JSON.stringify(body),
   });
-  if (res.status === 401 && token) onUnauthorized();
-  if (!res.ok) throw await errorFrom(res);
+  if (res.status === 401 && token && !renewed) return afterUnauthorized(res, token, () => request<T>(method, path, body, headers, true));
+  if (!res.ok) {
+    const error = await errorFrom(res);
+    if (res.status === 401 && token) onUnauthorized(error.message);
+    throw error;
+  }
   // An empty answer reads as null, so callers can tell success (null) from failure (undefined).
   const text = res.status === 204 ? '' : await res.text();
   return (text ? JSON.parse(text) : null) as T;
@@ -70,14 +131,14 @@ export const api = {
 };
 
 /** `GET` with `If-None-Match`: `null` when the server answers 304 (nothing changed). */
-export async function getIfChanged<T>(path: string, etag: string | null): Promise<{ body: T; etag: string | null } | null> {
+export async function getIfChanged<T>(path: string, etag: string | null, renewed = false): Promise<{ body: T; etag: string | null } | null> {
   const token = tokenStore.get();
   const res = await fetch(`/api${path}`, {
     cache: 'no-store',
     headers: { ...(token && { authorization: `Bearer ${token}` }), ...(etag && { 'if-none-match': etag }) },
   });
   if (res.status === 304) return null;
-  if (res.status === 401 && token) onUnauthorized();
+  if (res.status === 401 && token && !renewed) return afterUnauthorized(res, token, () => getIfChanged<T>(path, etag, true));
   if (!res.ok) throw await errorFrom(res);
   return { body: (await res.json()) as T, etag: res.headers.get('etag') };
 }

@@ -2,6 +2,10 @@ import { useCallback, useEffect, useLayoutEffect, useRef, useState, type FormEve
 import { api, itemsOf, newClientId, type ConversationMessage } from './api';
 import { MessageExtras, uploadAttachment, type AttachmentView } from './chat-extras';
 import { ErrorNote, formatDateTime, formatTime } from './components/common';
+import { useDraft } from './drafts';
+import { enqueue, isUnreachable, onDelivered, useQueued } from './outbox';
+import { queryClient, queryKeys } from './queries';
+import { usePath } from './router';
 import { useSession } from './session';
 
 const HISTORY_LIMIT = 100;
@@ -58,13 +62,17 @@ export function useConversationMessages(conversationId: number | null, options: 
     // Edits and retractions arrive as the message as it now reads, in its place.
     const offs = [realtime.on('conversation:message', merge), realtime.on('conversation:edited', merge), realtime.on('conversation:retracted', merge)];
     const offReconnect = realtime.onReconnect(() => void fetchAfter(lastSeq.current));
+    // A message sent from the outbox shows in its place as soon as the server has it.
+    const offDelivered = onDelivered(merge);
     return () => {
       offs.forEach((off) => off());
       offReconnect();
+      offDelivered();
     };
   }, [conversationId, realtime, fetchAfter]);
 
-  const add = useCallback((m: ConversationMessage) => setMessages((prev) => mergeMessages(prev, [m])), []);
+  // A message still in the outbox (seq 0) is shown by the log from the outbox, not kept here.
+  const add = useCallback((m: ConversationMessage) => m.seq > 0 && setMessages((prev) => mergeMessages(prev, [m])), []);
   const addAll = useCallback((list: ConversationMessage[]) => setMessages((prev) => mergeMessages(prev, list)), []);
   return { messages, error, add, addAll, refetch: () => fetchAfter(lastSeq.current) };
 }
@@ -79,14 +87,22 @@ export interface MessageExtrasInput {
   priority?: 'normal' | 'urgent';
 }
 
-/** Sends over the socket with an acknowledgement; falls back to HTTP when the socket is down or slow. */
+/**
+ * Sends over the socket with an acknowledgement; falls back to HTTP when the socket is down or
+ * slow; offline, the message waits in the outbox and the answer is its placeholder (`seq` 0).
+ */
 export function useSendToConversation(conversationId: number) {
-  const { realtime } = useSession();
+  const { realtime, me } = useSession();
   return useCallback(
     async (text: string, extras: MessageExtrasInput = {}): Promise<ConversationMessage> => {
       const clientId = newClientId();
       // An empty text goes as no body at all: a location or a photo stands for itself.
       const message = { ...(text && { body: text }), clientId, ...extras };
+      const queue = (): ConversationMessage => {
+        enqueue({ clientId, conversationId, senderId: me.id, ...(text && { body: text }), extras: { ...extras }, queuedAt: new Date().toISOString() });
+        return placeholder(conversationId, me.id, me.name, text, clientId);
+      };
+      if (navigator.onLine === false) return queue();
       if (realtime.socket.connected) {
         try {
           const ack = await realtime.socket.timeout(ACK_TIMEOUT_MS).emitWithAck('conversation:send', { conversationId, ...message });
@@ -97,10 +113,36 @@ export function useSendToConversation(conversationId: number) {
           if (!(e instanceof Error) || !/timed? ?out/i.test(e.message)) throw e;
         }
       }
-      return api.post<ConversationMessage>(`/conversations/${conversationId}/messages`, message);
+      try {
+        return await api.post<ConversationMessage>(`/conversations/${conversationId}/messages`, message);
+      } catch (e) {
+        // Not reached at all: the same clientId goes again from the outbox, so it is not doubled if it did arrive.
+        if (isUnreachable(e)) return queue();
+        throw e;
+      }
     },
-    [conversationId, realtime],
+    [conversationId, realtime, me.id, me.name],
   );
+}
+
+function placeholder(conversationId: number, senderId: number, senderName: string, body: string, clientId: string): ConversationMessage {
+  return {
+    conversationId,
+    seq: 0,
+    senderId,
+    senderName,
+    body,
+    kind: 'text',
+    clientId,
+    createdAt: new Date().toISOString(),
+    priority: 'normal',
+    replyTo: null,
+    mentionUserIds: [],
+    location: null,
+    attachments: [],
+    editedAt: null,
+    retractedAt: null,
+  };
 }
 
 /** Tells the server what this user has seen, once per new last `seq`. */
@@ -114,8 +156,9 @@ export function useMarkRead(conversationId: number | null, messages: Conversatio
   useEffect(() => {
     if (!enabled || conversationId === null || last <= told.current || document.visibilityState !== 'visible') return;
     told.current = last;
-    if (realtime.socket.connected) realtime.socket.emit('conversation:read', { conversationId, seq: last }, () => undefined);
-    else void api.post(`/conversations/${conversationId}/read`, { seq: last }).catch(() => undefined);
+    const counted = () => void queryClient.invalidateQueries({ queryKey: queryKeys.chatUnread });
+    if (realtime.socket.connected) realtime.socket.emit('conversation:read', { conversationId, seq: last }, counted);
+    else void api.post(`/conversations/${conversationId}/read`, { seq: last }).then(counted, () => undefined);
   }, [conversationId, last, enabled, realtime]);
 }
 
@@ -126,12 +169,27 @@ export interface MessageActions {
   onRetract?: (m: ConversationMessage) => void;
 }
 
-export function ChatLog({ messages, label, actions = {}, footer }: { messages: ConversationMessage[]; label: string; actions?: MessageActions; footer?: ReactNode }) {
+export function ChatLog({
+  messages,
+  label,
+  actions = {},
+  footer,
+  conversationId = messages[0]?.conversationId ?? null,
+}: {
+  messages: ConversationMessage[];
+  label: string;
+  actions?: MessageActions;
+  footer?: ReactNode;
+  /** Whose outbox to show at the end; read from the messages when left out. */
+  conversationId?: number | null;
+}) {
   const { me, nameOf } = useSession();
   const end = useRef<HTMLDivElement>(null);
+  const sentIds = new Set(messages.map((m) => m.clientId));
+  const queued = useQueued(me.id, conversationId).filter((q) => !sentIds.has(q.clientId));
   useLayoutEffect(() => {
     end.current?.scrollIntoView({ block: 'end' });
-  }, [messages.length]);
+  }, [messages.length, queued.length]);
   return (
     <div className="chat-log" role="log" aria-label={label} aria-live="polite">
       {messages.length === 0 && <p className="muted pad">No messages yet.</p>}
@@ -187,6 +245,14 @@ export function ChatLog({ messages, label, actions = {}, footer }: { messages: C
           </div>
         );
       })}
+      {queued.map((q) => (
+        <div key={q.clientId} className="bubble mine pending" data-client-id={q.clientId}>
+          {q.body && <span className="bubble-body">{q.body}</span>}
+          <span className="bubble-meta">
+            <span className="pending-mark small">Not sent yet: goes when you are back online</span>
+          </span>
+        </div>
+      ))}
       {footer}
       <div ref={end} />
     </div>
@@ -222,7 +288,8 @@ export function ChatInput({
   label?: string;
   tools?: ChatTools;
 }) {
-  const [body, setBody] = useState('');
+  // Keyed by the screen and the field, so each conversation keeps its own unsent text.
+  const [body, setBody] = useDraft(`chat.${usePath()}.${label}`, '');
   const [busy, setBusy] = useState(false);
   const [error, setError] = useState<string | null>(null);
   const [mentions, setMentions] = useState<number[]>([]);

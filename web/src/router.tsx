@@ -1,25 +1,26 @@
-import { useEffect, useState, type AnchorHTMLAttributes, type MouseEvent } from 'react';
+import { Link as RouterLink, useLocation, type DataRouter, type LinkProps } from 'react-router';
 
-const listeners = new Set<() => void>();
+/**
+ * The app's links and navigation, on React Router. Screens import these names rather than the
+ * library's, so code outside components (a notification click) can navigate too.
+ */
+let active: DataRouter | null = null;
+
+/** Called once by the route table with the router the page runs. */
+export function bindRouter(router: DataRouter) {
+  active = router;
+}
 
 export function navigate(to: string, options: { replace?: boolean } = {}) {
   if (to === location.pathname + location.search) return;
-  if (options.replace) history.replaceState(null, '', to);
-  else history.pushState(null, '', to);
-  listeners.forEach((l) => l());
+  if (active) void active.navigate(to, { replace: options.replace });
+  else if (options.replace) location.replace(to);
+  else location.assign(to);
 }
-
-window.addEventListener('popstate', () => listeners.forEach((l) => l()));
 
 /** The current path, re-rendering on navigation. */
 export function usePath(): string {
-  const [path, setPath] = useState(location.pathname);
-  useEffect(() => {
-    const update = () => setPath(location.pathname);
-    listeners.add(update);
-    return () => void listeners.delete(update);
-  }, []);
-  return path;
+  return useLocation().pathname;
 }
 
 /** Matches `/messages/:id`-style patterns; numbers only for `:id` parts. */
@@ -37,12 +38,6 @@ export function match(pattern: string, path: string): Record<string, string> | n
   return params;
 }
 
-export function Link({ to, onClick, ...rest }: AnchorHTMLAttributes<HTMLAnchorElement> & { to: string }) {
-  const click = (e: MouseEvent<HTMLAnchorElement>) => {
-    onClick?.(e);
-    if (e.defaultPrevented || e.button !== 0 || e.metaKey || e.ctrlKey || e.shiftKey || e.altKey) return;
-    e.preventDefault();
-    navigate(to);
-  };
-  return <a href={to} onClick={click} {...rest} />;
+export function Link(props: LinkProps & { to: string }) {
+  return <RouterLink {...props} />;
 }

@@ -1,5 +1,6 @@
 import { createContext, useCallback, useContext, useEffect, useMemo, useRef, useState, type ReactNode } from 'react';
-import { api, tokenStore, type Department, type Member, type MemberSet } from './api';
+import { api, lifetimeOf, renewSession, tokenStore, type Department, type Member, type MemberSet } from './api';
+import { forgetDrafts } from './drafts';
 import { Realtime } from './realtime';
 import type { DispatchPermission } from '../../src/dispatch/dispatch.permissions';
 import { MessagesPermission } from '../../src/messages/messages.permissions';
@@ -72,7 +73,8 @@ export function SessionProvider({
   fallback,
 }: {
   token: string;
-  onLogout: () => void;
+  /** With the server's reason when the session ended by itself; none when the user signed out. */
+  onLogout: (reason?: string) => void;
   onToken: (token: string) => void;
   children: ReactNode;
   fallback: (error: string | null) => ReactNode;
@@ -84,8 +86,32 @@ export function SessionProvider({
 
   useEffect(() => {
     realtime.open();
-    return () => realtime.close();
-  }, [realtime]);
+    const offEnded = realtime.onEnded((reason) => onLogout(reason));
+    return () => {
+      offEnded();
+      realtime.close();
+    };
+  }, [realtime, onLogout]);
+
+  // The access token is renewed when four fifths of its life are gone, so an idle page stays signed in.
+  useEffect(() => {
+    let timer: ReturnType<typeof setTimeout> | undefined;
+    const schedule = () => {
+      const current = tokenStore.get();
+      const life = current ? lifetimeOf(current) : null;
+      if (!current || !life) return;
+      const due = life.issuedAt + (life.expiresAt - life.issuedAt) * 0.8 - Date.now();
+      timer = setTimeout(() => {
+        renewSession(current).then(
+          (renewed) => (renewed ? schedule() : onLogout('Your session has expired; sign in again')),
+          // Not reachable now (offline): tried again shortly; a request's 401 also renews.
+          () => (timer = setTimeout(schedule, 10_000)),
+        );
+      }, Math.max(0, due));
+    };
+    schedule();
+    return () => clearTimeout(timer);
+  }, [onLogout]);
 
   useEffect(() => {
     let live = true;
@@ -110,7 +136,8 @@ export function SessionProvider({
   const myId = userIdOf(token);
   const refreshAccess = useCallback(async () => {
     // A token replaced meanwhile (a password change) belongs to the next session, which reads for itself.
-    if (tokenStore.get() !== token) throw new Error('This session was replaced');
+    const current = tokenStore.get();
+    if (!current || userIdOf(current) !== myId) throw new Error('This session was replaced');
     const [d, dir] = await Promise.all([api.get<Department>('/department'), loadDirectory()]);
     setDepartment(d);
     const was = directoryRef.current?.members.find((m) => m.id === myId);
@@ -189,7 +216,10 @@ export function SessionProvider({
       setDepartment: changeDepartment,
       reloadDirectory,
       accessNotice,
-      signOut: () => void api.post('/auth/logout').catch(() => undefined).finally(onLogout),
+      signOut: () => {
+        forgetDrafts(me.id);
+        void api.post('/auth/logout').catch(() => undefined).finally(() => onLogout());
+      },
       replaceToken: onToken,
     };
   }, [department, directory, token, realtime, changeDepartment, reloadDirectory, accessNotice, onLogout, onToken]);

@@ -38,7 +38,7 @@ function newestChange(path: string): number {
 export function webBuildIsStale(): boolean {
   const built = join(ROOT, 'web', 'dist', 'index.html');
   if (!existsSync(built)) return true;
-  const sources = [join(ROOT, 'web', 'src'), join(ROOT, 'web', 'public'), join(ROOT, 'web', 'index.html'), join(ROOT, 'web', 'vite.config.mjs'), join(ROOT, 'src', 'messages', 'realtime', 'socket-events.ts'), join(ROOT, 'src', 'messages', 'messages.permissions.ts'), join(ROOT, 'src', 'dispatch', 'dispatch.permissions.ts')];
+  const sources = [join(ROOT, 'web', 'src'), join(ROOT, 'web', 'public'), join(ROOT, 'web', 'index.html'), join(ROOT, 'web', 'vite.config.mjs'), join(ROOT, 'src', 'messages', 'realtime', 'socket-events.ts'), join(ROOT, 'src', 'messages', 'messages.permissions.ts'), join(ROOT, 'src', 'dispatch', 'dispatch.permissions.ts'), join(ROOT, 'src', 'permission-catalog.ts')];
   return Math.max(...sources.map(newestChange)) > statSync(built).mtimeMs;
 }
 

@@ -1,7 +1,7 @@
 import { useEffect, useRef, useState, type KeyboardEvent as ReactKeyboardEvent } from 'react';
 import { Link, navigate, usePath } from '../router';
 import { useSession } from '../session';
-import { useUnreadTop } from '../unread';
+import { useChatUnread, useUnreadTop, type ChatUnread } from '../unread';
 import { formatTime, TypeTag } from './common';
 import { MessagesPermission } from '../../../src/messages/messages.permissions';
 
@@ -20,6 +20,8 @@ export function TopBar() {
     ...(me.isAdmin ? [{ to: '/admin', label: 'Admin' }] : []),
   ];
   const current = (to: string) => path === to || (to !== '/' && path.startsWith(`${to}/`)) || (to === '/inbox' && path.startsWith('/messages/'));
+  const chat = useChatUnread(me.id, messagesEnabled);
+  const chatCount = chat ? chat.messages + chat.invitations : 0;
   return (
     <header className="topbar">
       <div className="topbar-row">
@@ -42,13 +44,33 @@ export function TopBar() {
       </div>
       <nav aria-label="Main">
         {nav.map((n) => (
-          <Link key={n.to} to={n.to} className={current(n.to) ? 'active' : undefined} aria-current={current(n.to) ? 'page' : undefined}>
+          <Link
+            key={n.to}
+            to={n.to}
+            className={current(n.to) ? 'active' : undefined}
+            aria-current={current(n.to) ? 'page' : undefined}
+            aria-label={n.to === '/chat' && chat && chatCount > 0 ? `Chat, ${describeChatUnread(chat)}` : undefined}
+          >
             {n.label}
+            {n.to === '/chat' && chatCount > 0 && (
+              <span className="badge has-unread tab-badge" data-testid="chat-count" aria-hidden>
+                {chatCount}
+              </span>
+            )}
           </Link>
         ))}
       </nav>
     </header>
   );
+}
+
+/** The Chat tab's count in words, for its accessible name. */
+export function describeChatUnread(c: ChatUnread): string {
+  const parts = [
+    ...(c.messages ? [`${c.messages} unread message${c.messages === 1 ? '' : 's'}`] : []),
+    ...(c.invitations ? [`${c.invitations} new conversation${c.invitations === 1 ? '' : 's'}`] : []),
+  ];
+  return parts.join(', ');
 }
 
 /** Whether live updates arrive; without them the badge still polls. */

@@ -304,6 +304,7 @@ function ConversationPane({ conversation, onLeft, onRead, onChanged }: { convers
       )}
       <ChatLog
         messages={messages}
+        conversationId={conversation.id}
         label={`Messages in ${title}`}
         actions={actions}
         footer={

@@ -4,6 +4,7 @@ import { ErrorNote, MultiPicker, Notice, TYPE_LABELS, useAction } from '../compo
 import { audienceProblem, resolveAudience, type SendMode } from '../recipients';
 import { navigate } from '../router';
 import { useSession } from '../session';
+import { useDraft } from '../drafts';
 import { MessagesPermission } from '../../../src/messages/messages.permissions';
 
 const MODES: { value: SendMode; label: string; hint: string }[] = [
@@ -25,18 +26,18 @@ export function textToHtml(text: string): string {
 export function ComposeScreen() {
   const session = useSession();
   const { directory, me } = session;
-  const [subject, setSubject] = useState('');
-  const [body, setBody] = useState('');
-  const [type, setType] = useState<MessageType>('normal');
+  const [subject, setSubject, clearSubject] = useDraft<string>('compose.subject', '');
+  const [body, setBody, clearBody] = useDraft<string>('compose.body', '');
+  const [type, setType, clearType] = useDraft<MessageType>('compose.type', 'normal');
   const [expiresAt, setExpiresAt] = useState('');
   const [urgent, setUrgent] = useState(false);
   const [remindEveryMinutes, setRemindEveryMinutes] = useState(0);
   const [reminders, setReminders] = useState(3);
   const [escalateToIds, setEscalateToIds] = useState<number[]>([]);
-  const [sendMode, setSendMode] = useState<SendMode>('specific');
-  const [userIds, setUserIds] = useState<number[]>([]);
-  const [groupIds, setGroupIds] = useState<number[]>([]);
-  const [roleIds, setRoleIds] = useState<number[]>([]);
+  const [sendMode, setSendMode, clearSendMode] = useDraft<SendMode>('compose.sendMode', 'specific');
+  const [userIds, setUserIds, clearUserIds] = useDraft<number[]>('compose.userIds', []);
+  const [groupIds, setGroupIds, clearGroupIds] = useDraft<number[]>('compose.groupIds', []);
+  const [roleIds, setRoleIds, clearRoleIds] = useDraft<number[]>('compose.roleIds', []);
   const [excludeShiftIds, setExcludeShiftIds] = useState<number[]>([]);
   const [idempotencyKey, setIdempotencyKey] = useState(() => newClientId());
   const [sent, setSent] = useState<{ id: number; recipientCount: number } | null>(null);
@@ -76,7 +77,10 @@ export function ComposeScreen() {
         idempotencyKey,
       }),
     );
-    if (res) setSent(res);
+    if (res) {
+      setSent(res);
+      [clearSubject, clearBody, clearType, clearSendMode, clearUserIds, clearGroupIds, clearRoleIds].forEach((clear) => clear());
+    }
   };
 
   if (sent) {

@@ -2,7 +2,7 @@ import { useState, type FormEvent } from 'react';
 import { api } from '../api';
 import { ErrorNote, useAction } from '../components/common';
 
-export function LoginScreen({ onLoggedIn }: { onLoggedIn: (token: string) => void }) {
+export function LoginScreen({ onLoggedIn, notice }: { onLoggedIn: (token: string) => void; notice?: string | null }) {
   const [email, setEmail] = useState('');
   const [password, setPassword] = useState('');
   const { busy, error, run } = useAction();
@@ -18,6 +18,11 @@ export function LoginScreen({ onLoggedIn }: { onLoggedIn: (token: string) => voi
           ✉
         </div>
         <h1 id="login-title">Department messages</h1>
+        {notice && (
+          <p className="session-ended" role="alert">
+            {notice}
+          </p>
+        )}
         <p className="muted">Sign in with your department account.</p>
         <label htmlFor="login-email">Email</label>
         <input id="login-email" type="email" autoComplete="username" required value={email} onChange={(e) => setEmail(e.target.value)} autoFocus />

@@ -1,7 +1,9 @@
-import { useCallback, useEffect, useState } from 'react';
+import { useInfiniteQuery } from '@tanstack/react-query';
+import { useEffect, useMemo, useState } from 'react';
 import { api, idList, type InboxItem, type OutboxItem, type Page } from '../api';
 import { ErrorNote, formatTime, Notice, Spinner, TypeTag, useAction } from '../components/common';
 import { Link, navigate } from '../router';
+import { queryKeys } from '../queries';
 import { useSession } from '../session';
 import { refreshUnread } from '../unread';
 import { MessagesPermission } from '../../../src/messages/messages.permissions';
@@ -12,38 +14,34 @@ type Row = InboxItem | OutboxItem;
 
 export function MailboxScreen({ box }: { box: Box }) {
   const session = useSession();
-  const [rows, setRows] = useState<Row[] | null>(null);
-  const [cursor, setCursor] = useState<string | null>(null);
   const [unreadOnly, setUnreadOnly] = useState(false);
   const [selected, setSelected] = useState<Set<number>>(new Set());
   const [status, setStatus] = useState<string | null>(null);
-  const loading = useAction();
   const acting = useAction();
 
-  const load = useCallback(
-    async (after: string | null) => {
+  // Pages by cursor from the cache; mail arriving (`message:new`) makes them stale and they are read again.
+  const pages = useInfiniteQuery({
+    queryKey: queryKeys.mailbox(box, box === 'inbox' && unreadOnly),
+    enabled: session.messagesEnabled,
+    staleTime: 0,
+    initialPageParam: null as string | null,
+    getNextPageParam: (last: Page<Row>) => last.nextCursor,
+    queryFn: ({ pageParam }) => {
       const params = new URLSearchParams({ limit: String(PAGE_SIZE) });
-      if (after) params.set('cursor', after);
+      if (pageParam) params.set('cursor', pageParam);
       if (box === 'inbox' && unreadOnly) params.set('unread', 'true');
-      const page = await loading.run(() => api.get<Page<Row>>(`/messages/${box}?${params}`));
-      if (!page) return;
-      setRows((prev) => (after && prev ? [...prev, ...page.items.filter((i) => !prev.some((p) => p.id === i.id))] : page.items));
-      setCursor(page.nextCursor);
+      return api.get<Page<Row>>(`/messages/${box}?${params}`);
     },
-    [box, unreadOnly],
-  );
+  });
+  const rows = useMemo(() => {
+    if (!pages.data) return null;
+    const seen = new Set<number>();
+    return pages.data.pages.flatMap((p) => p.items).filter((r) => !seen.has(r.id) && (seen.add(r.id), true));
+  }, [pages.data]);
+  const cursor = pages.hasNextPage ? 'more' : null;
+  const loading = { busy: pages.isFetching, error: pages.error ? pages.error.message : null };
 
-  useEffect(() => {
-    setRows(null);
-    setSelected(new Set());
-    if (session.messagesEnabled) void load(null);
-  }, [load, session.messagesEnabled]);
-
-  // New mail appears at the top of the inbox as it arrives.
-  useEffect(() => {
-    if (box !== 'inbox') return;
-    return session.realtime.on('message:new', (item) => setRows((prev) => (prev && !prev.some((p) => p.id === item.id) ? [item, ...prev] : prev)));
-  }, [box, session.realtime]);
+  useEffect(() => setSelected(new Set()), [box, unreadOnly]);
 
   if (!session.messagesEnabled) return <Notice>The messages module is disabled for this department.</Notice>;
 
@@ -60,7 +58,6 @@ export function MailboxScreen({ box }: { box: Box }) {
     const ids = [...selected];
     const res = await acting.run(() => api.put<{ affected: number }>(`/messages/read?ids=${idList(ids)}`));
     if (!res) return;
-    setRows((prev) => prev?.map((r) => (ids.includes(r.id) ? { ...(r as InboxItem), isRead: true } : r)) ?? null);
     setSelected(new Set());
     setStatus(`${res.affected} marked read.`);
     refreshUnread();
@@ -70,7 +67,6 @@ export function MailboxScreen({ box }: { box: Box }) {
     if (!confirm(`Delete ${ids.length} message${ids.length === 1 ? '' : 's'} from your ${box === 'inbox' ? 'inbox' : 'sent messages'}?`)) return;
     const res = await acting.run(() => api.delete<{ affected: number }>(`/messages/${box}?ids=${idList(ids)}`));
     if (!res) return;
-    setRows((prev) => prev?.filter((r) => !ids.includes(r.id)) ?? null);
     setSelected(new Set());
     setStatus(`${res.affected} deleted.`);
     refreshUnread();
@@ -130,8 +126,8 @@ export function MailboxScreen({ box }: { box: Box }) {
       )}
       {cursor && (
         <div className="more">
-          <button type="button" disabled={loading.busy} onClick={() => load(cursor)}>
-            {loading.busy ? 'Loading…' : 'Older messages'}
+          <button type="button" disabled={pages.isFetchingNextPage} onClick={() => void pages.fetchNextPage()}>
+            {pages.isFetchingNextPage ? 'Loading…' : 'Older messages'}
           </button>
         </div>
       )}
