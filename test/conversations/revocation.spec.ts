@@ -190,8 +190,8 @@ describe('a change announced while a process was not listening', () => {
       const member = await dept.newMember();
       const socket = await connectSocket(server.baseUrl, member.token);
       const closed = closing(socket, () => 0);
-      // The listening connection is cut, and the member deactivated with no announcement at all.
-      await db.query(`select pg_terminate_backend(pid) from pg_stat_activity where datname = current_database() and query ilike 'listen principal_changed%'`);
+      // The process's one listening connection (every channel's) is cut, and the member deactivated with no announcement at all.
+      await db.query(`select pg_terminate_backend(pid) from pg_stat_activity where datname = current_database() and query ilike 'listen %'`);
       await db.query('update members set active = false where id = $1', [member.id]);
       const { reason } = await closed;
       expect(reason).toEqual({ statusCode: 401, message: 'This account is deactivated' });
