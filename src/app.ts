@@ -65,12 +65,17 @@ export interface AppOptions {
 /** How many valid query strings are remembered per query DTO; past it they are forgotten at once. */
 const VALID_QUERIES_PER_DTO = 500;
 
-/** A query whose every value is one string, as a cache key; undefined for anything else. */
+/** Longer values (search text, a signed link's token) are validated each time and never kept. */
+const REMEMBERED_VALUE_MAX_LENGTH = 64;
+
+/** A query whose every value is one short string, as a cache key; undefined for anything else. */
 function queryKey(value: unknown): string | undefined {
   if (value === null || typeof value !== 'object' || Array.isArray(value)) return undefined;
-  for (const key in value) if (typeof (value as Record<string, unknown>)[key] !== 'string') return undefined;
-  const key = JSON.stringify(value);
-  return key.length <= 512 ? key : undefined;
+  for (const key in value) {
+    const item = (value as Record<string, unknown>)[key];
+    if (typeof item !== 'string' || item.length > REMEMBERED_VALUE_MAX_LENGTH || key.length > REMEMBERED_VALUE_MAX_LENGTH) return undefined;
+  }
+  return JSON.stringify(value);
 }
 
 /**
