@@ -17,6 +17,7 @@ import { ErrorsFilter } from './common/errors/errors.filter';
 import { describeValidationErrors } from './common/validation/error-messages';
 import { jsonNestingExceeds, rejectRawBodiesOnRoutes, RejectRawInputPipe } from './common/validation/raw-input';
 import type { Environment } from './config/environment';
+import { API_PREFIX } from './database/database.module';
 import { trustedHops } from './config/trust-proxy';
 
 /** Request bodies larger than this are refused (413) before they are parsed. */
@@ -205,7 +206,7 @@ export async function createApp(env: Environment, options: AppOptions = {}): Pro
   // already refuses every other origin, and no CORS hook need run on each request.
   const origins = (env.CORS_ORIGINS ?? '').split(',').map((o) => o.trim()).filter(Boolean);
   if (origins.length) app.enableCors({ origin: origins, credentials: false, maxAge: 600 });
-  app.setGlobalPrefix('api');
+  app.setGlobalPrefix(API_PREFIX);
   app.useGlobalPipes(
     new RejectRawInputPipe(),
     new PathTextValidationPipe({
