@@ -89,6 +89,19 @@ describeInBrowser('the dispatcher console and the officer phone view, in a real 
       await dBox.fill('Stage at the hydrant on Mill.');
       await dBox.press('Enter');
       await card.getByRole('log').getByText('Stage at the hydrant on Mill.').waitFor(LIVE);
+      // An urgent line: one tap on the phone acknowledges it, and the dispatcher's record says so.
+      const dPanel = d.page.getByRole('complementary', { name: 'Messages of dispatch F26-0412' });
+      await dPanel.getByRole('button', { name: 'Urgent' }).click();
+      await dBox.fill('Evacuate the second floor now.');
+      await dPanel.getByRole('button', { name: 'Send urgent' }).click();
+      const banner = o.page.getByRole('alert', { name: 'Urgent messages' });
+      await banner.getByText('Evacuate the second floor now.').waitFor(LIVE);
+      await banner.getByRole('button', { name: 'Acknowledge' }).tap();
+      await banner.waitFor({ state: 'detached' });
+      const record = await dept.as(dispatcher).get(`/api/dispatches/${(await dept.as(dispatcher).get('/api/dispatches').expect(200)).body.items[0].id}/conversation`).expect(200);
+      const urgentLine = (record.body.messages.items ?? record.body.messages).find((m: { body: string }) => m.body === 'Evacuate the second floor now.');
+      const delivery = await dept.as(dispatcher).get(`/api/conversations/${record.body.conversation.id}/messages/${urgentLine.seq}/delivery`).expect(200);
+      expect(delivery.body.summary).toMatchObject({ acknowledged: 1 });
       // The phone view fits the screen: nothing runs off the right edge.
       expect(await o.page.evaluate(() => (globalThis as unknown as { document: { documentElement: { scrollWidth: number } } }).document.documentElement.scrollWidth)).toBeLessThanOrEqual(390);
 
