@@ -4,7 +4,7 @@ import { ErrorNote, formatTime, Notice, Spinner, useAction } from '../../compone
 import { Link, navigate } from '../../router';
 import { useSession } from '../../session';
 import { DispatchPermission } from '../../../../src/dispatch/dispatch.permissions';
-import { dispatchPath, inWords, useDispatchBoard, useDispatchDetail, usePanelMode, zoneNameOf, type DispatchDetail, type DispatchSummary, type PanelMode } from './dispatch-data';
+import { dispatchPath, inWords, useDispatchBoard, useDispatchByNumber, useDispatchDetail, usePanelMode, zoneNameOf, type DispatchDetail, type DispatchSummary, type PanelMode } from './dispatch-data';
 import { DispatchMessages } from './DispatchMessages';
 import './dispatch.css';
 
@@ -21,7 +21,8 @@ export function DispatchConsole({ number }: { number?: string }) {
   const [creating, setCreating] = useState(false);
   const [panel, setPanel] = usePanelMode();
   const manage = session.can(DispatchPermission.Manage);
-  const selected = number ? (board.items?.find((d) => d.number.toLowerCase() === number.toLowerCase()) ?? null) : null;
+  const found = useDispatchByNumber(session, number, board.items);
+  const selected = found ?? null;
   const rows = (board.items ?? []).filter((d) => (!status || d.status === status) && (!zoneFilter || d.zoneId === Number(zoneFilter)));
 
   return (
@@ -100,8 +101,10 @@ export function DispatchConsole({ number }: { number?: string }) {
           )}
         </div>
         <div className="details">
-          {number && board.items && !selected ? (
+          {number && found === null ? (
             <Notice>There is no dispatch numbered {number}.</Notice>
+          ) : number && found === undefined ? (
+            <Spinner />
           ) : selected ? (
             <DispatchDetails key={selected.id} summary={selected} />
           ) : (

@@ -157,3 +157,31 @@ export function usePanelMode(): [PanelMode, (m: PanelMode) => void] {
   }, []);
   return [mode, set];
 }
+
+/**
+ * The dispatch a URL names by number: from the board when it is there, else asked for by number
+ * (an older one beyond the board's first page). `undefined` while looking, `null` when there is none.
+ */
+export function useDispatchByNumber(session: Session, number: string | undefined, board: DispatchSummary[] | null): DispatchSummary | null | undefined {
+  const onBoard = number && board ? (board.find((d) => d.number.toLowerCase() === number.toLowerCase()) ?? null) : undefined;
+  const [fetched, setFetched] = useState<{ number: string; dispatch: DispatchSummary | null } | null>(null);
+  useEffect(() => {
+    if (!number || onBoard !== null) return;
+    let live = true;
+    const look = () =>
+      api
+        .get<{ items: DispatchSummary[] }>(`/dispatches?number=${encodeURIComponent(number)}&limit=1`)
+        .then((page) => live && setFetched({ number, dispatch: page.items[0] ?? null }))
+        .catch(() => live && setFetched({ number, dispatch: null }));
+    void look();
+    const off = session.realtime.on('dispatch:changed', () => void look());
+    return () => {
+      live = false;
+      off();
+    };
+  }, [number, onBoard, session.realtime]);
+  if (!number) return null;
+  if (onBoard) return onBoard;
+  if (onBoard === undefined) return undefined;
+  return fetched?.number === number ? fetched.dispatch : undefined;
+}
