@@ -1,3 +1,4 @@
+import { QueryClientProvider } from '@tanstack/react-query';
 import { useCallback, useEffect, useRef, useState, type RefObject } from 'react';
 import { setUnauthorizedHandler, tokenStore } from './api';
 import { ErrorNote, Spinner } from './components/common';
@@ -5,6 +6,7 @@ import { NotificationPrompt } from './components/NotificationPrompt';
 import { TopBar } from './components/TopBar';
 import { UrgentBanner } from './components/UrgentBanner';
 import { handOverSession } from './notifications';
+import { queryClient } from './query';
 import { match, navigate, usePath } from './router';
 import { AccountScreen } from './screens/Account';
 import { AdminScreen, adminTitleOf } from './screens/admin/AdminScreen';
@@ -20,8 +22,18 @@ import { SearchScreen } from './screens/Search';
 import { SessionProvider, useSession } from './session';
 
 export function App() {
+  return (
+    <QueryClientProvider client={queryClient}>
+      <SignedInApp />
+    </QueryClientProvider>
+  );
+}
+
+function SignedInApp() {
   const [token, setToken] = useState(() => tokenStore.get());
   const logout = useCallback(() => {
+    // Nothing read as one person may show to the next.
+    queryClient.clear();
     tokenStore.clear();
     setToken(null);
     navigate('/login', { replace: true });
