@@ -26,6 +26,9 @@ describe('dispatch board events', () => {
     expect(dispatch.body.address).toBe('4 Quay Street');
     expect(await created).toEqual(expect.objectContaining({ dispatchId: dispatch.body.id, change: 'created' }));
     expect((await dept.as(bystander).get(`/api/dispatches/${dispatch.body.id}`).expect(200)).body).toEqual(expect.objectContaining({ number: 'B-1', address: '4 Quay Street' }));
+    // Found by its number, whatever the case, as a URL names it; another department's number finds nothing.
+    expect((await dept.as(bystander).get('/api/dispatches?number=b-1').expect(200)).body.items.map((d: { id: number }) => d.id)).toEqual([dispatch.body.id]);
+    expect((await other.asAdmin().get('/api/dispatches?number=B-1').expect(200)).body.items).toEqual([]);
 
     const assigned = nextEvent(boardSocket, 'dispatch:changed', (e) => e.change === 'task-assigned');
     const task = await dept.as(dispatcher).post(`/api/dispatches/${dispatch.body.id}/tasks`).send({ officerId: officer.id, description: 'Ladder' }).expect(201);

@@ -1,9 +1,11 @@
 import type { Browser } from 'playwright-core';
+import { DispatchPermission } from '../../src/dispatch/dispatch.permissions';
 import { TestDepartment } from '../support/factories';
 import { startTestServer, type TestServer } from '../support/test-server';
 import { describeInBrowser, ensureWebBuilt, flow, launchBrowser, logIn, personIn } from './support/browser';
 
 const MEMBER_PASSWORD = 'member-password';
+const ADMIN_PASSWORD = 'admin-password';
 const LIVE = { timeout: 15_000 };
 
 describeInBrowser('the dispatcher console and the officer phone view, in a real browser', () => {
@@ -89,6 +91,19 @@ describeInBrowser('the dispatcher console and the officer phone view, in a real 
       await dBox.fill('Stage at the hydrant on Mill.');
       await dBox.press('Enter');
       await card.getByRole('log').getByText('Stage at the hydrant on Mill.').waitFor(LIVE);
+      // An urgent line: one tap on the phone acknowledges it, and the dispatcher's record says so.
+      const dPanel = d.page.getByRole('complementary', { name: 'Messages of dispatch F26-0412' });
+      await dPanel.getByRole('button', { name: 'Urgent' }).click();
+      await dBox.fill('Evacuate the second floor now.');
+      await dPanel.getByRole('button', { name: 'Send urgent' }).click();
+      const banner = o.page.getByRole('alert', { name: 'Urgent messages' });
+      await banner.getByText('Evacuate the second floor now.').waitFor(LIVE);
+      await banner.getByRole('button', { name: 'Acknowledge' }).tap();
+      await banner.waitFor({ state: 'detached' });
+      const record = await dept.as(dispatcher).get(`/api/dispatches/${(await dept.as(dispatcher).get('/api/dispatches').expect(200)).body.items[0].id}/conversation`).expect(200);
+      const urgentLine = (record.body.messages.items ?? record.body.messages).find((m: { body: string }) => m.body === 'Evacuate the second floor now.');
+      const delivery = await dept.as(dispatcher).get(`/api/conversations/${record.body.conversation.id}/messages/${urgentLine.seq}/delivery`).expect(200);
+      expect(delivery.body.summary).toMatchObject({ acknowledged: 1 });
       // The phone view fits the screen: nothing runs off the right edge.
       expect(await o.page.evaluate(() => (globalThis as unknown as { document: { documentElement: { scrollWidth: number } } }).document.documentElement.scrollWidth)).toBeLessThanOrEqual(390);
 
@@ -158,6 +173,38 @@ describeInBrowser('the dispatcher console and the officer phone view, in a real 
       await panel.waitFor();
       expect(await panel.evaluate((el) => (globalThis as unknown as { getComputedStyle(e: unknown): { position: string } }).getComputedStyle(el).position)).toBe('fixed');
       await d.context.close();
+    },
+  );
+
+  flow(
+    'an admin withdraws Dispatches_Manage and grants it back; the dispatcher’s open console loses and regains its controls',
+    ['PATCH /api/department/members/:id', 'POST /api/dispatches'],
+    async () => {
+      const dept = await TestDepartment.create(server);
+      const dispatcher = await dept.newDispatcher({ name: 'Rory Rights' });
+      const zone = await dept.newZone('North', [dispatcher]);
+      await dept.as(dispatcher).post('/api/dispatches').send({ number: 'R-9', zoneId: zone, title: 'Gas leak' }).expect(201);
+      const d = await personIn(browser, server.baseUrl);
+      const a = await personIn(browser, server.baseUrl);
+      await Promise.all([logIn(d.page, dispatcher.email, MEMBER_PASSWORD), logIn(a.page, dept.admin.email, ADMIN_PASSWORD)]);
+      await d.page.goto('/dispatches/R-9');
+      const controls = [d.page.getByRole('button', { name: 'New dispatch' }), d.page.getByRole('form', { name: 'Assign an officer' }), d.page.getByRole('button', { name: 'Close dispatch' })];
+      for (const c of controls) await c.waitFor();
+
+      await a.page.goto(`/admin/members/${dispatcher.id}`);
+      const permissions = a.page.getByRole('group', { name: 'Permissions' });
+      await permissions.getByLabel(DispatchPermission.Manage, { exact: true }).uncheck();
+      await a.page.getByRole('button', { name: 'Save changes' }).click();
+      await a.page.getByText(/^Saved: Rory Rights holds/).waitFor();
+      for (const c of controls) await c.waitFor({ state: 'detached', ...LIVE });
+      // Reading stays: the dispatch and its details are still there.
+      await d.page.locator('article.dispatch-details').getByRole('heading', { name: 'R-9 · Gas leak' }).waitFor();
+
+      await permissions.getByLabel(DispatchPermission.Manage, { exact: true }).check();
+      await a.page.getByRole('button', { name: 'Save changes' }).click();
+      await a.page.getByText(/^Saved: Rory Rights holds .*Dispatches_Manage/).waitFor();
+      for (const c of controls) await c.waitFor(LIVE);
+      await Promise.all([d.context.close(), a.context.close()]);
     },
   );
 });

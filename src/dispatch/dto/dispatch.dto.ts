@@ -56,6 +56,13 @@ export class ListDispatchesQuery {
   @IsIn(DISPATCH_STATUSES, { message: 'status must be open or closed' })
   status?: DispatchStatus;
 
+  @ApiPropertyOptional({ description: 'Only the dispatch with this number (case-insensitive), as people call it' })
+  @IsOptional()
+  @Transform(trim)
+  @IsString()
+  @Length(1, 40, { message: 'number must be 1 to 40 characters' })
+  number?: string;
+
   @ApiPropertyOptional({ minimum: 1, maximum: 100, default: 50 })
   @IsOptional()
   @Type(() => Number)

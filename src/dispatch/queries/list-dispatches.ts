@@ -11,7 +11,7 @@ export const DEFAULT_PAGE_SIZE = 50;
 export class ListDispatches extends Query<DispatchPage> {
   constructor(
     readonly departmentId: number,
-    readonly options: { status?: DispatchStatus; limit?: number; cursor?: string },
+    readonly options: { status?: DispatchStatus; number?: string; limit?: number; cursor?: string },
   ) {
     super();
   }
@@ -41,6 +41,10 @@ export class ListDispatchesHandler implements IQueryHandler<ListDispatches> {
     if (options.status) {
       where.push('d.status = ?');
       params.push(options.status);
+    }
+    if (options.number) {
+      where.push('lower(d.number) = lower(?)');
+      params.push(options.number);
     }
     if (after) {
       where.push('(d.status, d.id) < (?, ?)');

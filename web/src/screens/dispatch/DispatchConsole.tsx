@@ -4,7 +4,7 @@ import { ErrorNote, formatTime, Notice, Spinner, useAction } from '../../compone
 import { Link, navigate } from '../../router';
 import { useSession } from '../../session';
 import { DispatchPermission } from '../../../../src/dispatch/dispatch.permissions';
-import { dispatchPath, inWords, useDispatchBoard, useDispatchDetail, usePanelMode, zoneNameOf, type DispatchDetail, type DispatchSummary, type PanelMode } from './dispatch-data';
+import { dispatchPath, inWords, useDispatchBoard, useDispatchByNumber, useDispatchDetail, useDispatchEvents, usePanelMode, zoneNameOf, type DispatchDetail, type DispatchSummary, type PanelMode } from './dispatch-data';
 import { DispatchMessages } from './DispatchMessages';
 import './dispatch.css';
 
@@ -15,13 +15,15 @@ import './dispatch.css';
  */
 export function DispatchConsole({ number }: { number?: string }) {
   const session = useSession();
-  const board = useDispatchBoard(session);
+  useDispatchEvents(session);
+  const board = useDispatchBoard();
   const [status, setStatus] = useState<'' | 'open' | 'closed'>('');
   const [zoneFilter, setZoneFilter] = useState('');
   const [creating, setCreating] = useState(false);
   const [panel, setPanel] = usePanelMode();
   const manage = session.can(DispatchPermission.Manage);
-  const selected = number ? (board.items?.find((d) => d.number.toLowerCase() === number.toLowerCase()) ?? null) : null;
+  const found = useDispatchByNumber(number, board.items);
+  const selected = found ?? null;
   const rows = (board.items ?? []).filter((d) => (!status || d.status === status) && (!zoneFilter || d.zoneId === Number(zoneFilter)));
 
   return (
@@ -100,8 +102,10 @@ export function DispatchConsole({ number }: { number?: string }) {
           )}
         </div>
         <div className="details">
-          {number && board.items && !selected ? (
+          {number && found === null ? (
             <Notice>There is no dispatch numbered {number}.</Notice>
+          ) : number && found === undefined ? (
+            <Spinner />
           ) : selected ? (
             <DispatchDetails key={selected.id} summary={selected} />
           ) : (
@@ -158,7 +162,7 @@ function NewDispatch({ onCreated }: { onCreated: (d: DispatchSummary) => void })
 
 function DispatchDetails({ summary }: { summary: DispatchSummary }) {
   const session = useSession();
-  const { detail, error, reload } = useDispatchDetail(session, summary.id);
+  const { detail, error, reload } = useDispatchDetail(summary.id);
   const manage = session.can(DispatchPermission.Manage);
   const closing = useAction();
   const clearing = useAction();

@@ -1,4 +1,5 @@
-import { useCallback, useEffect, useState } from 'react';
+import { useQuery, useQueryClient } from '@tanstack/react-query';
+import { useEffect } from 'react';
 import { api } from '../../api';
 import { ErrorNote, formatTime, Spinner } from '../../components/common';
 import { Link } from '../../router';
@@ -8,45 +9,38 @@ import './dispatch.css';
 
 export type { MassTextSummary };
 
-/** The caller's recent mass texts, read again as replies and read positions come in. */
-export function useMassTexts(session: Session, enabled: boolean) {
-  const [items, setItems] = useState<MassTextSummary[]>([]);
-  const load = useCallback(async () => {
-    if (!enabled) return;
-    try {
-      setItems((await api.get<{ items: MassTextSummary[] }>('/conversations/mass-texts?limit=20')).items);
-    } catch {
-      /* the list still shows each conversation */
-    }
-  }, [enabled]);
+const MASS_TEXT_KEY = ['mass-texts'] as const;
+
+/** Replies and read positions change the tallies: read them again as they come in. */
+function useMassTextEvents(session: Session, enabled: boolean) {
+  const client = useQueryClient();
   useEffect(() => {
-    void load();
     if (!enabled) return;
-    const offs = [session.realtime.on('conversation:message', () => void load()), session.realtime.on('conversation:receipt', () => void load())];
+    const again = () => void client.invalidateQueries({ queryKey: MASS_TEXT_KEY });
+    const r = session.realtime;
+    const offs = [r.on('conversation:message', again), r.on('conversation:receipt', again), r.onReconnect(again)];
     return () => offs.forEach((off) => off());
-  }, [session.realtime, load, enabled]);
-  return { items, reload: load };
+  }, [session.realtime, client, enabled]);
+}
+
+/** The caller's recent mass texts, newest first. */
+export function useMassTexts(session: Session, enabled: boolean) {
+  useMassTextEvents(session, enabled);
+  const query = useQuery({
+    queryKey: [...MASS_TEXT_KEY, 'list'],
+    queryFn: async () => (await api.get<{ items: MassTextSummary[] }>('/conversations/mass-texts?limit=20')).items,
+    enabled,
+  });
+  return { items: query.data ?? [], reload: () => query.refetch() };
 }
 
 /** Who a mass text went to, who has read it and who replied, live. */
 export function MassTextOverviewScreen({ id }: { id: number }) {
   const session = useSession();
-  const [overview, setOverview] = useState<MassTextOverview | null>(null);
-  const [error, setError] = useState<string | null>(null);
-  const load = useCallback(async () => {
-    try {
-      setOverview(await api.get<MassTextOverview>(`/conversations/mass-texts/${id}`));
-      setError(null);
-    } catch (e) {
-      setError((e as Error).message);
-    }
-  }, [id]);
-  useEffect(() => {
-    void load();
-    const r = session.realtime;
-    const offs = [r.on('conversation:message', () => void load()), r.on('conversation:receipt', () => void load()), r.onReconnect(() => void load())];
-    return () => offs.forEach((off) => off());
-  }, [session.realtime, load]);
+  useMassTextEvents(session, true);
+  const query = useQuery({ queryKey: [...MASS_TEXT_KEY, id], queryFn: () => api.get<MassTextOverview>(`/conversations/mass-texts/${id}`) });
+  const overview = query.data ?? null;
+  const error = query.error ? (query.error as Error).message : null;
   return (
     <section aria-labelledby="mass-title">
       <p>

@@ -1,3 +1,4 @@
+import { useQuery, useQueryClient } from '@tanstack/react-query';
 import { useCallback, useEffect, useState } from 'react';
 import { api, ApiError, type Conversation, type ConversationMessage } from '../../api';
 import type { Session } from '../../session';
@@ -49,53 +50,46 @@ export function inWords(message: string | null | undefined, session: Session): s
     });
 }
 
-/** The department's dispatches, newest open first, kept current by `dispatch:changed`. */
-export function useDispatchBoard(session: Session) {
-  const [items, setItems] = useState<DispatchSummary[] | null>(null);
-  const [error, setError] = useState<string | null>(null);
-  const load = useCallback(async () => {
-    try {
-      const page = await api.get<{ items: DispatchSummary[] }>('/dispatches?limit=100');
-      setItems(page.items);
-      setError(null);
-    } catch (e) {
-      setError((e as Error).message);
-    }
-  }, []);
-  useEffect(() => {
-    void load();
-    const offs = [session.realtime.on('dispatch:changed', () => void load()), session.realtime.onReconnect(() => void load())];
-    return () => offs.forEach((off) => off());
-  }, [session.realtime, load]);
-  return { items, error, reload: load };
-}
+/** Every dispatch query: `dispatch:changed` and a reconnect make them read again. */
+export const DISPATCH_KEY = ['dispatches'] as const;
 
-/** One dispatch with its tasks, read again whenever it changes. */
-export function useDispatchDetail(session: Session, id: number | null) {
-  const [detail, setDetail] = useState<DispatchDetail | null>(null);
-  const [error, setError] = useState<string | null>(null);
-  const load = useCallback(async () => {
-    if (id === null) return;
-    try {
-      setDetail(await api.get<DispatchDetail>(`/dispatches/${id}`));
-      setError(null);
-    } catch (e) {
-      setError((e as Error).message);
-    }
-  }, [id]);
+/** Invalidates the dispatch queries as the server says dispatches or their conversations changed; once per screen. */
+export function useDispatchEvents(session: Session) {
+  const client = useQueryClient();
   useEffect(() => {
-    setDetail(null);
-    if (id === null) return;
-    void load();
+    const r = session.realtime;
+    const all = () => void client.invalidateQueries({ queryKey: DISPATCH_KEY });
+    const conversations = () => void client.invalidateQueries({ queryKey: [...DISPATCH_KEY, 'conversation'] });
     const offs = [
-      session.realtime.on('dispatch:changed', (e) => {
-        if (e.dispatchId === id) void load();
-      }),
-      session.realtime.onReconnect(() => void load()),
+      r.on('dispatch:changed', all),
+      r.on('conversation:invited', (c) => c.dispatchId !== null && conversations()),
+      r.on('conversation:member', conversations),
+      r.on('conversation:archived', conversations),
+      r.onReconnect(all),
     ];
     return () => offs.forEach((off) => off());
-  }, [session.realtime, id, load]);
-  return { detail, error, reload: load };
+  }, [session.realtime, client]);
+}
+
+const errorText = (error: unknown) => (error ? (error as Error).message : null);
+
+/** The department's dispatches, open first, then newest; kept current by `dispatch:changed`. */
+export function useDispatchBoard() {
+  const query = useQuery({
+    queryKey: [...DISPATCH_KEY, 'board'],
+    queryFn: async () => (await api.get<{ items: DispatchSummary[] }>('/dispatches?limit=100')).items,
+  });
+  return { items: query.data ?? null, error: errorText(query.error), reload: () => query.refetch() };
+}
+
+/** One dispatch with its tasks. */
+export function useDispatchDetail(id: number | null) {
+  const query = useQuery({
+    queryKey: [...DISPATCH_KEY, 'detail', id],
+    queryFn: () => api.get<DispatchDetail>(`/dispatches/${id}`),
+    enabled: id !== null,
+  });
+  return { detail: query.data ?? null, error: errorText(query.error), reload: () => query.refetch() };
 }
 
 export type DispatchConversationState =
@@ -105,41 +99,24 @@ export type DispatchConversationState =
   | { state: 'outside' }
   | { state: 'none'; reason: string };
 
-/** The dispatch's conversation as the caller may see it; read again on member changes. */
+/** The dispatch's conversation as the caller may see it; a refusal is an answer here, not an error. */
 export function useDispatchConversation(session: Session, dispatchId: number | null) {
-  const [value, setValue] = useState<DispatchConversationState>({ state: 'loading' });
-  const load = useCallback(async () => {
-    if (dispatchId === null) return;
-    try {
-      const res = await api.get<{ conversation: Conversation; messages: ConversationMessage[] | { items: ConversationMessage[] } }>(`/dispatches/${dispatchId}/conversation`);
-      const messages = Array.isArray(res.messages) ? res.messages : res.messages.items;
-      setValue({ state: 'readable', conversation: res.conversation, messages });
-    } catch (e) {
-      if (e instanceof ApiError && (e.status === 404 || e.status === 403) && session.messagesEnabled) {
+  const query = useQuery({
+    queryKey: [...DISPATCH_KEY, 'conversation', dispatchId, session.messagesEnabled],
+    enabled: dispatchId !== null,
+    queryFn: async (): Promise<DispatchConversationState> => {
+      try {
+        const res = await api.get<{ conversation: Conversation; messages: ConversationMessage[] | { items: ConversationMessage[] } }>(`/dispatches/${dispatchId}/conversation`);
+        const messages = Array.isArray(res.messages) ? res.messages : res.messages.items;
+        return { state: 'readable', conversation: res.conversation, messages };
+      } catch (e) {
         // Only someone outside the conversation is refused its record; the module being off is another story.
-        setValue(/module is disabled/i.test(e.message) ? { state: 'none', reason: e.message } : { state: 'outside' });
-      } else setValue({ state: 'none', reason: (e as Error).message });
-    }
-  }, [dispatchId, session.messagesEnabled]);
-  useEffect(() => {
-    setValue({ state: 'loading' });
-    if (dispatchId === null) return;
-    void load();
-    const r = session.realtime;
-    const offs = [
-      r.on('dispatch:changed', (e) => {
-        if (e.dispatchId === dispatchId) void load();
-      }),
-      r.on('conversation:invited', (c) => {
-        if (c.dispatchId === dispatchId) void load();
-      }),
-      r.on('conversation:member', () => void load()),
-      r.on('conversation:archived', () => void load()),
-      r.onReconnect(() => void load()),
-    ];
-    return () => offs.forEach((off) => off());
-  }, [session.realtime, dispatchId, load]);
-  return { value, reload: load };
+        if (e instanceof ApiError && (e.status === 404 || e.status === 403) && session.messagesEnabled && !/module is disabled/i.test(e.message)) return { state: 'outside' };
+        return { state: 'none', reason: (e as Error).message };
+      }
+    },
+  });
+  return { value: query.data ?? ({ state: 'loading' } as DispatchConversationState), reload: async () => void (await query.refetch()) };
 }
 
 /** How the Messages panel sits beside the board; remembered on this device. */
@@ -156,4 +133,21 @@ export function usePanelMode(): [PanelMode, (m: PanelMode) => void] {
     setMode(m);
   }, []);
   return [mode, set];
+}
+
+/**
+ * The dispatch a URL names by number: from the board when it is there, else asked for by number
+ * (an older one beyond the board's first page). `undefined` while looking, `null` when there is none.
+ */
+export function useDispatchByNumber(number: string | undefined, board: DispatchSummary[] | null): DispatchSummary | null | undefined {
+  const onBoard = number && board ? (board.find((d) => d.number.toLowerCase() === number.toLowerCase()) ?? null) : undefined;
+  const query = useQuery({
+    queryKey: [...DISPATCH_KEY, 'by-number', number?.toLowerCase()],
+    queryFn: async () => (await api.get<{ items: DispatchSummary[] }>(`/dispatches?number=${encodeURIComponent(number ?? '')}&limit=1`)).items[0] ?? null,
+    enabled: !!number && onBoard === null,
+  });
+  if (!number) return null;
+  if (onBoard !== null) return onBoard;
+  if (query.isError) return null;
+  return query.data;
 }

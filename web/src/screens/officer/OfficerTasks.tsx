@@ -1,9 +1,10 @@
-import { useCallback, useEffect, useState } from 'react';
+import { useQuery } from '@tanstack/react-query';
+import { useState } from 'react';
 import { api } from '../../api';
 import { ErrorNote, Spinner, useAction } from '../../components/common';
 import { Link } from '../../router';
 import { useSession } from '../../session';
-import { dispatchPath, zoneNameOf, type DispatchDetail, type DispatchSummary, type DispatchTask } from '../dispatch/dispatch-data';
+import { DISPATCH_KEY, dispatchPath, useDispatchEvents, zoneNameOf, type DispatchDetail, type DispatchSummary, type DispatchTask } from '../dispatch/dispatch-data';
 import { DispatchMessages } from '../dispatch/DispatchMessages';
 import '../dispatch/dispatch.css';
 
@@ -19,24 +20,19 @@ interface MyTask {
  */
 export function OfficerTasksScreen() {
   const session = useSession();
-  const [tasks, setTasks] = useState<MyTask[] | null>(null);
-  const [error, setError] = useState<string | null>(null);
-  const load = useCallback(async () => {
-    try {
+  useDispatchEvents(session);
+  const query = useQuery({
+    queryKey: [...DISPATCH_KEY, 'mine', session.me.id],
+    queryFn: async (): Promise<MyTask[]> => {
       const open = await api.get<{ items: DispatchSummary[] }>('/dispatches?status=open&limit=100');
       const withTasks = open.items.filter((d) => d.openTaskCount > 0);
       const details = await Promise.all(withTasks.map((d) => api.get<DispatchDetail>(`/dispatches/${d.id}`)));
-      setTasks(details.flatMap((dispatch) => dispatch.tasks.filter((t) => t.officerId === session.me.id && !t.clearedAt).map((task) => ({ dispatch, task }))));
-      setError(null);
-    } catch (e) {
-      setError((e as Error).message);
-    }
-  }, [session.me.id]);
-  useEffect(() => {
-    void load();
-    const offs = [session.realtime.on('dispatch:changed', () => void load()), session.realtime.onReconnect(() => void load())];
-    return () => offs.forEach((off) => off());
-  }, [session.realtime, load]);
+      return details.flatMap((dispatch) => dispatch.tasks.filter((t) => t.officerId === session.me.id && !t.clearedAt).map((task) => ({ dispatch, task })));
+    },
+  });
+  const tasks = query.data ?? null;
+  const error = query.error ? (query.error as Error).message : null;
+  const load = async () => void (await query.refetch());
 
   return (
     <section aria-labelledby="my-tasks-title" className="officer">
