@@ -5,6 +5,7 @@ import { SqlPool } from './database/sql-pool';
 import { PresenceService } from './presence/presence.service';
 import { OfflineNotifier } from './push/offline-notifier';
 import { PushQueue } from './push/push-queue';
+import { PushRepository } from './push/push.repository';
 import { DeliveryRecorder } from './urgent/delivery-recorder';
 import { MESSAGES_OPTIONS, type MessagesModuleAsyncOptions, type MessagesModuleOptions } from './messages.options';
 
@@ -27,6 +28,7 @@ export class MessagesCoreModule implements OnApplicationShutdown {
         useFactory: (o: MessagesModuleOptions) => new SqlPool(o.databaseUrl, o.poolSize ?? 10, o.connectionLimits),
       },
       PresenceService,
+      PushRepository,
       PushQueue,
       OfflineNotifier,
       DeliveryRecorder,
@@ -35,7 +37,7 @@ export class MessagesCoreModule implements OnApplicationShutdown {
       module: MessagesCoreModule,
       imports: [CqrsModule, ...(options.imports ?? [])],
       providers,
-      exports: [MESSAGES_OPTIONS, DepartmentDirectory, SqlPool, PresenceService, PushQueue, OfflineNotifier, DeliveryRecorder, CqrsModule],
+      exports: [MESSAGES_OPTIONS, DepartmentDirectory, SqlPool, PresenceService, PushRepository, PushQueue, OfflineNotifier, DeliveryRecorder, CqrsModule],
     };
   }
 

@@ -52,6 +52,7 @@ const QueryHandlers = [
   imports: [EscalationModule],
   controllers: [ConversationsController],
   providers: [ConversationStore, InviteeRules, CallersConversation, TypingThrottle, ...CommandHandlers, ...QueryHandlers],
-  exports: [ConversationStore],
+  // The post handler is composed into the dispatch comment by injection.
+  exports: [ConversationStore, PostMessageHandler],
 })
 export class ConversationsModule {}
