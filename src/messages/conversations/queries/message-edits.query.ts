@@ -10,7 +10,8 @@ export interface MessageVersion {
 }
 
 /** The earlier versions of an edited message, oldest first, for whoever may read the conversation. */
-export class MessageEditsQuery extends Query<{ conversationId: number; seq: number; items: MessageVersion[] }> {
+/** Every version in one page (a message has few): `nextCursor` is always null, as lists end. */
+export class MessageEditsQuery extends Query<{ conversationId: number; seq: number; items: MessageVersion[]; nextCursor: null }> {
   constructor(
     readonly departmentId: number,
     readonly conversationId: number,
@@ -28,6 +29,6 @@ export class MessageEditsHandler implements IQueryHandler<MessageEditsQuery> {
   async execute({ departmentId, conversationId, viewerId, seq }: MessageEditsQuery) {
     const conversation = await this.store.readable(this.store.pool, departmentId, conversationId, viewerId);
     if (seq > conversation.lastSeq) throw DomainError.notFound(`Conversation ${conversationId} has no message ${seq}`);
-    return { conversationId, seq, items: await this.store.edits(departmentId, conversationId, seq) };
+    return { conversationId, seq, items: await this.store.edits(departmentId, conversationId, seq), nextCursor: null };
   }
 }

@@ -4,8 +4,16 @@ import { canRead, ConversationStore } from '../../conversations/conversation.sto
 import { readDispatchConversation, type DispatchConversationRecord, type RecordRange } from '../../conversations/queries/dispatch-conversation.query';
 import { DispatchRecords } from '../dispatch-records';
 
+export interface DispatchSummary {
+  id: number;
+  number: string;
+  zoneId: number;
+  status: 'open' | 'closed';
+  closedAt: string | null;
+}
+
 export interface DispatchConversationView extends DispatchConversationRecord {
-  dispatch: { id: number; number: string; zoneId: number; status: 'open' | 'closed'; closedAt: string | null };
+  dispatch: DispatchSummary;
 }
 
 /**
