@@ -1,27 +1,25 @@
 import { Body, Controller, Delete, Get, HttpCode, Post } from '@nestjs/common';
-import { CommandBus } from '@nestjs/cqrs';
+import { CommandBus, QueryBus } from '@nestjs/cqrs';
 import { ApiCreatedResponse, ApiNoContentResponse, ApiOkResponse, ApiTags } from '@nestjs/swagger';
 import { Caller, type Principal } from '../../common/access';
-import { DomainError } from '../../common/errors/domain-error';
 import { RemoveSubscription } from './commands/remove-subscription.command';
 import { SaveSubscription } from './commands/save-subscription.command';
 import { PublicKeyView, PushEndpointDto, PushSubscriptionDto, PushSubscriptionView } from './dto/push-subscription.dto';
-import { PushQueue } from './push-queue';
+import { PushPublicKeyQuery } from './queries/public-key.query';
 
 @ApiTags('push')
 @Controller('push')
 export class PushController {
   constructor(
     private readonly commands: CommandBus,
-    private readonly queue: PushQueue,
+    private readonly queries: QueryBus,
   ) {}
 
   /** The server's VAPID public key, for `pushManager.subscribe({ applicationServerKey })`. */
   @Get('public-key')
   @ApiOkResponse({ type: PublicKeyView })
-  publicKey(): PublicKeyView {
-    if (!this.queue.enabled) throw new DomainError('unavailable', 'Web Push is not configured on this server');
-    return { publicKey: this.queue.config.publicKey };
+  publicKey(): Promise<PublicKeyView> {
+    return this.queries.execute(new PushPublicKeyQuery());
   }
 
   @Post('subscriptions')

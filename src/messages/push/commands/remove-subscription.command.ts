@@ -1,13 +1,15 @@
-import { CommandHandler, type ICommandHandler } from '@nestjs/cqrs';
+import { Command, CommandHandler, type ICommandHandler } from '@nestjs/cqrs';
 import { PushRepository } from '../push.repository';
 
 /** Forgets one of the caller's device subscriptions; an endpoint that is not theirs is left alone. */
-export class RemoveSubscription {
+export class RemoveSubscription extends Command<void> {
   constructor(
     readonly departmentId: number,
     readonly userId: number,
     readonly endpoint: string,
-  ) {}
+  ) {
+    super();
+  }
 }
 
 @CommandHandler(RemoveSubscription)

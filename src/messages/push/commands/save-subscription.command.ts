@@ -1,5 +1,5 @@
 import { createECDH, timingSafeEqual } from 'node:crypto';
-import { CommandHandler, type ICommandHandler } from '@nestjs/cqrs';
+import { Command, CommandHandler, type ICommandHandler } from '@nestjs/cqrs';
 import { DomainError } from '../../../common/errors/domain-error';
 import { SqlPool } from '../../database/sql-pool';
 import type { PushSubscriptionView } from '../dto/push-subscription.dto';
@@ -12,14 +12,16 @@ import { PushRepository } from '../push.repository';
  * device's secret, and without them the endpoint is refused, so nobody can take over another
  * member's device by naming its endpoint.
  */
-export class SaveSubscription {
+export class SaveSubscription extends Command<PushSubscriptionView> {
   constructor(
     readonly departmentId: number,
     readonly userId: number,
     readonly endpoint: string,
     readonly p256dh: string,
     readonly auth: string,
-  ) {}
+  ) {
+    super();
+  }
 }
 
 export const MAX_DEVICES_PER_MEMBER = 10;
