@@ -119,18 +119,22 @@ export interface Db {
   query<T extends QueryResultRow = QueryResultRow>(text: string, values?: unknown[]): Promise<{ rows: T[] }>;
 }
 
+/** The conversation with one user's membership row, if any. */
+const ACCESS_SQL = `select c.id, c.kind, c.title, c.zone_id, c.dispatch_id, c.archived_at, c.last_seq,
+              m.user_id is not null as has_membership, m.left_at, coalesce(m.reads_after_leaving, false) as reads_after_leaving
+         from conversations c
+         left join conversation_members m on m.conversation_id = c.id and m.user_id = $3
+        where c.id = $1 and c.department_id = $2`;
+
 /**
  * Every statement of the conversations area, written once. The repository runs them; the
  * snapshot test keeps their text, so a changed query shows in review.
  */
 export const CONVERSATION_SQL = {
-  access: `select c.id, c.kind, c.title, c.zone_id, c.dispatch_id, c.archived_at, c.last_seq,
-              m.user_id is not null as has_membership, m.left_at, coalesce(m.reads_after_leaving, false) as reads_after_leaving
-         from conversations c
-         left join conversation_members m on m.conversation_id = c.id and m.user_id = $3
-        where c.id = $1 and c.department_id = $2`,
+  access: ACCESS_SQL,
   /** Sends queue on this lock: no gap, no duplicate. */
-  accessForUpdate: '',
+  accessForUpdate: `${ACCESS_SQL}
+        for update of c`,
   append: `with bumped as (
          update conversations set last_seq = last_seq + $3, text_count = text_count + $9, last_message_at = now()
           where id = $1 and department_id = $2
@@ -303,7 +307,6 @@ export const CONVERSATION_SQL = {
         where user_id = $1 and invitation_delivered_at is null and left_at is null
         returning conversation_id, user_id, department_id`,
 };
-CONVERSATION_SQL.accessForUpdate = `${CONVERSATION_SQL.access}\n        for update of c`;
 
 const ID_MAX = 2147483647;
 
