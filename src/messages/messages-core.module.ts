@@ -10,6 +10,7 @@ import { PresenceService } from './presence/presence.service';
 import { OfflineNotifier } from './push/offline-notifier';
 import { PushQueue } from './push/push-queue';
 import { SocketTransport } from './realtime/socket-transport';
+import { PushRepository } from './push/push.repository';
 import { DeliveryRecorder } from './urgent/delivery-recorder';
 import { MESSAGES_OPTIONS, type MessagesModuleAsyncOptions } from './messages.options';
 
@@ -30,6 +31,7 @@ export class MessagesCoreModule {
       SqlPool,
       { provide: SocketTransport, inject: [MESSAGES_OPTIONS, { token: RedisStatus, optional: true }], useFactory: SocketTransport.connect },
       PresenceService,
+      PushRepository,
       PushQueue,
       OfflineNotifier,
       DeliveryRecorder,
@@ -46,6 +48,7 @@ export class MessagesCoreModule {
         SqlPool,
         SocketTransport,
         PresenceService,
+        PushRepository,
         PushQueue,
         OfflineNotifier,
         DeliveryRecorder,

@@ -280,6 +280,28 @@ describe('conversations', () => {
     expect((await listOf(dept, bob))[0].unreadCount).toBe(0);
   });
 
+  it('marks nothing read and brings nobody back by reading: history, one conversation, receipts and versions leave every position as it was', async () => {
+    const dept = await TestDepartment.create(server);
+    const [ann, bob] = await dept.newMembers(2);
+    const { body: direct } = await dept.as(ann).post('/api/conversations/direct').send({ userId: bob.id }).expect(201);
+    for (const body of ['one', 'two']) await dept.as(ann).post(`/api/conversations/${direct.id}/messages`).send({ body }).expect(201);
+    // Bob hides the direct conversation; he can still read it, and reading must not bring it back.
+    await dept.as(bob).post(`/api/conversations/${direct.id}/leave`).expect(200);
+
+    await dept.as(bob).get(`/api/conversations/${direct.id}/messages`).expect(200);
+    await dept.as(bob).get(`/api/conversations/${direct.id}/messages?after=0&limit=1`).expect(200);
+    await dept.as(bob).get(`/api/conversations/${direct.id}`).expect(200);
+    await dept.as(bob).get(`/api/conversations/${direct.id}/receipts`).expect(200);
+    await dept.as(bob).get(`/api/conversations/${direct.id}/messages/1/edits`).expect(200);
+
+    expect(await listOf(dept, bob)).toEqual([]);
+    const receipts = await dept.as(ann).get(`/api/conversations/${direct.id}/receipts`).expect(200);
+    expect(receipts.body.items).toEqual([{ userId: ann.id, seq: 2 }]);
+    // Back through a write, his read position is still where it was: both messages unread.
+    await dept.as(ann).post(`/api/conversations/${direct.id}/messages`).send({ body: 'three' }).expect(201);
+    expect((await listOf(dept, bob)).map((c) => [c.id, c.unreadCount])).toEqual([[direct.id, 3]]);
+  });
+
   it('puts a mass text into each recipient’s direct conversation, so a reply reaches the sender only', async () => {
     const dept = await TestDepartment.create(server);
     const dispatcher = await dept.newMember({ permissions: [MessagesPermission.View, MessagesPermission.Create, MessagesPermission.MassText] });

@@ -208,7 +208,7 @@ describe('conversations that field crews expect', () => {
       expect(read).toEqual({ ok: true, data: { conversationId: id, seq: line.seq, unreadCount: 0 } });
       expect(await annSees).toEqual({ conversationId: id, userId: bob.id, seq: line.seq });
       const receipts = await dept.as(ann).get(`/api/conversations/${id}/receipts`).expect(200);
-      expect(receipts.body).toEqual({ conversationId: id, items: [{ userId: ann.id, seq: line.seq }, { userId: bob.id, seq: line.seq }].sort((a, b) => a.userId - b.userId) });
+      expect(receipts.body).toEqual({ conversationId: id, nextCursor: null, items: [{ userId: ann.id, seq: line.seq }, { userId: bob.id, seq: line.seq }].sort((a, b) => a.userId - b.userId) });
       // Reading the same again moves nothing and tells nobody.
       const again = collect(annSocket, 'conversation:receipt');
       await bobSocket.emitWithAck('conversation:read', { conversationId: id, seq: line.seq });

@@ -1,13 +1,14 @@
 import '@fastify/multipart';
 import { Controller, Get, Inject, Param, Post, Req, Res } from '@nestjs/common';
 import { CommandBus, QueryBus } from '@nestjs/cqrs';
-import { ApiBody, ApiConsumes, ApiTags } from '@nestjs/swagger';
+import { ApiBody, ApiConsumes, ApiCreatedResponse, ApiOkResponse, ApiProduces, ApiTags } from '@nestjs/swagger';
 import type { FastifyReply, FastifyRequest } from 'fastify';
 import { Caller, type Principal } from '../../common/access';
 import { DomainError } from '../../common/errors/domain-error';
 import { ParseIdPipe } from '../../common/validation/ids';
 import { MESSAGES_OPTIONS, type MessagesModuleOptions } from '../messages.options';
 import { attachmentSettings, INLINE_TYPES } from './attachment-settings';
+import { AttachmentViewDto } from './dto/attachment-view.dto';
 import { UploadAttachmentCommand, type UploadedPart } from './commands/upload-attachment.command';
 import { AttachmentFileQuery, type AttachmentFile } from './queries/attachment-file.query';
 
@@ -36,16 +37,21 @@ export class AttachmentsController {
   @Post()
   @ApiConsumes('multipart/form-data')
   @ApiBody({ schema: { type: 'object', properties: { file: { type: 'string', format: 'binary' } } } })
+  @ApiCreatedResponse({ type: AttachmentViewDto })
   async upload(@Caller() caller: Principal, @Req() request: FastifyRequest) {
     return this.commands.execute(new UploadAttachmentCommand(caller, await this.filePart(request)));
   }
 
   @Get(':id')
+  @ApiProduces('application/octet-stream')
+  @ApiOkResponse({ description: 'The file, with its stored type', schema: { type: 'string', format: 'binary' } })
   async file(@Caller() caller: Principal, @Param('id', ParseIdPipe) id: number, @Res() reply: FastifyReply) {
     return send(reply, await this.queries.execute(new AttachmentFileQuery(caller, id, 'file')));
   }
 
   @Get(':id/thumbnail')
+  @ApiProduces('image/jpeg')
+  @ApiOkResponse({ description: 'A small JPEG of an image', schema: { type: 'string', format: 'binary' } })
   async thumbnail(@Caller() caller: Principal, @Param('id', ParseIdPipe) id: number, @Res() reply: FastifyReply) {
     return send(reply, await this.queries.execute(new AttachmentFileQuery(caller, id, 'thumbnail')));
   }

@@ -1,6 +1,6 @@
 import { Body, Controller, Delete, Get, HttpCode, Param, Patch, Post, Put, Query, Res } from '@nestjs/common';
 import { CommandBus, QueryBus } from '@nestjs/cqrs';
-import { ApiTags } from '@nestjs/swagger';
+import { ApiCreatedResponse, ApiOkResponse, ApiTags } from '@nestjs/swagger';
 import type { FastifyReply } from 'fastify';
 import { Caller, RateLimitClass, ResolvesPathId, type Principal } from '../../common/access';
 import { ParseIdPipe } from '../../common/validation/ids';
@@ -26,12 +26,24 @@ import {
   NotificationLevelDto,
   PostConversationMessageDto,
 } from './dto/conversation.dto';
+import {
+  ConversationMessageView,
+  ConversationPageView,
+  ConversationReadView,
+  ConversationView,
+  HistoryPageView,
+  InviteResultView,
+  LeaveResultView,
+  MassTextResultView,
+  MessageEditsView,
+  NotificationLevelView,
+  ReadReceiptsView,
+} from './dto/conversation-views.dto';
 import { ConversationHistoryQuery } from './queries/conversation-history.query';
 import { GetConversationQuery } from './queries/get-conversation.query';
 import { ListConversationsQuery } from './queries/list-conversations.query';
 import { MessageEditsQuery } from './queries/message-edits.query';
 import { ReadReceiptsQuery } from './queries/read-receipts.query';
-
 
 @ApiTags('conversations')
 @Controller('conversations')
@@ -42,6 +54,7 @@ export class ConversationsController {
   ) {}
 
   @Get()
+  @ApiOkResponse({ type: ConversationPageView })
   list(@Caller() caller: Principal, @Query() query: ListConversationsDto) {
     return this.queries.execute(
       new ListConversationsQuery(caller.departmentId, caller.userId, { limit: query.limit ?? 50, cursor: query.cursor, kind: query.kind }),
@@ -49,6 +62,7 @@ export class ConversationsController {
   }
 
   @Post()
+  @ApiCreatedResponse({ type: ConversationView })
   @RateLimitClass('mass-send', { whenListing: 'memberIds' })
   async create(@Caller() caller: Principal, @Body() body: CreateConversationDto) {
     const { conversation } = await this.commands.execute(
@@ -59,6 +73,8 @@ export class ConversationsController {
 
   /** 201 when the conversation was made now, 200 when it already existed. */
   @Post('direct')
+  @ApiCreatedResponse({ type: ConversationView, description: 'Made now' })
+  @ApiOkResponse({ type: ConversationView, description: 'It existed already' })
   async direct(@Caller() caller: Principal, @Body() body: DirectConversationDto, @Res({ passthrough: true }) reply: FastifyReply) {
     const { conversation, created } = await this.commands.execute(new OpenDirectConversationCommand(caller, body.userId));
     reply.status(created ? 201 : 200);
@@ -66,17 +82,20 @@ export class ConversationsController {
   }
 
   @Post('mass-text')
+  @ApiCreatedResponse({ type: MassTextResultView })
   @RateLimitClass('mass-send')
   massText(@Caller() caller: Principal, @Body() body: MassTextDto) {
     return this.commands.execute(new SendMassTextCommand({ sender: caller, ...body }));
   }
 
   @Get(':id')
+  @ApiOkResponse({ type: ConversationView })
   get(@Caller() caller: Principal, @Param('id', ParseIdPipe) id: number) {
     return this.queries.execute(new GetConversationQuery(caller.departmentId, id, caller.userId));
   }
 
   @Get(':id/messages')
+  @ApiOkResponse({ type: HistoryPageView })
   history(@Caller() caller: Principal, @Param('id', ParseIdPipe) id: number, @Query() query: HistoryDto) {
     return this.queries.execute(
       new ConversationHistoryQuery(caller.departmentId, id, caller.userId, { after: query.after, before: query.before, limit: query.limit ?? 50 }),
@@ -84,39 +103,46 @@ export class ConversationsController {
   }
 
   @Post(':id/messages')
+  @ApiCreatedResponse({ type: ConversationMessageView })
   @ResolvesPathId(CallersConversation)
   post(@Caller() caller: Principal, @Param('id', ParseIdPipe) id: number, @Body() body: PostConversationMessageDto) {
     return this.commands.execute(new PostMessageCommand({ author: caller, conversationId: id, ...body }));
   }
 
   @Patch(':id/messages/:seq')
+  @ApiOkResponse({ type: ConversationMessageView })
   @ResolvesPathId(CallersConversation)
   edit(@Caller() caller: Principal, @Param('id', ParseIdPipe) id: number, @Param('seq', ParseIdPipe) seq: number, @Body() body: MessageBodyDto) {
     return this.commands.execute(new EditMessageCommand(caller, id, seq, body.body));
   }
 
   @Delete(':id/messages/:seq')
+  @ApiOkResponse({ type: ConversationMessageView, description: 'The message as retracted' })
   retract(@Caller() caller: Principal, @Param('id', ParseIdPipe) id: number, @Param('seq', ParseIdPipe) seq: number) {
     return this.commands.execute(new RetractMessageCommand(caller, id, seq));
   }
 
   @Get(':id/messages/:seq/edits')
+  @ApiOkResponse({ type: MessageEditsView })
   edits(@Caller() caller: Principal, @Param('id', ParseIdPipe) id: number, @Param('seq', ParseIdPipe) seq: number) {
     return this.queries.execute(new MessageEditsQuery(caller.departmentId, id, caller.userId, seq));
   }
 
   @Put(':id/notifications')
+  @ApiOkResponse({ type: NotificationLevelView })
   @ResolvesPathId(CallersConversation)
   notifications(@Caller() caller: Principal, @Param('id', ParseIdPipe) id: number, @Body() body: NotificationLevelDto) {
     return this.commands.execute(new SetNotificationLevelCommand(caller, id, body.level));
   }
 
   @Get(':id/receipts')
+  @ApiOkResponse({ type: ReadReceiptsView })
   receipts(@Caller() caller: Principal, @Param('id', ParseIdPipe) id: number) {
     return this.queries.execute(new ReadReceiptsQuery(caller.departmentId, id, caller.userId));
   }
 
   @Post(':id/invite')
+  @ApiOkResponse({ type: InviteResultView })
   @ResolvesPathId(CallersConversation)
   @RateLimitClass('mass-send', { whenListing: 'userIds' })
   @HttpCode(200)
@@ -127,12 +153,14 @@ export class ConversationsController {
   }
 
   @Post(':id/leave')
+  @ApiOkResponse({ type: LeaveResultView })
   @HttpCode(200)
   leave(@Caller() caller: Principal, @Param('id', ParseIdPipe) id: number) {
     return this.commands.execute(new LeaveConversationCommand(caller, id));
   }
 
   @Post(':id/read')
+  @ApiOkResponse({ type: ConversationReadView })
   @ResolvesPathId(CallersConversation)
   @HttpCode(200)
   read(@Caller() caller: Principal, @Param('id', ParseIdPipe) id: number, @Body() body: MarkReadDto) {

@@ -55,6 +55,7 @@ const QueryHandlers = [
   imports: [EscalationModule],
   controllers: [MassTextsController, ConversationsController],
   providers: [ConversationStore, InviteeRules, CallersConversation, CallersMassText, TypingThrottle, ...CommandHandlers, ...QueryHandlers, ListMassTextsHandler, MassTextOverviewHandler],
-  exports: [ConversationStore],
+  // The post handler is composed into the dispatch comment by injection.
+  exports: [ConversationStore, PostMessageHandler],
 })
 export class ConversationsModule {}

@@ -1,9 +1,11 @@
-import { Body, Controller, Get, Param, Post } from '@nestjs/common';
+import { Body, Controller, Get, Param, Post, Query } from '@nestjs/common';
 import { CommandBus, QueryBus } from '@nestjs/cqrs';
-import { ApiConflictResponse, ApiForbiddenResponse, ApiNotFoundResponse, ApiTags } from '@nestjs/swagger';
+import { ApiConflictResponse, ApiCreatedResponse, ApiForbiddenResponse, ApiNotFoundResponse, ApiOkResponse, ApiTags } from '@nestjs/swagger';
 import { Caller, ResolvesPathId, type Principal } from '../../common/access';
 import { ParseIdPipe } from '../../common/validation/ids';
-import { TextMessageDto } from '../conversations/dto/conversation.dto';
+import { ConversationMessageView } from '../conversations/dto/conversation-views.dto';
+import { HistoryDto, TextMessageDto } from '../conversations/dto/conversation.dto';
+import { DispatchRecordView } from './dto/dispatch-record.dto';
 import type { ConversationMessagePayload } from '../realtime/socket-events';
 import { DepartmentDispatchRecord } from './dispatch.resource';
 import { CommentOnDispatchCommand } from './commands/comment-on-dispatch.command';
@@ -21,6 +23,7 @@ export class DispatchConversationsController {
   /** 201 with the stored message. */
   @Post(':id/comment')
   @ResolvesPathId(DepartmentDispatchRecord)
+  @ApiCreatedResponse({ type: ConversationMessageView })
   @ApiNotFoundResponse({ description: "No such dispatch in the caller's department" })
   @ApiForbiddenResponse({ description: "The caller is not authorized in the dispatch's zone" })
   @ApiConflictResponse({ description: 'The dispatch is closed, or has no conversation' })
@@ -28,9 +31,13 @@ export class DispatchConversationsController {
     return this.commands.execute(new CommentOnDispatchCommand(caller, id, body.body, body.clientId));
   }
 
+  /** The whole history by default; `after`, `before` or `limit` ask for one page of it by `seq`. */
   @Get(':id/conversation')
+  @ApiOkResponse({ type: DispatchRecordView })
   @ApiNotFoundResponse({ description: 'No such dispatch, no conversation, or not one the caller may read' })
-  conversation(@Caller() caller: Principal, @Param('id', ParseIdPipe) id: number): Promise<DispatchConversationView> {
-    return this.queries.execute(new DispatchConversationRecordQuery(caller, id));
+  conversation(@Caller() caller: Principal, @Param('id', ParseIdPipe) id: number, @Query() query: HistoryDto): Promise<DispatchConversationView> {
+    const paged = query.after !== undefined || query.before !== undefined || query.limit !== undefined;
+    const range = paged ? { after: query.after, before: query.before, limit: query.limit ?? 50 } : null;
+    return this.queries.execute(new DispatchConversationRecordQuery(caller, id, range));
   }
 }

@@ -2,6 +2,7 @@ import { Injectable } from '@nestjs/common';
 import type { PoolClient } from 'pg';
 import { PresenceService } from '../presence/presence.service';
 import { pushPayload } from './push-payload';
+import { PushRepository } from './push.repository';
 import { PUSH_EVENT_QUEUE, PushQueue, type PushEventJob } from './push-queue';
 
 /** What a push notification says: little, within what a push service accepts. */
@@ -30,6 +31,7 @@ export class OfflineNotifier {
   constructor(
     private readonly queue: PushQueue,
     private readonly presence: PresenceService,
+    private readonly push: PushRepository,
   ) {}
 
   /**
@@ -46,22 +48,8 @@ export class OfflineNotifier {
   ): Promise<number | null> {
     if (!this.queue.enabled || userIds.length === 0) return null;
     const payload = pushPayload(notification, this.queue.config.content);
-    const { rows } = await tx.query<{ id: string }>({
-      name: 'push_event_insert',
-      text: `
-        insert into push_events (department_id, kind, payload, user_ids)
-        select $1, $2, $3, array_agg(t.user_id order by t.user_id)
-        from (
-          select distinct s.user_id from push_subscriptions s
-          where s.department_id = $1 and s.user_id = any($4::int[])
-            and ($6 or not ${PresenceService.onlineCondition('s.user_id', '$5')})
-        ) t
-        having count(*) > 0
-        returning id`,
-      values: [departmentId, payload.kind, payload, userIds, this.presence.staleAfterSeconds, evenWhenOnline],
-    });
-    if (rows.length === 0) return null;
-    const eventId = Number(rows[0].id);
+    const eventId = await this.push.recordEvent(tx, departmentId, payload.kind, payload, userIds, this.presence.staleAfterSeconds, evenWhenOnline);
+    if (eventId === null) return null;
     await this.queue.send(tx, PUSH_EVENT_QUEUE, { eventId } satisfies PushEventJob);
     return eventId;
   }

@@ -5,6 +5,7 @@ import { DeliveryRecorder } from '../urgent/delivery-recorder';
 import type { OfflineNotification } from './offline-notifier';
 import { pushTopic } from './push-payload';
 import { PushSender } from './push-sender';
+import { PushRepository } from './push.repository';
 import { PUSH_DEVICE_QUEUE, PUSH_EVENT_QUEUE, PushQueue, type PushDeviceJob, type PushEventJob } from './push-queue';
 
 const DEVICE_WORKERS = 2;
@@ -26,6 +27,7 @@ export class PushDeliveryWorker implements OnApplicationBootstrap, BeforeApplica
   constructor(
     private readonly queue: PushQueue,
     private readonly sql: SqlPool,
+    private readonly push: PushRepository,
     private readonly sender: PushSender,
     private readonly record: DeliveryRecorder,
   ) {}
@@ -47,45 +49,28 @@ export class PushDeliveryWorker implements OnApplicationBootstrap, BeforeApplica
 
   /** Events (and their delivery records) outlive every retry by far, then go. */
   async forgetOldEvents(): Promise<void> {
-    await this.sql
-      .query(`delete from push_events where created_at < now() - $1 * interval '1 day'`, [EVENT_RETENTION_DAYS])
+    await this.push
+      .forgetOldEvents(EVENT_RETENTION_DAYS)
       .catch((error: Error) => this.logger.warn(`cleanup failed: ${error.message}`));
   }
 
   /** One device job per subscription of the event's members, set-based. */
   async fanOut(eventId: number): Promise<void> {
     const queued = await this.sql.transaction(async (client) => {
-      const { rows } = await client.query<{ subscription_id: string }>(
-        `insert into push_deliveries (event_id, subscription_id, department_id)
-         select e.id, s.id, e.department_id
-         from push_events e
-         join push_subscriptions s on s.department_id = e.department_id and s.user_id = any(e.user_ids)
-         where e.id = $1
-         on conflict (event_id, subscription_id) do nothing
-         returning subscription_id`,
-        [eventId],
-      );
+      const subscriptionIds = await this.push.fanOut(client, eventId);
       await this.queue.insertMany(
         client,
         PUSH_DEVICE_QUEUE,
-        rows.map((r) => ({ eventId, subscriptionId: Number(r.subscription_id) }) satisfies PushDeviceJob),
+        subscriptionIds.map((subscriptionId) => ({ eventId, subscriptionId }) satisfies PushDeviceJob),
       );
-      return rows.length;
+      return subscriptionIds.length;
     });
     if (queued > 0) this.queue.wake(PUSH_DEVICE_QUEUE);
   }
 
   async deliver(job: PgBoss.JobWithMetadata<PushDeviceJob>, signal: AbortSignal): Promise<void> {
     const { eventId, subscriptionId } = job.data;
-    const [target] = await this.sql.query<{ status: string; payload: object; endpoint: string; p256dh: string; auth: string }>(
-      `select d.status, e.payload, s.endpoint, s.p256dh, s.auth
-       from push_deliveries d
-       join push_events e on e.id = d.event_id
-       join push_subscriptions s on s.id = d.subscription_id
-       where d.event_id = $1 and d.subscription_id = $2`,
-      [eventId, subscriptionId],
-      'push_delivery_target',
-    );
+    const target = await this.push.target(eventId, subscriptionId);
     // Unsubscribed since, or already delivered by an earlier attempt.
     if (!target || target.status === 'sent') return;
 
@@ -94,37 +79,22 @@ export class PushDeliveryWorker implements OnApplicationBootstrap, BeforeApplica
     const outcome = await this.sender.send(target, JSON.stringify(payload), topic, signal, payload.urgent ? 'high' : 'normal');
     switch (outcome.result) {
       case 'delivered':
-        await this.sql.query(
-          `update push_deliveries set status = 'sent', sent_at = now(), attempts = attempts + 1, last_error = null
-           where event_id = $1 and subscription_id = $2`,
-          [eventId, subscriptionId],
-          'push_delivery_sent',
-        );
+        await this.push.markSent(eventId, subscriptionId);
         await this.record.pushAccepted(eventId, subscriptionId, payload);
         return;
       case 'gone':
         // The push service says the device unsubscribed: forget it (its deliveries go with it).
-        await this.sql.query('delete from push_subscriptions where id = $1', [subscriptionId]);
+        await this.push.forgetSubscription(subscriptionId);
         this.logger.log(`subscription ${subscriptionId} removed: the push service answered ${outcome.status}`);
         return;
       case 'refused':
         // The endpoint points where pushes may not go: kept as failed at once, never retried.
-        await this.sql.query(
-          `update push_deliveries set attempts = attempts + 1, last_error = $3, status = 'failed'
-           where event_id = $1 and subscription_id = $2`,
-          [eventId, subscriptionId, outcome.reason],
-          'push_delivery_refused',
-        );
+        await this.push.markRefused(eventId, subscriptionId, outcome.reason);
         this.logger.warn(`push to subscription ${subscriptionId} refused: ${outcome.reason}`);
         return;
       case 'failed': {
         const last = PushQueue.isLastAttempt(job);
-        await this.sql.query(
-          `update push_deliveries set attempts = attempts + 1, last_error = $3, status = case when $4 then 'failed' else status end
-           where event_id = $1 and subscription_id = $2`,
-          [eventId, subscriptionId, outcome.reason, last],
-          'push_delivery_failed',
-        );
+        await this.push.markFailed(eventId, subscriptionId, outcome.reason, last);
         throw new Error(`push to subscription ${subscriptionId} failed: ${outcome.reason}`);
       }
     }

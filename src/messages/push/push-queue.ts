@@ -4,6 +4,7 @@ import type { PoolClient } from 'pg';
 import { SqlPool } from '../database/sql-pool';
 import { MESSAGES_OPTIONS, type MessagesModuleOptions, type PushOptions } from '../messages.options';
 import { PresenceService } from '../presence/presence.service';
+import { PushRepository } from './push.repository';
 
 /** One job per notification event: the worker fans it out to one job per device. */
 export const PUSH_EVENT_QUEUE = 'push-event';
@@ -55,6 +56,7 @@ export class PushQueue implements OnApplicationBootstrap, BeforeApplicationShutd
   constructor(
     @Inject(MESSAGES_OPTIONS) options: MessagesModuleOptions,
     private readonly sql: SqlPool,
+    private readonly push: PushRepository,
     private readonly presence: PresenceService,
   ) {
     const defaults = { retryLimit: 5, retryDelaySeconds: 10, pollIntervalMs: 1_000, sendTimeoutMs: 10_000, shutdownTimeoutMs: 5_000 };
@@ -94,14 +96,7 @@ export class PushQueue implements OnApplicationBootstrap, BeforeApplicationShutd
     const boss = this.boss;
     if (!boss || this.stopping) return 0;
     const handedBack = await this.sql.transaction(async (client) => {
-      const { rows } = await client.query<{ job_id: string; queue: string }>(
-        `delete from push_job_claims c
-         where c.claimed_at < clock_timestamp() - $1 * interval '1 second'
-           and not exists (
-             select 1 from server_processes p where p.id = c.process_id and p.heartbeat_at > clock_timestamp() - $1 * interval '1 second')
-         returning c.job_id, c.queue`,
-        [this.presence.staleAfterSeconds],
-      );
+      const rows = await this.push.takeOrphanedClaims(client, this.presence.staleAfterSeconds);
       for (const queue of new Set(rows.map((r) => r.queue))) {
         const ids = rows.filter((r) => r.queue === queue).map((r) => r.job_id);
         await boss.cancel(queue, ids, { db: inTransaction(client) });
@@ -193,11 +188,10 @@ export class PushQueue implements OnApplicationBootstrap, BeforeApplicationShutd
       { batchSize, includeMetadata: true, pollingIntervalSeconds: Math.max(0.5, this.jobSettings.pollIntervalMs / 1000) },
       async (jobs) => {
         // Claimed for this process before anything is sent, so that if it dies they are handed back.
-        await this.sql.query(
-          `insert into push_job_claims (job_id, queue, process_id) select unnest($1::uuid[]), $2, $3
-           on conflict (job_id) do update set process_id = excluded.process_id, claimed_at = now()`,
-          [jobs.map((j) => j.id), name, this.presence.processId],
-          'push_job_claim',
+        await this.push.claimJobs(
+          jobs.map((j) => j.id),
+          name,
+          this.presence.processId,
         );
         await Promise.all(
           jobs.map((job) => {
@@ -210,9 +204,7 @@ export class PushQueue implements OnApplicationBootstrap, BeforeApplicationShutd
             return run.finally(() => this.inFlight.delete(run));
           }),
         );
-        await this.sql
-          .query('delete from push_job_claims where job_id = any($1::uuid[])', [jobs.map((j) => j.id)], 'push_job_release')
-          .catch(() => undefined);
+        await this.push.releaseJobs(jobs.map((j) => j.id)).catch(() => undefined);
         // A full batch means more is waiting: fetch again at once instead of sleeping a poll interval.
         if (jobs.length === batchSize) this.wake(name);
       },

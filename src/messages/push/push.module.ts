@@ -6,6 +6,7 @@ import { PushDeliveryWorker } from './push-delivery.worker';
 import { PushController } from './push.controller';
 import { PushEndpointPolicy } from './push-endpoint-policy';
 import { PushSender } from './push-sender';
+import { PushPublicKeyHandler } from './queries/public-key.query';
 
 /**
  * Web Push: device subscriptions and the delivery workers. Queueing (`OfflineNotifier`) and the
@@ -16,6 +17,7 @@ import { PushSender } from './push-sender';
   providers: [
     SaveSubscriptionHandler,
     RemoveSubscriptionHandler,
+    PushPublicKeyHandler,
     PushSender,
     PushDeliveryWorker,
     {

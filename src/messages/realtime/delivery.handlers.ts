@@ -1,7 +1,6 @@
 import { Logger } from '@nestjs/common';
 import { EventsHandler, type IEventHandler } from '@nestjs/cqrs';
-import { SqlPool } from '../database/sql-pool';
-import { claimPendingInvitations, ConversationStore } from '../conversations/conversation.store';
+import { ConversationStore } from '../conversations/conversation.store';
 import {
   ConversationArchived,
   ConversationInvitationsIssued,
@@ -62,7 +61,6 @@ export class InvitationsDelivery implements IEventHandler<ConversationInvitation
   constructor(
     private readonly gateway: MessagesGateway,
     private readonly store: ConversationStore,
-    private readonly sql: SqlPool,
   ) {}
 
   async handle({ departmentId, invitations }: ConversationInvitationsIssued) {
@@ -70,7 +68,7 @@ export class InvitationsDelivery implements IEventHandler<ConversationInvitation
       const pairs = invitations.flatMap((i) => i.userIds.map((userId) => ({ conversationId: i.conversationId, userId })));
       const invitees = [...new Set(pairs.map((p) => p.userId))];
       const connected = await this.gateway.connectedAmong(invitees);
-      const claimed = await claimPendingInvitations(this.sql, { pairs: pairs.filter((p) => connected.has(p.userId)) });
+      const claimed = await this.store.claimPendingInvitations({ pairs: pairs.filter((p) => connected.has(p.userId)) });
       if (!claimed.length) return;
       const summaries = await this.store.summariesFor(departmentId, claimed);
       for (const { userId, conversation } of summaries) this.gateway.server.to(userRoom(userId)).emit('conversation:invited', conversation);

@@ -19,10 +19,9 @@ import { DomainError } from '../../common/errors/domain-error';
 import { toHttpError } from '../../common/errors/errors.filter';
 import { describeValidationErrors } from '../../common/validation/error-messages';
 import { rawInputProblem } from '../../common/validation/raw-input';
-import { SqlPool } from '../database/sql-pool';
 import { MarkConversationReadCommand } from '../conversations/commands/mark-conversation-read.command';
 import { PostMessageCommand } from '../conversations/commands/post-message.command';
-import { claimPendingInvitations, ConversationStore } from '../conversations/conversation.store';
+import { ConversationStore } from '../conversations/conversation.store';
 import { SignalTypingCommand } from '../conversations/commands/signal-typing.command';
 import { ReadConversationDto, SendConversationMessageDto, TypingDto } from '../conversations/dto/conversation.dto';
 import { MESSAGES_ACCESS } from '../messages.access';
@@ -117,7 +116,6 @@ export class MessagesGateway implements OnGatewayInit, OnGatewayConnection, OnGa
     private readonly presence: PresenceService,
     private readonly commands: CommandBus,
     private readonly store: ConversationStore,
-    private readonly sql: SqlPool,
     private readonly unread: UnreadCounter,
     private readonly limiter: SocketRateLimiter,
     private readonly admission: SocketAdmission,
@@ -241,7 +239,7 @@ export class MessagesGateway implements OnGatewayInit, OnGatewayConnection, OnGa
 
   /** Invitations made while the user had no live socket, once, on the next connect. */
   private async deliverPendingInvitations(socket: MessagesSocket) {
-    const claimed = await claimPendingInvitations(this.sql, { userId: socket.data.userId });
+    const claimed = await this.store.claimPendingInvitations({ userId: socket.data.userId });
     const mine = claimed.filter((p) => p.departmentId === socket.data.departmentId);
     if (!mine.length) return;
     const summaries = await this.store.summariesFor(socket.data.departmentId, mine);

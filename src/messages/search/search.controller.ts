@@ -1,7 +1,8 @@
 import { Controller, Get, Query } from '@nestjs/common';
 import { QueryBus } from '@nestjs/cqrs';
-import { ApiTags } from '@nestjs/swagger';
+import { ApiOkResponse, ApiTags } from '@nestjs/swagger';
 import { Caller, type Principal } from '../../common/access';
+import { SearchPageView } from './dto/search-results.dto';
 import { SearchQueryDto } from './dto/search.dto';
 import { SearchQuery } from './queries/search.query';
 
@@ -12,6 +13,7 @@ export class SearchController {
 
   /** Mail and conversation messages the caller may read, best match first, `{ items, nextCursor }`. */
   @Get()
+  @ApiOkResponse({ type: SearchPageView })
   search(@Caller() caller: Principal, @Query() query: SearchQueryDto) {
     return this.queries.execute(new SearchQuery(caller, query.q, query.limit, query.cursor));
   }

@@ -61,7 +61,7 @@ export class AttachmentFileHandler implements IQueryHandler<AttachmentFileQuery>
   private async mayRead(caller: Actor, row: AttachmentRow): Promise<boolean> {
     if (row.conversation_id !== null) {
       // The conversation's own rule: members, and those the dispatch rule still lets read.
-      return this.store.readable(this.sql.pool, caller.departmentId, row.conversation_id, caller.userId).then(
+      return this.store.readable(this.store.pool, caller.departmentId, row.conversation_id, caller.userId).then(
         () => true,
         () => false,
       );

@@ -30,12 +30,8 @@ export class ArchiveConversationHandler implements ICommandHandler<ArchiveConver
       if (!conversation) throw DomainError.notFound(`Conversation ${conversationId} not found`);
       if (conversation.archived) return null;
       const messages = await this.store.append(tx, departmentId, conversationId, [{ senderId: null, senderName: SYSTEM_SENDER, kind: 'system', body: note }]);
-      await tx.query('update conversations set archived_at = now() where id = $1', [conversationId]);
-      const { rows } = await tx.query<{ user_id: number }>(
-        'select user_id from conversation_members where conversation_id = $1 and (left_at is null or reads_after_leaving)',
-        [conversationId],
-      );
-      return { messages, userIds: rows.map((r) => r.user_id) };
+      await this.store.archive(tx, conversationId);
+      return { messages, userIds: await this.store.readerIds(tx, conversationId) };
     });
     if (outcome) {
       this.events.publish(new ConversationMessagesPosted(departmentId, outcome.messages.map((message) => ({ message, userIds: outcome.userIds }))));

@@ -4,7 +4,8 @@ import { DomainError } from '../../../common/errors/domain-error';
 import { releaseAttachments } from '../../attachments/attachment-links';
 import { SqlPool } from '../../database/sql-pool';
 import type { ConversationMessagePayload } from '../../realtime/socket-events';
-import { ConversationStore, MESSAGE_COLUMNS, plainText, toMessage, type Actor, type MessageRow } from '../conversation.store';
+import { PushRepository } from '../../push/push.repository';
+import { ConversationStore, plainText, toMessage, type Actor } from '../conversation.store';
 import { ConversationMessageChanged } from '../events/conversation.events';
 
 /** The sender replaces the text of their message; the earlier text is kept as a version. */
@@ -38,11 +39,7 @@ async function lockOwnMessage(tx: PoolClient, store: ConversationStore, author: 
   const conversation = await store.access(tx, author.departmentId, conversationId, author.userId, true);
   if (!conversation?.hasMembership) throw DomainError.notFound(`Conversation ${conversationId} not found`);
   if (conversation.archived) throw DomainError.conflict(`Conversation ${conversationId} is archived and read-only`);
-  const { rows } = await tx.query<MessageRow>(
-    `select ${MESSAGE_COLUMNS} from conversation_messages where conversation_id = $1 and seq = $2 and department_id = $3 for update`,
-    [conversationId, seq, author.departmentId],
-  );
-  const row = rows[0];
+  const row = await store.lockMessage(tx, author.departmentId, conversationId, seq);
   if (!row) throw DomainError.notFound(`Conversation ${conversationId} has no message ${seq}`);
   if (row.kind !== 'text' || row.sender_id !== author.userId) throw DomainError.forbidden(`Only the sender of message ${seq} may change it`);
   if (!conversation.isMember) throw DomainError.forbidden(`You left conversation ${conversationId}; send a message in it to rejoin`);
@@ -63,17 +60,8 @@ export class EditMessageHandler implements ICommandHandler<EditMessageCommand> {
       const { message, memberIds } = await lockOwnMessage(tx, this.store, author, conversationId, seq);
       if (message.retractedAt) throw DomainError.conflict(`Message ${seq} was retracted and can no longer be edited`);
       if (message.body === body) return { message, memberIds, changed: false };
-      const { rows } = await tx.query<MessageRow>(
-        `with version as (
-           insert into conversation_message_edits (conversation_id, seq, version, department_id, body)
-           select $1, $2, coalesce((select max(version) from conversation_message_edits where conversation_id = $1 and seq = $2), 0) + 1, $3, $5
-         )
-         update conversation_messages set body = $4, edited_at = now()
-          where conversation_id = $1 and seq = $2 and department_id = $3
-         returning ${MESSAGE_COLUMNS}`,
-        [conversationId, seq, author.departmentId, body, message.body],
-      );
-      return { message: toMessage(rows[0]), memberIds, changed: true };
+      const edited = await this.store.edit(tx, author.departmentId, conversationId, seq, body, message.body);
+      return { message: edited, memberIds, changed: true };
     });
     if (outcome.changed) this.events.publish(new ConversationMessageChanged(author.departmentId, 'edited', outcome.message, outcome.memberIds));
     return outcome.message;
@@ -85,6 +73,7 @@ export class RetractMessageHandler implements ICommandHandler<RetractMessageComm
   constructor(
     private readonly sql: SqlPool,
     private readonly store: ConversationStore,
+    private readonly push: PushRepository,
     private readonly events: EventBus,
   ) {}
 
@@ -93,24 +82,12 @@ export class RetractMessageHandler implements ICommandHandler<RetractMessageComm
       const { message, memberIds } = await lockOwnMessage(tx, this.store, author, conversationId, seq);
       // Retracting twice changes nothing more.
       if (message.retractedAt) return { message, memberIds, changed: false };
-      const { rows } = await tx.query<MessageRow>(
-        `with versions as (delete from conversation_message_edits where conversation_id = $1 and seq = $2)
-         update conversation_messages
-            set body = '', retracted_at = now(), mention_user_ids = '{}', location_lat = null, location_lng = null, location_accuracy_m = null
-          where conversation_id = $1 and seq = $2 and department_id = $3
-         returning ${MESSAGE_COLUMNS}`,
-        [conversationId, seq, author.departmentId],
-      );
+      const retracted = await this.store.retract(tx, author.departmentId, conversationId, seq);
       await releaseAttachments(tx, conversationId, seq);
       // Its pushes not yet sent are withdrawn (a delivery whose event is gone is skipped); one a
       // device already shows stays there: Web Push cannot take a notification back.
-      await tx.query(
-        `delete from push_events
-          where department_id = $1 and created_at > now() - interval '2 days'
-            and payload->'ids' @> jsonb_build_object('conversationId', $2::int, 'seq', $3::int)`,
-        [author.departmentId, conversationId, seq],
-      );
-      return { message: { ...toMessage(rows[0]), attachments: [] }, memberIds, changed: true };
+      await this.push.withdrawPending(tx, author.departmentId, { conversationId, seq });
+      return { message: { ...retracted, attachments: [] }, memberIds, changed: true };
     });
     if (outcome.changed) this.events.publish(new ConversationMessageChanged(author.departmentId, 'retracted', outcome.message, outcome.memberIds));
     return outcome.message;

@@ -76,10 +76,7 @@ export class InviteMembersHandler implements ICommandHandler<InviteMembersComman
       );
       if (input.readsAfterLeaving) {
         // Someone already in the conversation gets the dispatch rule too.
-        await tx.query('update conversation_members set reads_after_leaving = true where conversation_id = $1 and user_id = any($2::int[])', [
-          conversationId,
-          invitees.map((m) => m.id),
-        ]);
+        await this.store.keepReading(tx, conversationId, invitees.map((m) => m.id));
       }
       if (added.length === 0) return { added, messages: [], memberIds: [] as number[] };
       const names = invitees.filter((m) => added.includes(m.id)).map((m) => m.name);

@@ -28,7 +28,7 @@ export class LeaveConversationHandler implements ICommandHandler<LeaveConversati
       const conversation = await this.store.access(tx, departmentId, conversationId, member.userId, true);
       if (!conversation?.hasMembership) throw DomainError.notFound(`Conversation ${conversationId} not found`);
       if (!conversation.isMember) return null;
-      await tx.query('update conversation_members set left_at = now() where conversation_id = $1 and user_id = $2', [conversationId, member.userId]);
+      await this.store.leave(tx, conversationId, member.userId);
       // A direct conversation is only hidden for the one who leaves, and an archived history is
       // closed: no announcement in either.
       if (conversation.kind === 'direct' || conversation.archived) return null;

@@ -55,22 +55,14 @@ export class OpenConversationHandler implements ICommandHandler<OpenConversation
     }
 
     const outcome = await this.sql.transaction(async (tx) => {
-      const { rows } = await tx.query<{ id: number }>(
-        `insert into conversations (department_id, kind, title, created_by, zone_id, dispatch_id)
-         values ($1, $2, $3, $4, $5, $6)
-         on conflict (department_id, dispatch_id) where dispatch_id is not null do nothing
-         returning id`,
-        [departmentId, kind, input.title, openedBy?.userId ?? null, input.zoneId ?? null, input.dispatchId ?? null],
-      );
-      const created = rows.length > 0;
-      const conversationId =
-        rows[0]?.id ??
-        (
-          await tx.query<{ id: number }>('select id from conversations where department_id = $1 and dispatch_id = $2 for update', [
-            departmentId,
-            input.dispatchId,
-          ])
-        ).rows[0].id;
+      const { conversationId, created } = await this.store.open(tx, {
+        departmentId,
+        kind,
+        title: input.title,
+        createdBy: openedBy?.userId ?? null,
+        zoneId: input.zoneId ?? null,
+        dispatchId: input.dispatchId ?? null,
+      });
       const readsAfterLeaving = input.readsAfterLeaving ?? false;
       // Someone who opens a personal conversation has it in hand; a dispatcher whose dispatch opened
       // one learns of it like everyone else, through an invitation.

@@ -32,29 +32,16 @@ export class OpenDirectConversationHandler implements ICommandHandler<OpenDirect
 
     const outcome = await this.sql.transaction(async (tx) => {
       // The unique pair makes a concurrent start wait here and then find the conversation the other one made.
-      const { rows } = await tx.query<{ id: number }>(
-        `insert into conversations (department_id, kind, title, created_by, direct_low, direct_high)
-         values ($1, 'direct', $2, $3, least($3::int, $4::int), greatest($3::int, $4::int))
-         on conflict (department_id, direct_low, direct_high) where kind = 'direct' do nothing
-         returning id`,
-        [departmentId, `${caller.name} & ${peer.name}`, caller.userId, peer.id],
-      );
-      let conversationId: number;
-      if (rows[0]) {
-        conversationId = rows[0].id;
+      const { conversationId, created } = await this.store.openDirect(tx, departmentId, `${caller.name} & ${peer.name}`, caller.userId, peer.id);
+      if (created) {
         await this.store.addMembers(tx, departmentId, conversationId, [{ userId: caller.userId, name: caller.name }], { invitedBy: null, delivered: true });
         await this.store.addMembers(tx, departmentId, conversationId, [{ userId: peer.id, name: peer.name }], { invitedBy: caller.userId });
       } else {
-        const found = await tx.query<{ id: number }>(
-          `select id from conversations where department_id = $1 and kind = 'direct' and direct_low = least($2::int, $3::int) and direct_high = greatest($2::int, $3::int)`,
-          [departmentId, caller.userId, peer.id],
-        );
-        conversationId = found.rows[0].id;
         // Asking again brings a hidden direct conversation back to the caller's list.
-        await tx.query('update conversation_members set left_at = null where conversation_id = $1 and user_id = $2', [conversationId, caller.userId]);
+        await this.store.unhideFor(tx, conversationId, caller.userId);
       }
       const conversation = (await this.store.summary(tx, departmentId, conversationId, caller.userId))!;
-      return { conversation, created: rows.length > 0 };
+      return { conversation, created };
     });
     if (outcome.created) {
       this.events.publish(new ConversationInvitationsIssued(departmentId, [{ conversationId: outcome.conversation.id, userIds: [peer.id] }]));

@@ -8,7 +8,7 @@ import { recordUrgentRecipients } from '../../urgent/conversation-urgent';
 import type { EscalationDto } from '../../urgent/dto/urgent.dto';
 import { EscalationPlanner } from '../../urgent/escalation/escalation-planner';
 import { shouldPush, type MessagePriority } from '../../push/push-decision';
-import { ConversationStore, MESSAGE_COLUMNS, plainText, SYSTEM_SENDER, toMessage, type Actor, type NewMessage } from '../conversation.store';
+import { ConversationStore, plainText, SYSTEM_SENDER, type Actor, type Db, type NewMessage } from '../conversation.store';
 import { ConversationMembersChanged, ConversationMessagesPosted } from '../events/conversation.events';
 import { InviteeRules } from '../invitee-rules';
 
@@ -55,14 +55,9 @@ export class PostMessageHandler implements ICommandHandler<PostMessageCommand> {
     private readonly events: EventBus,
   ) {}
 
-  private async existing(db: Pick<SqlPool['pool'], 'query'>, input: PostMessageInput): Promise<ConversationMessagePayload | null> {
-    if (!input.clientId) return null;
-    const { rows } = await db.query(
-      `select ${MESSAGE_COLUMNS} from conversation_messages
-        where conversation_id = $1 and sender_id = $2 and client_id = $3 and department_id = $4`,
-      [input.conversationId, input.author.userId, input.clientId, input.author.departmentId],
-    );
-    return rows[0] ? toMessage(rows[0]) : null;
+  private existing(db: Db, input: PostMessageInput): Promise<ConversationMessagePayload | null> {
+    if (!input.clientId) return Promise.resolve(null);
+    return this.store.messageByClientId(db, input.author.departmentId, input.conversationId, input.author.userId, input.clientId);
   }
 
   async execute({ input }: PostMessageCommand): Promise<ConversationMessagePayload> {
@@ -72,7 +67,7 @@ export class PostMessageHandler implements ICommandHandler<PostMessageCommand> {
     const body = (input.location || input.attachmentIds?.length) && !input.body?.trim() ? '' : plainText(input.body ?? '');
     const mentionUserIds = [...new Set(input.mentionUserIds ?? [])];
     // A retry of a message already stored needs no lock.
-    const repeated = await this.existing(this.sql.pool, input);
+    const repeated = await this.existing(this.store.pool, input);
     if (repeated) return repeated;
     const plan = await this.escalation.plan(author, input);
 
@@ -96,12 +91,9 @@ export class PostMessageHandler implements ICommandHandler<PostMessageCommand> {
         changes.push({ userId: author.userId, change: 'joined' });
       } else if (conversation.kind === 'direct') {
         // Leaving a direct conversation only hides it; a new message brings it back for both.
-        await tx.query('update conversation_members set left_at = null where conversation_id = $1 and left_at is not null', [conversationId]);
+        await this.store.unhideDirect(tx, conversationId);
       } else if (!conversation.isMember) {
-        await tx.query('update conversation_members set left_at = null, joined_at = now() where conversation_id = $1 and user_id = $2', [
-          conversationId,
-          author.userId,
-        ]);
+        await this.store.rejoin(tx, conversationId, author.userId);
         messages.push({ senderId: null, senderName: SYSTEM_SENDER, kind: 'system', body: `${author.name} rejoined` });
         changes.push({ userId: author.userId, change: 'joined' });
       }

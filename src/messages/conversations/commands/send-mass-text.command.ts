@@ -4,8 +4,7 @@ import { SqlPool } from '../../database/sql-pool';
 import { DepartmentDirectory, type DirectoryKind } from '../../directory/department-directory';
 import { OfflineNotifier } from '../../push/offline-notifier';
 import { shouldPush } from '../../push/push-decision';
-import type { NotificationLevel } from '../../realtime/socket-events';
-import { MESSAGE_COLUMNS, plainText, toMessage, type Actor } from '../conversation.store';
+import { ConversationStore, plainText, type Actor } from '../conversation.store';
 import { ConversationInvitationsIssued, ConversationMessagesPosted } from '../events/conversation.events';
 
 export interface MassTextInput {
@@ -30,6 +29,7 @@ export class SendMassTextCommand extends Command<{ recipientCount: number; massT
 export class SendMassTextHandler implements ICommandHandler<SendMassTextCommand> {
   constructor(
     private readonly sql: SqlPool,
+    private readonly store: ConversationStore,
     private readonly directory: DepartmentDirectory,
     private readonly notifier: OfflineNotifier,
     private readonly events: EventBus,
@@ -62,84 +62,15 @@ export class SendMassTextHandler implements ICommandHandler<SendMassTextCommand>
     const recipients = await this.directory.members(departmentId, recipientIds);
 
     const outcome = await this.sql.transaction(async (tx) => {
-      // 1. The direct conversations that do not exist yet, with both members.
-      const created = await tx.query<{ id: number; peer_id: number }>(
-        `with created as (
-           insert into conversations (department_id, kind, title, created_by, direct_low, direct_high)
-           select $1, 'direct', $3 || ' & ' || r.name, $2, least($2::int, r.id), greatest($2::int, r.id)
-             from unnest($4::int[], $5::text[]) r(id, name)
-           on conflict (department_id, direct_low, direct_high) where kind = 'direct' do nothing
-           returning id, direct_low, direct_high
-         ), peers as (
-           select c.id, case when c.direct_low = $2 then c.direct_high else c.direct_low end as peer_id from created c
-         ), members as (
-           insert into conversation_members (conversation_id, user_id, department_id, user_name, invited_by, invitation_delivered_at)
-           select p.id, $2, $1, $3, null, now() from peers p
-           union all
-           select p.id, p.peer_id, $1, r.name, $2, null from peers p join unnest($4::int[], $5::text[]) r(id, name) on r.id = p.peer_id
-         )
-         select id, peer_id from peers`,
-        [departmentId, sender.userId, sender.name, recipients.map((r) => r.id), recipients.map((r) => r.name)],
-      );
-      // 2. Lock every pair's conversation in id order, so concurrent mass texts cannot deadlock.
-      const locked = await tx.query<{ id: number }>(
-        `select c.id from conversations c join unnest($3::int[]) r(id)
-             on c.direct_low = least($2::int, r.id) and c.direct_high = greatest($2::int, r.id)
-          where c.department_id = $1 and c.kind = 'direct' and c.archived_at is null
-          order by c.id for update of c`,
-        [departmentId, sender.userId, recipientIds],
-      );
-      const conversationIds = locked.rows.map((r) => r.id);
-      // 3. One message in each, numbered after its last; the sender has read their own; hidden conversations come back.
-      const { rows } = await tx.query(
-        `with bumped as (
-           update conversations set last_seq = last_seq + 1, text_count = text_count + 1, last_message_at = now()
-            where id = any($1::int[])
-            returning id, last_seq, text_count
-         ), read as (
-           update conversation_members m set last_read_seq = b.last_seq, left_at = null
-             from bumped b where m.conversation_id = b.id and m.user_id = $3
-         ), shown as (
-           update conversation_members m set left_at = null
-             from bumped b where m.conversation_id = b.id and m.user_id <> $3 and m.left_at is not null
-         )
-         insert into conversation_messages (conversation_id, seq, text_seq, department_id, sender_id, sender_name, kind, body)
-         select b.id, b.last_seq, b.text_count, $2, $3, $4, 'text', $5 from bumped b
-         returning ${MESSAGE_COLUMNS}`,
-        [conversationIds, departmentId, sender.userId, sender.name, body],
-      );
-      // Each recipient's level on their direct conversation with the sender decides their push.
-      const levels = await tx.query<{ user_id: number; notification_level: NotificationLevel }>(
-        'select user_id, notification_level from conversation_members where conversation_id = any($1::int[]) and user_id <> $2',
-        [conversationIds, sender.userId],
-      );
-      const pushed = levels.rows.filter((r) => shouldPush(r.notification_level, false, 'normal')).map((r) => r.user_id);
+      const sent = await this.store.massText(tx, departmentId, sender, recipients, body);
+      const pushed = sent.levels.filter((r) => shouldPush(r.level, false, 'normal')).map((r) => r.userId);
       await this.notifier.enqueue(tx, departmentId, pushed, {
         kind: 'conversation-message',
         title: sender.name,
         preview: body.slice(0, 120),
         ids: { senderId: sender.userId },
       });
-      const peerOf = await tx.query<{ id: number; peer_id: number }>(
-        `select id, case when direct_low = $2 then direct_high else direct_low end as peer_id from conversations where id = any($1::int[])`,
-        [conversationIds, sender.userId],
-      );
-      const peers = new Map(peerOf.rows.map((r) => [r.id, r.peer_id]));
-      const messages = rows.map(toMessage);
-      // Kept as one mass text, so its sender gets one overview instead of a row per recipient.
-      const [massText] = (
-        await tx.query<{ id: number }>('insert into mass_texts (department_id, sender_id, body) values ($1, $2, $3) returning id', [
-          departmentId,
-          sender.userId,
-          body,
-        ])
-      ).rows;
-      await tx.query(
-        `insert into mass_text_recipients (mass_text_id, conversation_id, user_id, seq)
-         select $1, r.conversation_id, r.user_id, r.seq from unnest($2::int[], $3::int[], $4::int[]) r(conversation_id, user_id, seq)`,
-        [massText.id, messages.map((m) => m.conversationId), messages.map((m) => peers.get(m.conversationId)!), messages.map((m) => m.seq)],
-      );
-      return { created: created.rows, messages, peers, massTextId: massText.id };
+      return sent;
     });
 
     if (outcome.created.length) {

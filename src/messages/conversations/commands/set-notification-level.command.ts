@@ -1,6 +1,5 @@
 import { Command, CommandHandler, type ICommandHandler } from '@nestjs/cqrs';
 import { DomainError } from '../../../common/errors/domain-error';
-import { SqlPool } from '../../database/sql-pool';
 import type { NotificationLevel } from '../../realtime/socket-events';
 import { ConversationStore, type Actor } from '../conversation.store';
 
@@ -18,17 +17,12 @@ export class SetNotificationLevelCommand extends Command<{ conversationId: numbe
 @CommandHandler(SetNotificationLevelCommand)
 export class SetNotificationLevelHandler implements ICommandHandler<SetNotificationLevelCommand> {
   constructor(
-    private readonly sql: SqlPool,
     private readonly store: ConversationStore,
   ) {}
 
   async execute({ member, conversationId, level }: SetNotificationLevelCommand) {
-    await this.store.readable(this.sql.pool, member.departmentId, conversationId, member.userId);
-    const rows = await this.sql.query(
-      'update conversation_members set notification_level = $4 where conversation_id = $1 and user_id = $2 and department_id = $3 returning user_id',
-      [conversationId, member.userId, member.departmentId, level],
-    );
-    if (!rows.length) throw DomainError.notFound(`Conversation ${conversationId} not found`);
+    await this.store.readable(this.store.pool, member.departmentId, conversationId, member.userId);
+    if (!(await this.store.setNotificationLevel(member.departmentId, conversationId, member.userId, level))) throw DomainError.notFound(`Conversation ${conversationId} not found`);
     return { conversationId, level };
   }
 }

@@ -1,5 +1,5 @@
 import { Command, CommandHandler, type ICommandHandler } from '@nestjs/cqrs';
-import { SqlPool } from '../../database/sql-pool';
+import { ConversationStore } from '../conversation.store';
 
 /**
  * Whether these members keep reading the conversation after they leave (the dispatch rule:
@@ -18,15 +18,9 @@ export class SetReadsAfterLeavingCommand extends Command<{ affected: number }> {
 
 @CommandHandler(SetReadsAfterLeavingCommand)
 export class SetReadsAfterLeavingHandler implements ICommandHandler<SetReadsAfterLeavingCommand> {
-  constructor(private readonly sql: SqlPool) {}
+  constructor(private readonly store: ConversationStore) {}
 
   async execute({ departmentId, conversationId, userIds, readsAfterLeaving }: SetReadsAfterLeavingCommand) {
-    const rows = await this.sql.query(
-      `update conversation_members set reads_after_leaving = $4
-        where conversation_id = $1 and department_id = $2 and user_id = any($3::int[]) and reads_after_leaving <> $4
-        returning user_id`,
-      [conversationId, departmentId, [...userIds], readsAfterLeaving],
-    );
-    return { affected: rows.length };
+    return { affected: await this.store.setReadsAfterLeaving(departmentId, conversationId, userIds, readsAfterLeaving) };
   }
 }

@@ -1,7 +1,6 @@
 import { Injectable } from '@nestjs/common';
 import { Command, CommandHandler, EventBus, type ICommandHandler } from '@nestjs/cqrs';
 import { DomainError } from '../../../common/errors/domain-error';
-import { SqlPool } from '../../database/sql-pool';
 import { ConversationStore, type Actor } from '../conversation.store';
 import { ConversationTyping } from '../events/conversation.events';
 
@@ -38,7 +37,6 @@ export class TypingThrottle {
 @CommandHandler(SignalTypingCommand)
 export class SignalTypingHandler implements ICommandHandler<SignalTypingCommand> {
   constructor(
-    private readonly sql: SqlPool,
     private readonly store: ConversationStore,
     private readonly throttle: TypingThrottle,
     private readonly events: EventBus,
@@ -47,10 +45,10 @@ export class SignalTypingHandler implements ICommandHandler<SignalTypingCommand>
   async execute({ member, conversationId }: SignalTypingCommand) {
     // Throttled before the database is asked, so a stream of key presses costs nothing.
     if (!this.throttle.take(member.userId, conversationId)) return { relayed: false };
-    const conversation = await this.store.access(this.sql.pool, member.departmentId, conversationId, member.userId);
+    const conversation = await this.store.access(this.store.pool, member.departmentId, conversationId, member.userId);
     if (!conversation?.hasMembership) throw DomainError.notFound(`Conversation ${conversationId} not found`);
     if (!conversation.isMember || conversation.archived) return { relayed: false };
-    const others = (await this.store.currentMemberIds(this.sql.pool, conversationId)).filter((id) => id !== member.userId);
+    const others = (await this.store.currentMemberIds(this.store.pool, conversationId)).filter((id) => id !== member.userId);
     if (others.length) this.events.publish(new ConversationTyping(member.departmentId, conversationId, member.userId, others));
     return { relayed: others.length > 0 };
   }

@@ -1,17 +1,25 @@
 import { Query, QueryHandler, type IQueryHandler } from '@nestjs/cqrs';
-import { SqlPool } from '../../database/sql-pool';
 import type { ConversationMessagePayload, ConversationSummary } from '../../realtime/socket-events';
-import { ConversationStore, MESSAGE_COLUMNS, toMessage, type MessageRow } from '../conversation.store';
+import { ConversationStore } from '../conversation.store';
 
 export interface DispatchConversationRecord {
   conversation: ConversationSummary;
-  /** The whole history, oldest first. */
+  /** Oldest first: the whole history, or the page asked for. */
   messages: ConversationMessagePayload[];
+  /** With a page asked for: the `seq` to pass the same way for the next page; null when none is left (always null for the whole history). */
+  nextCursor: string | null;
+}
+
+/** A page of a dispatch record's history by `seq`, as the conversation history pages. */
+export interface RecordRange {
+  after?: number;
+  before?: number;
+  limit: number;
 }
 
 /**
- * A dispatch's conversation and its full history, as kept with the dispatch record (no
- * membership check: the caller decides who may see the record). Null when it has none.
+ * A dispatch's conversation and its history, as kept with the dispatch record (no membership
+ * check: the caller decides who may see the record). Null when it has none.
  */
 export class DispatchConversationQuery extends Query<DispatchConversationRecord | null> {
   constructor(
@@ -19,28 +27,32 @@ export class DispatchConversationQuery extends Query<DispatchConversationRecord 
     readonly dispatchId: number,
     /** Whose read position the summary shows; null for none. */
     readonly viewerId: number | null = null,
+    /** A page of the history; without it, the whole history. */
+    readonly range: RecordRange | null = null,
   ) {
     super();
   }
 }
 
+/** Reads a dispatch's conversation record; shared by the query here and the dispatch record's own query. */
+export async function readDispatchConversation(
+  store: ConversationStore,
+  { departmentId, dispatchId, viewerId, range }: Pick<DispatchConversationQuery, 'departmentId' | 'dispatchId' | 'viewerId' | 'range'>,
+): Promise<DispatchConversationRecord | null> {
+  const conversationId = await store.dispatchConversationId(departmentId, dispatchId);
+  if (conversationId === null) return null;
+  const [conversation, page] = await Promise.all([
+    store.summary(store.pool, departmentId, conversationId, viewerId),
+    range ? store.history(departmentId, conversationId, range) : store.wholeHistory(departmentId, conversationId),
+  ]);
+  return { conversation: conversation!, messages: page.items, nextCursor: page.nextCursor };
+}
+
 @QueryHandler(DispatchConversationQuery)
 export class DispatchConversationHandler implements IQueryHandler<DispatchConversationQuery> {
-  constructor(
-    private readonly sql: SqlPool,
-    private readonly store: ConversationStore,
-  ) {}
+  constructor(private readonly store: ConversationStore) {}
 
-  async execute({ departmentId, dispatchId, viewerId }: DispatchConversationQuery): Promise<DispatchConversationRecord | null> {
-    const [found] = await this.sql.query<{ id: number }>('select id from conversations where department_id = $1 and dispatch_id = $2', [
-      departmentId,
-      dispatchId,
-    ]);
-    if (!found) return null;
-    const [conversation, rows] = await Promise.all([
-      this.store.summary(this.sql.pool, departmentId, found.id, viewerId),
-      this.sql.query<MessageRow>(`select ${MESSAGE_COLUMNS} from conversation_messages where conversation_id = $1 order by seq`, [found.id]),
-    ]);
-    return { conversation: conversation!, messages: rows.map(toMessage) };
+  execute(query: DispatchConversationQuery): Promise<DispatchConversationRecord | null> {
+    return readDispatchConversation(this.store, query);
   }
 }

@@ -1,6 +1,5 @@
 import { Query, QueryHandler, type IQueryHandler } from '@nestjs/cqrs';
 import { DomainError } from '../../../common/errors/domain-error';
-import { SqlPool } from '../../database/sql-pool';
 import type { ConversationSummary } from '../../realtime/socket-events';
 import { ConversationStore } from '../conversation.store';
 
@@ -17,14 +16,11 @@ export class GetConversationQuery extends Query<ConversationSummary> {
 
 @QueryHandler(GetConversationQuery)
 export class GetConversationHandler implements IQueryHandler<GetConversationQuery> {
-  constructor(
-    private readonly sql: SqlPool,
-    private readonly store: ConversationStore,
-  ) {}
+  constructor(private readonly store: ConversationStore) {}
 
   async execute({ departmentId, conversationId, viewerId }: GetConversationQuery) {
-    if (viewerId !== null) await this.store.readable(this.sql.pool, departmentId, conversationId, viewerId);
-    const summary = await this.store.summary(this.sql.pool, departmentId, conversationId, viewerId);
+    if (viewerId !== null) await this.store.readable(this.store.pool, departmentId, conversationId, viewerId);
+    const summary = await this.store.summary(this.store.pool, departmentId, conversationId, viewerId);
     if (!summary) throw DomainError.notFound(`Conversation ${conversationId} not found`);
     return summary;
   }

@@ -1,6 +1,5 @@
 import { Query, QueryHandler, type IQueryHandler } from '@nestjs/cqrs';
 import { DomainError } from '../../../common/errors/domain-error';
-import { SqlPool } from '../../database/sql-pool';
 import { ConversationStore } from '../conversation.store';
 
 export interface MessageVersion {
@@ -11,7 +10,8 @@ export interface MessageVersion {
 }
 
 /** The earlier versions of an edited message, oldest first, for whoever may read the conversation. */
-export class MessageEditsQuery extends Query<{ conversationId: number; seq: number; items: MessageVersion[] }> {
+/** Every version in one page (a message has few): `nextCursor` is always null, as lists end. */
+export class MessageEditsQuery extends Query<{ conversationId: number; seq: number; items: MessageVersion[]; nextCursor: null }> {
   constructor(
     readonly departmentId: number,
     readonly conversationId: number,
@@ -24,19 +24,11 @@ export class MessageEditsQuery extends Query<{ conversationId: number; seq: numb
 
 @QueryHandler(MessageEditsQuery)
 export class MessageEditsHandler implements IQueryHandler<MessageEditsQuery> {
-  constructor(
-    private readonly sql: SqlPool,
-    private readonly store: ConversationStore,
-  ) {}
+  constructor(private readonly store: ConversationStore) {}
 
   async execute({ departmentId, conversationId, viewerId, seq }: MessageEditsQuery) {
-    const conversation = await this.store.readable(this.sql.pool, departmentId, conversationId, viewerId);
+    const conversation = await this.store.readable(this.store.pool, departmentId, conversationId, viewerId);
     if (seq > conversation.lastSeq) throw DomainError.notFound(`Conversation ${conversationId} has no message ${seq}`);
-    const rows = await this.sql.query<{ version: number; body: string; replaced_at: Date }>(
-      `select version, body, replaced_at from conversation_message_edits
-        where conversation_id = $1 and seq = $2 and department_id = $3 order by version`,
-      [conversationId, seq, departmentId],
-    );
-    return { conversationId, seq, items: rows.map((r) => ({ version: r.version, body: r.body, replacedAt: r.replaced_at.toISOString() })) };
+    return { conversationId, seq, items: await this.store.edits(departmentId, conversationId, seq), nextCursor: null };
   }
 }

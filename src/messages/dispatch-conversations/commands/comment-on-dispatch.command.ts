@@ -1,6 +1,6 @@
-import { Command, CommandBus, CommandHandler, type ICommandHandler } from '@nestjs/cqrs';
+import { Command, CommandHandler, type ICommandHandler } from '@nestjs/cqrs';
 import { DomainError } from '../../../common/errors/domain-error';
-import { PostMessageCommand } from '../../conversations/commands/post-message.command';
+import { PostMessageCommand, PostMessageHandler } from '../../conversations/commands/post-message.command';
 import type { Actor } from '../../conversations/conversation.store';
 import type { ConversationMessagePayload } from '../../realtime/socket-events';
 import { DispatchRecords } from '../dispatch-records';
@@ -24,7 +24,8 @@ export class CommentOnDispatchCommand extends Command<ConversationMessagePayload
 export class CommentOnDispatchHandler implements ICommandHandler<CommentOnDispatchCommand> {
   constructor(
     private readonly records: DispatchRecords,
-    private readonly commands: CommandBus,
+    // Composed by injection: a handler never calls back through the bus.
+    private readonly post: PostMessageHandler,
   ) {}
 
   async execute({ author, dispatchId, body, clientId }: CommentOnDispatchCommand): Promise<ConversationMessagePayload> {
@@ -35,6 +36,6 @@ export class CommentOnDispatchHandler implements ICommandHandler<CommentOnDispat
       throw DomainError.conflict(`Dispatch ${record.number} has no conversation: it was opened while the messages module was off`);
     }
     if (record.conversationId === null) throw DomainError.conflict(`Dispatch ${record.number}'s conversation is being opened; try again in a moment`);
-    return this.commands.execute(new PostMessageCommand({ author, conversationId: record.conversationId, body, clientId, joinByWriting: true }));
+    return this.post.execute(new PostMessageCommand({ author, conversationId: record.conversationId, body, clientId, joinByWriting: true }));
   }
 }

@@ -1,12 +1,19 @@
-import { Query, QueryBus, QueryHandler, type IQueryHandler } from '@nestjs/cqrs';
+import { Query, QueryHandler, type IQueryHandler } from '@nestjs/cqrs';
 import { DomainError } from '../../../common/errors/domain-error';
-import { SqlPool } from '../../database/sql-pool';
 import { canRead, ConversationStore } from '../../conversations/conversation.store';
-import { DispatchConversationQuery, type DispatchConversationRecord } from '../../conversations/queries/dispatch-conversation.query';
+import { readDispatchConversation, type DispatchConversationRecord, type RecordRange } from '../../conversations/queries/dispatch-conversation.query';
 import { DispatchRecords } from '../dispatch-records';
 
+export interface DispatchSummary {
+  id: number;
+  number: string;
+  zoneId: number;
+  status: 'open' | 'closed';
+  closedAt: string | null;
+}
+
 export interface DispatchConversationView extends DispatchConversationRecord {
-  dispatch: { id: number; number: string; zoneId: number; status: 'open' | 'closed'; closedAt: string | null };
+  dispatch: DispatchSummary;
 }
 
 /**
@@ -19,6 +26,8 @@ export class DispatchConversationRecordQuery extends Query<DispatchConversationV
   constructor(
     readonly viewer: { userId: number; departmentId: number; isAdmin: boolean },
     readonly dispatchId: number,
+    /** A page of the history by `seq`; without it, the whole history. */
+    readonly range: RecordRange | null = null,
   ) {
     super();
   }
@@ -29,21 +38,19 @@ export class DispatchConversationRecordHandler implements IQueryHandler<Dispatch
   constructor(
     private readonly records: DispatchRecords,
     private readonly store: ConversationStore,
-    private readonly sql: SqlPool,
-    private readonly queries: QueryBus,
   ) {}
 
-  async execute({ viewer, dispatchId }: DispatchConversationRecordQuery): Promise<DispatchConversationView> {
+  async execute({ viewer, dispatchId, range }: DispatchConversationRecordQuery): Promise<DispatchConversationView> {
     const { departmentId, userId } = viewer;
     const record = await this.records.find(departmentId, dispatchId);
     if (!record) throw DomainError.notFound(`Dispatch ${dispatchId} not found`);
     const notFound = () => DomainError.notFound(`Dispatch ${record.number} has no conversation you can read`);
     if (record.conversationId === null) throw notFound();
     if (!viewer.isAdmin && userId !== record.dispatcherId) {
-      const access = await this.store.access(this.sql.pool, departmentId, record.conversationId, userId);
+      const access = await this.store.access(this.store.pool, departmentId, record.conversationId, userId);
       if (!access?.hasMembership || !canRead(access)) throw notFound();
     }
-    const found = await this.queries.execute(new DispatchConversationQuery(departmentId, dispatchId, userId));
+    const found = await readDispatchConversation(this.store, { departmentId, dispatchId, viewerId: userId, range });
     if (!found) throw notFound();
     return {
       dispatch: { id: record.dispatchId, number: record.number, zoneId: record.zoneId, status: record.status, closedAt: record.closedAt },

@@ -1,9 +1,10 @@
 import { createECDH, timingSafeEqual } from 'node:crypto';
-import { CommandHandler, type ICommandHandler } from '@nestjs/cqrs';
+import { Command, CommandHandler, type ICommandHandler } from '@nestjs/cqrs';
 import { DomainError } from '../../../common/errors/domain-error';
 import { SqlPool } from '../../database/sql-pool';
 import type { PushSubscriptionView } from '../dto/push-subscription.dto';
 import { PushEndpointPolicy } from '../push-endpoint-policy';
+import { PushRepository } from '../push.repository';
 
 /**
  * Stores a member's device subscription. An endpoint another member registered moves to this
@@ -11,14 +12,16 @@ import { PushEndpointPolicy } from '../push-endpoint-policy';
  * device's secret, and without them the endpoint is refused, so nobody can take over another
  * member's device by naming its endpoint.
  */
-export class SaveSubscription {
+export class SaveSubscription extends Command<PushSubscriptionView> {
   constructor(
     readonly departmentId: number,
     readonly userId: number,
     readonly endpoint: string,
     readonly p256dh: string,
     readonly auth: string,
-  ) {}
+  ) {
+    super();
+  }
 }
 
 export const MAX_DEVICES_PER_MEMBER = 10;
@@ -45,6 +48,7 @@ const sameKey = (a: string, b: string) => {
 export class SaveSubscriptionHandler implements ICommandHandler<SaveSubscription, PushSubscriptionView> {
   constructor(
     private readonly sql: SqlPool,
+    private readonly push: PushRepository,
     private readonly policy: PushEndpointPolicy,
   ) {}
 
@@ -53,36 +57,13 @@ export class SaveSubscriptionHandler implements ICommandHandler<SaveSubscription
     if (problem) throw DomainError.invalid(problem);
     if (!onCurve(c.p256dh)) throw DomainError.invalid('keys.p256dh is not a point on the P-256 curve');
     return this.sql.transaction(async (client) => {
-      const { rows: owned } = await client.query<{ user_id: number; department_id: number; p256dh: string; auth: string }>(
-        'select user_id, department_id, p256dh, auth from push_subscriptions where endpoint = $1 for update',
-        [c.endpoint],
-      );
+      const owned = await this.push.lockEndpoint(client, c.endpoint);
       const held = owned.find((o) => o.user_id !== c.userId || o.department_id !== c.departmentId);
       if (held && !(sameKey(held.p256dh, c.p256dh) && sameKey(held.auth, c.auth))) {
         throw DomainError.conflict('endpoint is registered to another member; subscribe again with the keys of that subscription');
       }
-      // A device now used by someone else starts afresh: nothing queued for its former owner reaches it.
-      await client.query('delete from push_subscriptions where endpoint = $1 and (user_id <> $2 or department_id <> $3)', [
-        c.endpoint,
-        c.userId,
-        c.departmentId,
-      ]);
-      const { rows } = await client.query<{ id: string; endpoint: string; created_at: Date }>(
-        `insert into push_subscriptions (department_id, user_id, endpoint, p256dh, auth)
-         values ($1, $2, $3, $4, $5)
-         on conflict (endpoint) do update set p256dh = excluded.p256dh, auth = excluded.auth, updated_at = now()
-         returning id, endpoint, created_at`,
-        [c.departmentId, c.userId, c.endpoint, c.p256dh, c.auth],
-      );
-      const row = rows[0];
-      // A member's oldest devices make room for a new one beyond the limit: each event is sent to every device.
-      await client.query(
-        `delete from push_subscriptions where id in (
-           select id from push_subscriptions where department_id = $1 and user_id = $2
-           order by updated_at desc, id desc offset $3)`,
-        [c.departmentId, c.userId, MAX_DEVICES_PER_MEMBER],
-      );
-      return { id: Number(row.id), endpoint: row.endpoint, createdAt: row.created_at.toISOString() };
+      // A device now used by someone else starts afresh; a member's oldest devices make room for a new one beyond the limit.
+      return this.push.saveSubscription(client, c, MAX_DEVICES_PER_MEMBER);
     });
   }
 }

@@ -1,0 +1,52 @@
+import { Client } from 'pg';
+import { CONVERSATION_SQL } from '../../src/messages/conversations/conversation.store';
+import { DISPATCH_RECORD_SQL } from '../../src/messages/dispatch-conversations/dispatch-records';
+import { PUSH_SQL } from '../../src/messages/push/push.repository';
+import { startTestServer, type TestServer } from '../support/test-server';
+
+/**
+ * Each repository's statements, as text: a changed query shows up in review as a changed
+ * snapshot. Each is also prepared against the migrated schema, so a statement that names a
+ * column that is not there, or whose parameters cannot be typed, fails here and not in a route.
+ */
+const REPOSITORIES: Record<string, Record<string, string>> = {
+  conversations: CONVERSATION_SQL,
+  push: PUSH_SQL,
+  'dispatch records': DISPATCH_RECORD_SQL,
+};
+
+/** Each line as written, without the indentation of the source around it. */
+const tidy = (sql: string) =>
+  sql
+    .trim()
+    .split('\n')
+    .map((line) => line.trimEnd())
+    .join('\n');
+
+describe('repository SQL', () => {
+  let server: TestServer;
+  let db: Client;
+  beforeAll(async () => {
+    server = await startTestServer();
+    db = new Client({ connectionString: server.databaseUrl });
+    await db.connect();
+  }, 60_000);
+  afterAll(async () => {
+    await db.end();
+    await server.close();
+  });
+
+  for (const [repository, statements] of Object.entries(REPOSITORIES)) {
+    describe(repository, () => {
+      it('keeps the text of every statement', () => {
+        expect(Object.fromEntries(Object.entries(statements).map(([name, sql]) => [name, tidy(sql)]))).toMatchSnapshot();
+      });
+
+      it.each(Object.keys(statements))('prepares %s against the schema', async (name) => {
+        const statement = `check_${name.replace(/\W/g, '_').toLowerCase()}`;
+        await db.query(`prepare ${statement} as ${statements[name]}`);
+        await db.query(`deallocate ${statement}`);
+      });
+    });
+  }
+});
