@@ -9,6 +9,7 @@ import { Migration20261201010000_field_chat } from './migrations/Migration202612
 import { Migration20261201020000_attachments } from './migrations/Migration20261201020000_attachments';
 import { Migration20261201030000_search } from './migrations/Migration20261201030000_search';
 import { Migration20261201040000_conversation_escalation } from './migrations/Migration20261201040000_conversation_escalation';
+import { Migration20261201050000_unread_state } from './migrations/Migration20261201050000_unread_state';
 
 /** The messages module's schema; the host runs these beside its own. */
 export const messagesMigrations: MigrationObject[] = [
@@ -22,4 +23,5 @@ export const messagesMigrations: MigrationObject[] = [
   { name: 'Migration20261201020000_attachments', class: Migration20261201020000_attachments },
   { name: 'Migration20261201030000_search', class: Migration20261201030000_search },
   { name: 'Migration20261201040000_conversation_escalation', class: Migration20261201040000_conversation_escalation },
+  { name: 'Migration20261201050000_unread_state', class: Migration20261201050000_unread_state },
 ];

@@ -10,12 +10,12 @@ import { DeleteOutboxMessages } from './commands/delete-outbox-messages.command'
 import { MarkMessagesRead } from './commands/mark-messages-read.command';
 import { RespondToMessage } from './commands/respond-to-message.command';
 import { SendMessage } from './commands/send-message.command';
+import { ViewMessage } from './commands/view-message.command';
 import type { Affected, InboxItem, MessageAudit, MessageDetail, OutboxItem, Page, ResponseResult } from './dto/mail-views';
 import { InboxQueryDto, PageQueryDto, TopUnreadQueryDto } from './dto/page-query.dto';
 import { RespondDto } from './dto/respond.dto';
 import { SendMessageDto, type SentMessageDto } from './dto/send-message.dto';
 import { GetInbox } from './queries/get-inbox.query';
-import { GetMessage } from './queries/get-message.query';
 import { GetMessageAudit } from './queries/get-message-audit.query';
 import { GetOutbox } from './queries/get-outbox.query';
 import { GetTopUnread } from './queries/get-top-unread.query';
@@ -78,7 +78,7 @@ export class MessagesController {
   }
   @Get(':id')
   view(@Caller() caller: Principal, @Param('id', ParseIdPipe) id: number): Promise<MessageDetail> {
-    return this.queries.execute(new GetMessage(caller, id));
+    return this.commands.execute(new ViewMessage(caller, id));
   }
 
   /** Deletes are soft, so an admin can answer "who removed it": each removal, by whom and when. */

@@ -1,3 +1,4 @@
+import { MailStoreModule } from '../mail/mail-store.module';
 import { Module } from '@nestjs/common';
 import { RealtimeModule } from '../realtime/realtime.module';
 import { AcknowledgeConversationMessageHandler } from './commands/acknowledge-conversation-message.command';
@@ -17,7 +18,7 @@ import { UrgentMailController } from './urgent.controller';
  * escalation (durable jobs), and the email channel with its one-click acknowledgement.
  */
 @Module({
-  imports: [RealtimeModule],
+  imports: [MailStoreModule, RealtimeModule],
   controllers: [UrgentMailController, UrgentConversationsController],
   providers: [
     AcknowledgeMessageHandler,

@@ -1,14 +1,15 @@
 import { CommandHandler, EventBus, type ICommandHandler } from '@nestjs/cqrs';
 import type { PoolClient } from 'pg';
+import type { UnreadChange } from '../unread/unread-state.repository';
 import { DomainError } from '../../../common/errors/domain-error';
 import { attachUploads } from '../../attachments/attachment-links';
 import { SqlPool } from '../../database/sql-pool';
 import { MessageSent, UnreadChanged } from '../../events/mail.events';
-import { OfflineNotifier } from '../../push/offline-notifier';
 import { RecipientResolver } from '../../recipients/recipient-resolver';
 import type { SentMessageDto } from '../dto/send-message.dto';
 import { EscalationPlanner } from '../../urgent/escalation/escalation-planner';
-import { newInboxItem, writeMail, type NewMail } from '../mail-writer';
+import { MailWriter, newInboxItem, type NewMail } from '../mail-writer';
+import { UnreadVersions } from '../unread/unread-versions';
 import { sanitizeBody } from '../sanitize-body';
 import { SendMessage } from './send-message.command';
 
@@ -16,7 +17,7 @@ import { SendMessage } from './send-message.command';
 const FIND_BY_KEY = `select id, recipient_count as "recipientCount" from mail_messages
   where sender_id = $1 and idempotency_key = $2 and created_at > now() - interval '24 hours'`;
 
-type Outcome = { kind: 'sent'; id: number; createdAt: Date } | { kind: 'replayed'; result: SentMessageDto };
+type Outcome = { kind: 'sent'; id: number; createdAt: Date; unread: UnreadChange | null } | { kind: 'replayed'; result: SentMessageDto };
 
 /**
  * Resolves the recipients (and an urgent message's escalation), then in one transaction stores
@@ -28,7 +29,8 @@ export class SendMessageHandler implements ICommandHandler<SendMessage, SentMess
   constructor(
     private readonly sql: SqlPool,
     private readonly recipients: RecipientResolver,
-    private readonly offline: OfflineNotifier,
+    private readonly writer: MailWriter,
+    private readonly versions: UnreadVersions,
     private readonly escalation: EscalationPlanner,
     private readonly events: EventBus,
   ) {}
@@ -61,7 +63,7 @@ export class SendMessageHandler implements ICommandHandler<SendMessage, SentMess
 
     const outcome = await this.sql.transaction<Outcome>(async (client) => {
       if (key) await this.releaseStaleKey(client, caller.userId, key);
-      const written = await writeMail(client, this.offline, mail);
+      const written = await this.writer.write(client, mail);
       if (!written) {
         // A concurrent request with the same key won the race and has committed.
         const { rows } = await client.query<SentMessageDto>(FIND_BY_KEY, [caller.userId, key]);
@@ -73,6 +75,7 @@ export class SendMessageHandler implements ICommandHandler<SendMessage, SentMess
     });
 
     if (outcome.kind === 'replayed') return outcome.result;
+    this.versions.apply(outcome.unread);
     this.events.publish(new MessageSent(caller.departmentId, caller.userId, mail.recipientIds, newInboxItem(mail, outcome.id, outcome.createdAt)));
     this.events.publish(new UnreadChanged(caller.departmentId, mail.recipientIds));
     return { id: outcome.id, recipientCount: mail.recipientIds.length };

@@ -1,0 +1,19 @@
+import { CommandHandler, type ICommandHandler } from '@nestjs/cqrs';
+import type { MessageDetail } from '../dto/mail-views';
+import { MessageDetails } from '../message-details';
+import { ReadMarker } from '../read-marker';
+import { ViewMessage } from './view-message.command';
+
+@CommandHandler(ViewMessage)
+export class ViewMessageHandler implements ICommandHandler<ViewMessage, MessageDetail> {
+  constructor(
+    private readonly reads: ReadMarker,
+    private readonly details: MessageDetails,
+  ) {}
+
+  async execute({ caller, messageId }: ViewMessage): Promise<MessageDetail> {
+    // Only the caller's own unread copy changes; for the sender or anyone else this touches nothing.
+    await this.reads.markRead(caller, [messageId]);
+    return this.details.load(caller, messageId);
+  }
+}
