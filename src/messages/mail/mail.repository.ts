@@ -4,7 +4,7 @@ import { attachmentsJsonSql } from '../attachments/attachment.mapper';
 import { SqlPool } from '../database/sql-pool';
 import type { AttachmentView, MessageType, Priority, ResponseCode } from '../realtime/socket-events';
 import { cursorId } from './cursor';
-import { INBOX_COLUMNS, TALLY_COLUMNS, type InboxRow, type OutboxRow, type TallyRow } from './mail.mapper';
+import { INBOX_COLUMNS, TALLY_COLUMNS, type InboxRow, type OutboxRow } from './mail.mapper';
 
 /** A copy the caller still has: not removed from their inbox, not expired. */
 const VISIBLE = `r.deleted_at is null and (r.expires_at is null or r.expires_at > now())`;
@@ -56,15 +56,6 @@ export const MAIL_SQL = {
          ${attachmentsJsonSql('a.mail_message_id = m.id')} as attachments
     from mail_messages m left join mail_recipients r on r.message_id = m.id and r.user_id = $2
    where m.id = $1 and m.department_id = $3`,
-
-  tally: `select ${TALLY_COLUMNS} from mail_recipients x where x.message_id = $1 and x.department_id = $2`,
-
-  /** A page of a message's recipients with their read and response status, by user id. */
-  recipientStatuses: `
-  select user_id, read_at, response, response_note, responded_at
-    from mail_recipients where message_id = $1 and department_id = $2 and user_id > $3
-   order by user_id
-   limit $4`,
 
   markRead: `
   update mail_recipients r set read_at = now(), unread = false
@@ -143,14 +134,6 @@ export interface MessageRow {
   attachments: AttachmentView[];
 }
 
-export interface RecipientStatusRow {
-  user_id: number;
-  read_at: Date | null;
-  response: ResponseCode | null;
-  response_note: string | null;
-  responded_at: Date | null;
-}
-
 export interface ReadRow {
   message_id: number;
   sender_id: number;
@@ -204,16 +187,6 @@ export class MailRepository {
   async message(messageId: number, userId: number, departmentId: number): Promise<MessageRow | undefined> {
     const [row] = await this.sql.query<MessageRow>(MAIL_SQL.message, [messageId, userId, departmentId], 'mail_message');
     return row;
-  }
-
-  async tally(messageId: number, departmentId: number): Promise<TallyRow> {
-    const [row] = await this.sql.query<TallyRow>(MAIL_SQL.tally, [messageId, departmentId], 'mail_tally');
-    return row;
-  }
-
-  /** Recipients after user id `after`, at most `limit`. */
-  recipientStatuses(messageId: number, departmentId: number, after: number, limit: number): Promise<RecipientStatusRow[]> {
-    return this.sql.query<RecipientStatusRow>(MAIL_SQL.recipientStatuses, [messageId, departmentId, after, limit], 'mail_recipient_statuses');
   }
 
   async markRead(tx: PoolClient, userId: number, departmentId: number, messageIds: readonly number[]): Promise<ReadRow[]> {

@@ -1,10 +1,8 @@
 import { Injectable } from '@nestjs/common';
 import type { Principal } from '../../common/access';
 import { DomainError } from '../../common/errors/domain-error';
-import { SqlPool } from '../database/sql-pool';
 import { DepartmentDirectory } from '../directory/department-directory';
-import { PresenceService } from '../presence/presence.service';
-import { deliverySummary } from '../urgent/queries/delivery-record';
+import { RecipientsRepository, toDeliverySummary } from '../recipients/recipients.repository';
 import type { MessageDetail, RecipientStatus } from './dto/mail-views';
 import { iso, toTally } from './mail.mapper';
 import { MailRepository, type MessageRow } from './mail.repository';
@@ -17,9 +15,8 @@ export const FIRST_RECIPIENTS_PAGE = 100;
 export class MessageDetails {
   constructor(
     private readonly mail: MailRepository,
-    private readonly sql: SqlPool,
+    private readonly recipients: RecipientsRepository,
     private readonly directory: DepartmentDirectory,
-    private readonly presence: PresenceService,
   ) {}
 
   async load(caller: Principal, messageId: number): Promise<MessageDetail> {
@@ -50,10 +47,9 @@ export class MessageDetails {
 
   /** What only the sender sees: the tallies (counted in SQL) and the first page of recipients with their status. */
   private async senderView(departmentId: number, row: MessageRow): Promise<Partial<MessageDetail>> {
-    const [tally, rows, delivery] = await Promise.all([
-      this.mail.tally(row.id, departmentId),
-      this.mail.recipientStatuses(row.id, departmentId, 0, FIRST_RECIPIENTS_PAGE + 1),
-      deliverySummary(this.sql, this.presence.staleAfterSeconds, departmentId, row.id),
+    const [summary, rows] = await Promise.all([
+      this.recipients.summary(row.id, departmentId),
+      this.recipients.statuses(row.id, departmentId, 0, FIRST_RECIPIENTS_PAGE + 1),
     ]);
     const more = rows.length > FIRST_RECIPIENTS_PAGE;
     const page = more ? rows.slice(0, FIRST_RECIPIENTS_PAGE) : rows;
@@ -68,11 +64,11 @@ export class MessageDetails {
     }));
     return {
       recipientCount: row.recipient_count,
-      readCount: tally.read_count,
-      responses: toTally(tally),
+      readCount: summary.read_count,
+      responses: toTally(summary),
       recipients,
       recipientsNextCursor: more ? String(page[page.length - 1].user_id) : null,
-      delivery,
+      delivery: toDeliverySummary(summary),
     };
   }
 }

@@ -1,3 +1,4 @@
+import { RecipientsModule } from '../recipients/recipients.module';
 import { MailStoreModule } from '../mail/mail-store.module';
 import { Module } from '@nestjs/common';
 import { RealtimeModule } from '../realtime/realtime.module';
@@ -18,7 +19,7 @@ import { UrgentMailController } from './urgent.controller';
  * escalation (durable jobs), and the email channel with its one-click acknowledgement.
  */
 @Module({
-  imports: [MailStoreModule, RealtimeModule],
+  imports: [MailStoreModule, RecipientsModule, RealtimeModule],
   controllers: [UrgentMailController, UrgentConversationsController],
   providers: [
     AcknowledgeMessageHandler,
