@@ -95,6 +95,33 @@ export const MAIL_SQL = {
      and r.user_id = $1 and r.department_id = $2 and r.message_id = any($3::int[]) and r.deleted_at is null
   returning before.unread as was_unread`,
 
+  /** The first message sent with this key by this sender within the last 24 hours. */
+  findByKey: `
+  select id, recipient_count as "recipientCount" from mail_messages
+   where sender_id = $1 and idempotency_key = $2 and created_at > now() - interval '24 hours'`,
+
+  /** A key used more than 24 hours ago may be used again: the old message lets go of it. */
+  releaseStaleKey: `
+  update mail_messages set idempotency_key = null
+   where sender_id = $1 and idempotency_key = $2 and created_at <= now() - interval '24 hours'`,
+
+  /** A message the caller sent or received, in their department. */
+  visibleTo: `
+  select 1 from mail_messages m
+   where m.id = $1 and m.department_id = $2
+     and (m.sender_id = $3 or exists (select 1 from mail_recipients r where r.message_id = m.id and r.user_id = $3))`,
+
+  auditHeader: 'select sender_id, sender_name, created_at, recipient_count from mail_messages where id = $1 and department_id = $2',
+
+  /** Deletes are soft: the rows keep who removed them and when. */
+  removals: `
+  select 'outbox' as box, sender_id as owner_id, sender_deleted_by as deleted_by, sender_deleted_at as deleted_at
+    from mail_messages where id = $1 and department_id = $2 and sender_deleted_at is not null
+  union all
+  select 'inbox', user_id, deleted_by, deleted_at
+    from mail_recipients where message_id = $1 and department_id = $2 and deleted_at is not null
+   order by deleted_at, box, owner_id`,
+
   deleteFromOutbox: `
   update mail_messages set sender_deleted_at = now(), sender_deleted_by = $1
    where sender_id = $1 and department_id = $2 and id = any($3::int[]) and sender_deleted_at is null
@@ -132,6 +159,20 @@ export interface MessageRow {
   priority: Priority;
   acknowledged_at: Date | null;
   attachments: AttachmentView[];
+}
+
+export interface RemovalRow {
+  box: 'inbox' | 'outbox';
+  owner_id: number;
+  deleted_by: number | null;
+  deleted_at: Date;
+}
+
+export interface AuditHeaderRow {
+  sender_id: number;
+  sender_name: string;
+  created_at: Date;
+  recipient_count: number;
 }
 
 export interface ReadRow {
@@ -187,6 +228,31 @@ export class MailRepository {
   async message(messageId: number, userId: number, departmentId: number): Promise<MessageRow | undefined> {
     const [row] = await this.sql.query<MessageRow>(MAIL_SQL.message, [messageId, userId, departmentId], 'mail_message');
     return row;
+  }
+
+  /** Inside a transaction when `tx` is given (a concurrent send's commit is visible to the next statement). */
+  async findByKey(senderId: number, key: string, tx?: PoolClient): Promise<{ id: number; recipientCount: number } | undefined> {
+    const rows = tx
+      ? (await tx.query<{ id: number; recipientCount: number }>(MAIL_SQL.findByKey, [senderId, key])).rows
+      : await this.sql.query<{ id: number; recipientCount: number }>(MAIL_SQL.findByKey, [senderId, key]);
+    return rows[0];
+  }
+
+  async releaseStaleKey(tx: PoolClient, senderId: number, key: string): Promise<void> {
+    await tx.query(MAIL_SQL.releaseStaleKey, [senderId, key]);
+  }
+
+  async visibleTo(messageId: number, departmentId: number, userId: number): Promise<boolean> {
+    return (await this.sql.query(MAIL_SQL.visibleTo, [messageId, departmentId, userId], 'mail_message_visible')).length > 0;
+  }
+
+  async auditHeader(messageId: number, departmentId: number): Promise<AuditHeaderRow | undefined> {
+    const [row] = await this.sql.query<AuditHeaderRow>(MAIL_SQL.auditHeader, [messageId, departmentId]);
+    return row;
+  }
+
+  removals(messageId: number, departmentId: number): Promise<RemovalRow[]> {
+    return this.sql.query<RemovalRow>(MAIL_SQL.removals, [messageId, departmentId]);
   }
 
   async markRead(tx: PoolClient, userId: number, departmentId: number, messageIds: readonly number[]): Promise<ReadRow[]> {
