@@ -190,12 +190,22 @@ describe('per-user unread state', () => {
     await on(b, reader).top(etag).expect(304);
 
     // Cut every process's listening connection; a change made now is heard by nobody.
-    await db.query(`select pg_terminate_backend(pid) from pg_stat_activity where application_name = 'messages-change-feed'`);
-    await sleep(200);
+    const listeners = `select pid from pg_stat_activity where application_name = 'messages-change-feed' and datname = current_database()`;
+    const cut = (await db.query<{ pid: number }>(listeners)).rows.map((r) => r.pid);
+    expect(cut).toHaveLength(2);
+    await db.query('select pg_terminate_backend(pid) from unnest($1::int[]) as t(pid)', [cut]);
     await db.query('update mail_unread_state set version = version + 1 where user_id = $1', [reader.id]);
+    // Both processes listen again (after a second), on new connections.
+    const deadline = Date.now() + 10_000;
+    for (;;) {
+      const now = (await db.query<{ pid: number }>(listeners)).rows.map((r) => r.pid);
+      if (now.length === 2 && now.every((pid) => !cut.includes(pid))) break;
+      if (Date.now() > deadline) throw new Error('the processes did not listen again');
+      await sleep(100);
+    }
     const queries = jest.spyOn(b.app.get(SqlPool), 'query');
     try {
-      // Without the notifications, the process asks the database and sees the change.
+      // What was cached before the loss is gone: the process asks the database and sees the change.
       const changed = await on(b, reader).top(etag).expect(200);
       expect(changed.body.items.map((i: { id: number }) => i.id)).toEqual([first]);
       expect(queries).toHaveBeenCalled();
@@ -203,9 +213,9 @@ describe('per-user unread state', () => {
       queries.mockRestore();
     }
 
-    // Back again within a few seconds: a read in the other process turns B's 304 into 200.
+    // Answering from memory again: a read in the other process turns B's 304 into 200.
     let etagNow = (await on(b, reader).top().expect(200)).headers.etag;
-    const deadline = Date.now() + 10_000;
+    const until = Date.now() + 10_000;
     for (;;) {
       const spy = jest.spyOn(b.app.get(SqlPool), 'query');
       const res = await on(b, reader).top(etagNow);
@@ -213,7 +223,7 @@ describe('per-user unread state', () => {
       spy.mockRestore();
       if (fromMemory) break;
       if (res.status === 200) etagNow = res.headers.etag;
-      if (Date.now() > deadline) throw new Error('the process never answered from memory again');
+      if (Date.now() > until) throw new Error('the process never answered from memory again');
       await sleep(250);
     }
     await on(a, reader).put(`/api/messages/read?ids=${first}`).expect(200);

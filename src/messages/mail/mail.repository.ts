@@ -6,8 +6,9 @@ import type { AttachmentView, MessageType, Priority, ResponseCode } from '../rea
 import { cursorId } from './cursor';
 import { INBOX_COLUMNS, TALLY_COLUMNS, type InboxRow, type OutboxRow } from './mail.mapper';
 
+const NOT_EXPIRED = `(r.expires_at is null or r.expires_at > now())`;
 /** A copy the caller still has: not removed from their inbox, not expired. */
-const VISIBLE = `r.deleted_at is null and (r.expires_at is null or r.expires_at > now())`;
+const VISIBLE = `r.deleted_at is null and ${NOT_EXPIRED}`;
 
 /**
  * "Unread" is the copy's `unread` flag: set by the send, cleared once by whichever comes first
@@ -35,7 +36,7 @@ export const MAIL_SQL = {
   topUnread: `
   select ${INBOX_COLUMNS}
     from mail_recipients r join mail_messages m on m.id = r.message_id
-   where r.user_id = $1 and r.department_id = $2 and r.unread and (r.expires_at is null or r.expires_at > now())
+   where r.user_id = $1 and r.department_id = $2 and r.unread and ${NOT_EXPIRED}
    order by r.message_id desc
    limit $3`,
 
@@ -52,7 +53,7 @@ export const MAIL_SQL = {
   message: `
   select m.id, m.subject, m.body, m.sender_id, m.sender_name, m.type, m.created_at, m.expires_at,
          m.recipient_count, m.sender_deleted_at, r.user_id is not null as is_recipient,
-         r.deleted_at, r.read_at, r.response, r.response_note, m.priority, r.acknowledged_at,
+         r.deleted_at, r.read_at, coalesce(r.unread, false) as unread, r.response, r.response_note, m.priority, r.acknowledged_at,
          ${attachmentsJsonSql('a.mail_message_id = m.id')} as attachments
     from mail_messages m left join mail_recipients r on r.message_id = m.id and r.user_id = $2
    where m.id = $1 and m.department_id = $3`,
@@ -61,7 +62,7 @@ export const MAIL_SQL = {
   update mail_recipients r set read_at = now(), unread = false
     ${CLEARS}
      and r.user_id = $1 and r.department_id = $2 and r.message_id = any($3::int[])
-     and r.unread and (r.expires_at is null or r.expires_at > now())
+     and r.unread and ${NOT_EXPIRED}
   returning r.message_id, m.sender_id, r.read_at, r.push_at is not null as pushed`,
 
   /** The last answer stands; answering reads and acknowledges. Not once expired or removed. */
@@ -86,6 +87,9 @@ export const MAIL_SQL = {
     ${CLEARS}
      and r.message_id = $1 and r.user_id = $2 and r.department_id = $3
   returning r.acknowledged_at, before.acknowledged_at is null as fresh, before.unread as was_unread, m.sender_id`,
+
+  /** Why an acknowledgement was refused: the sender's own message, or none of theirs. */
+  acknowledgeRefusal: 'select sender_id, sender_deleted_at from mail_messages where id = $1 and department_id = $2',
 
   /** Soft delete: the row keeps who removed it and when. */
   deleteFromInbox: `
@@ -154,6 +158,8 @@ export interface MessageRow {
   is_recipient: boolean;
   deleted_at: Date | null;
   read_at: Date | null;
+  /** The caller's copy still counts as unread. */
+  unread: boolean;
   response: ResponseCode | null;
   response_note: string | null;
   priority: Priority;
@@ -270,6 +276,11 @@ export class MailRepository {
 
   async acknowledge(tx: PoolClient, messageId: number, userId: number, departmentId: number): Promise<AcknowledgeRow | undefined> {
     return (await tx.query<AcknowledgeRow>(MAIL_SQL.acknowledge, [messageId, userId, departmentId])).rows[0];
+  }
+
+  async acknowledgeRefusal(messageId: number, departmentId: number): Promise<Pick<RefusalRow, 'sender_id' | 'sender_deleted_at'> | undefined> {
+    const [row] = await this.sql.query<Pick<RefusalRow, 'sender_id' | 'sender_deleted_at'>>(MAIL_SQL.acknowledgeRefusal, [messageId, departmentId]);
+    return row;
   }
 
   async deleteFromInbox(tx: PoolClient, userId: number, departmentId: number, messageIds: readonly number[]): Promise<{ was_unread: boolean }[]> {

@@ -19,7 +19,8 @@ export class MessageDetails {
     private readonly directory: DepartmentDirectory,
   ) {}
 
-  async load(caller: Principal, messageId: number): Promise<MessageDetail> {
+  /** The message, and whether the caller's own copy is still unread (so that viewing it reads it). */
+  async load(caller: Principal, messageId: number): Promise<{ detail: MessageDetail; unread: boolean }> {
     const row = await this.mail.message(messageId, caller.userId, caller.departmentId);
     const isSender = !!row && row.sender_id === caller.userId && !row.sender_deleted_at;
     const isRecipient = !!row && row.is_recipient && !row.deleted_at;
@@ -42,7 +43,10 @@ export class MessageDetails {
       acknowledgedAt: iso(row.acknowledged_at),
       attachments: row.attachments,
     };
-    return isSender ? { ...detail, ...(await this.senderView(caller.departmentId, row)) } : detail;
+    return {
+      detail: isSender ? { ...detail, ...(await this.senderView(caller.departmentId, row)) } : detail,
+      unread: isRecipient && row.unread && !detail.expired,
+    };
   }
 
   /** What only the sender sees: the tallies (counted in SQL) and the first page of recipients with their status. */

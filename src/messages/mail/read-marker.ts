@@ -22,13 +22,14 @@ export class ReadMarker {
     private readonly events: EventBus,
   ) {}
 
-  async markRead(caller: Principal, messageIds: readonly number[]): Promise<number> {
+  /** The copies marked read, with their read time. */
+  async markRead(caller: Principal, messageIds: readonly number[]): Promise<{ messageId: number; readAt: Date }[]> {
     const { rows, change } = await this.sql.transaction(async (tx) => {
       await this.unread.lock(tx, [caller.userId]);
       const rows = await this.mail.markRead(tx, caller.userId, caller.departmentId, messageIds);
       return { rows, change: await this.unread.removed(tx, caller.departmentId, rows.map(() => caller.userId)) };
     });
-    if (!rows.length) return 0;
+    if (!rows.length) return [];
     this.versions.apply(change);
     this.events.publish(new UnreadChanged(caller.departmentId, [caller.userId]));
     for (const r of rows) {
@@ -39,6 +40,6 @@ export class ReadMarker {
     // The notifications still shown on the member's other devices go.
     const pushed = rows.filter((r) => r.pushed).map((r) => r.message_id);
     if (pushed.length) this.events.publish(new MailSeen(caller.departmentId, caller.userId, pushed));
-    return rows.length;
+    return rows.map((r) => ({ messageId: r.message_id, readAt: r.read_at }));
   }
 }

@@ -8,6 +8,6 @@ export class MarkMessagesReadHandler implements ICommandHandler<MarkMessagesRead
   constructor(private readonly reads: ReadMarker) {}
 
   async execute({ caller, messageIds }: MarkMessagesRead): Promise<Affected> {
-    return { affected: await this.reads.markRead(caller, messageIds) };
+    return { affected: (await this.reads.markRead(caller, messageIds)).length };
   }
 }

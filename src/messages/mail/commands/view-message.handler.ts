@@ -12,8 +12,10 @@ export class ViewMessageHandler implements ICommandHandler<ViewMessage, MessageD
   ) {}
 
   async execute({ caller, messageId }: ViewMessage): Promise<MessageDetail> {
-    // Only the caller's own unread copy changes; for the sender or anyone else this touches nothing.
-    await this.reads.markRead(caller, [messageId]);
-    return this.details.load(caller, messageId);
+    const { detail, unread } = await this.details.load(caller, messageId);
+    // Only a recipient's own unread copy changes: for the sender, or a copy already read, viewing writes nothing.
+    if (!unread) return detail;
+    const [read] = await this.reads.markRead(caller, [messageId]);
+    return read ? { ...detail, readAt: read.readAt.toISOString() } : detail;
   }
 }

@@ -55,10 +55,7 @@ export class AcknowledgeMessageHandler implements ICommandHandler<AcknowledgeMes
   }
 
   private async whyNot(departmentId: number, userId: number, messageId: number): Promise<DomainError> {
-    const [found] = await this.sql.query<{ sender_id: number; sender_deleted_at: Date | null }>(
-      'select sender_id, sender_deleted_at from mail_messages where id = $1 and department_id = $2',
-      [messageId, departmentId],
-    );
+    const found = await this.mail.acknowledgeRefusal(messageId, departmentId);
     if (found && found.sender_id === userId && !found.sender_deleted_at) {
       return DomainError.forbidden(`Only the recipients of message ${messageId} acknowledge it; you sent it`);
     }
