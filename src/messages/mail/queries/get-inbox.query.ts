@@ -3,7 +3,10 @@ import type { Principal } from '../../../common/access';
 import { toPage } from '../cursor';
 import type { InboxItem, Page } from '../dto/mail-views';
 import { toInboxItem } from '../mail.mapper';
-import { MailRepository } from '../mail.repository';
+import { MAIL_SQL, MailRepository } from '../mail.repository';
+
+/** For the benchmark's bare handler. */
+export const INBOX_SQL = MAIL_SQL.inbox;
 
 export class GetInbox extends Query<Page<InboxItem>> {
   constructor(

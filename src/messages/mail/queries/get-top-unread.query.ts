@@ -2,8 +2,8 @@ import { Query, QueryHandler, type IQueryHandler } from '@nestjs/cqrs';
 import type { Principal } from '../../../common/access';
 import type { TopUnread } from '../dto/mail-views';
 import { toInboxItem } from '../mail.mapper';
-import { MailRepository } from '../mail.repository';
-import { UnreadStateRepository } from '../unread/unread-state.repository';
+import { MAIL_SQL, MailRepository } from '../mail.repository';
+import { UNREAD_STATE_SQL, UnreadStateRepository } from '../unread/unread-state.repository';
 import { UnreadVersions } from '../unread/unread-versions';
 
 export type TopUnreadResult = { etag: string; notModified: true } | { etag: string; notModified: false; body: TopUnread };
@@ -18,6 +18,10 @@ export class GetTopUnread extends Query<TopUnreadResult> {
     super();
   }
 }
+
+/** The statements behind this route, for the benchmark's bare handler to run the same SQL. */
+export const TOP_UNREAD_STATE_SQL = UNREAD_STATE_SQL.one;
+export const TOP_UNREAD_ITEMS_SQL = MAIL_SQL.topUnread;
 
 /** The user's unread state moves its version with every change to their unread set. */
 export const topUnreadEtag = (userId: number, version: number, limit: number) => `"unread-${userId}-${version}-${limit}"`;
