@@ -369,6 +369,14 @@ async function seed(db) {
        from (select message_id, count(*)::int as n from mail_recipients group by message_id) c
       where c.message_id = m.id`,
   );
+  // The per-user unread state, as the writes would have kept it.
+  await q('update mail_recipients set unread = false where department_id = $1 and read_at is not null', [departmentId]);
+  await q(
+    `insert into mail_unread_state (user_id, department_id, unread_count, newest_unread_id, version)
+     select user_id, $1, count(*) filter (where unread), max(message_id) filter (where unread), 1
+       from mail_recipients where department_id = $1 group by user_id`,
+    [departmentId],
+  );
   const {
     rows: [{ rows }],
   } = await q('select count(*)::int as rows from mail_recipients');

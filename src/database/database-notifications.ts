@@ -32,6 +32,9 @@ export interface NotificationSettings {
   limits: ConnectionLimits;
 }
 
+/** The probe's text; `pg_stat_activity.query` of the listening connection is this or a `listen`. */
+export const LISTENER_PROBE = 'select 1 as listener_probe';
+
 /**
  * The process's one listening connection: every cache kept fresh by NOTIFY (principals, the
  * messages module's) subscribes here. Outside the pool, since a LISTEN lasts as long as the
@@ -108,7 +111,8 @@ export class DatabaseNotifications implements OnApplicationShutdown {
       for (const channel of channels) this.heard.add(channel);
       this.ready = true;
       this.probeTimer = setInterval(() => {
-        client.query('select 1').catch((error: Error) => {
+        // Named, so an operator (or a test) can tell the listening connection by its last statement.
+        client.query(LISTENER_PROBE).catch((error: Error) => {
           this.lost(client, error);
           // Closed without waiting: a server that hangs would not answer the goodbye either.
           void client.end().catch(() => undefined);

@@ -10,6 +10,7 @@ import { Migration20261201020000_attachments } from './migrations/Migration20261
 import { Migration20261201030000_search } from './migrations/Migration20261201030000_search';
 import { Migration20261201040000_conversation_escalation } from './migrations/Migration20261201040000_conversation_escalation';
 import { Migration20261201050000_mass_texts } from './migrations/Migration20261201050000_mass_texts';
+import { Migration20261201050000_unread_state } from './migrations/Migration20261201050000_unread_state';
 import { Migration20261201071500_conversation_activity } from './migrations/Migration20261201071500_conversation_activity';
 
 /** The messages module's schema; the host runs these beside its own. */
@@ -25,5 +26,6 @@ export const messagesMigrations: MigrationObject[] = [
   { name: 'Migration20261201030000_search', class: Migration20261201030000_search },
   { name: 'Migration20261201040000_conversation_escalation', class: Migration20261201040000_conversation_escalation },
   { name: 'Migration20261201050000_mass_texts', class: Migration20261201050000_mass_texts },
+  { name: 'Migration20261201050000_unread_state', class: Migration20261201050000_unread_state },
   { name: 'Migration20261201071500_conversation_activity', class: Migration20261201071500_conversation_activity },
 ];

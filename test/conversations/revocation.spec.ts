@@ -1,3 +1,4 @@
+import { LISTENER_PROBE } from '../../src/database/database-notifications';
 import { randomBytes } from 'node:crypto';
 import { Client } from 'pg';
 import { MessagesPermission } from '../../src/messages/messages.permissions';
@@ -191,7 +192,7 @@ describe('a change announced while a process was not listening', () => {
       const socket = await connectSocket(server.baseUrl, member.token);
       const closed = closing(socket, () => 0);
       // The process's one listening connection (every channel's) is cut, and the member deactivated with no announcement at all.
-      await db.query(`select pg_terminate_backend(pid) from pg_stat_activity where datname = current_database() and query ilike 'listen %'`);
+      await db.query(`select pg_terminate_backend(pid) from pg_stat_activity where datname = current_database() and (query ilike 'listen %' or query = '${LISTENER_PROBE}')`);
       await db.query('update members set active = false where id = $1', [member.id]);
       const { reason } = await closed;
       expect(reason).toEqual({ statusCode: 401, message: 'This account is deactivated' });

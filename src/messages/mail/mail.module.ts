@@ -7,9 +7,12 @@ import { DeleteOutboxMessagesHandler } from './commands/delete-outbox-messages.h
 import { MarkMessagesReadHandler } from './commands/mark-messages-read.handler';
 import { RespondToMessageHandler } from './commands/respond-to-message.handler';
 import { SendMessageHandler } from './commands/send-message.handler';
+import { ViewMessageHandler } from './commands/view-message.handler';
+import { MailStoreModule } from './mail-store.module';
+import { MessageDetails } from './message-details';
+import { ReadMarker } from './read-marker';
 import { MessagesController } from './messages.controller';
 import { GetInboxHandler } from './queries/get-inbox.query';
-import { GetMessageHandler } from './queries/get-message.query';
 import { GetMessageAuditHandler } from './queries/get-message-audit.query';
 import { GetOutboxHandler } from './queries/get-outbox.query';
 import { GetTopUnreadHandler } from './queries/get-top-unread.query';
@@ -20,13 +23,14 @@ const CommandHandlers = [
   DeleteInboxMessagesHandler,
   DeleteOutboxMessagesHandler,
   MarkMessagesReadHandler,
+  ViewMessageHandler,
 ];
-const QueryHandlers = [GetInboxHandler, GetOutboxHandler, GetTopUnreadHandler, GetMessageHandler, GetMessageAuditHandler];
+const QueryHandlers = [GetInboxHandler, GetOutboxHandler, GetTopUnreadHandler, GetMessageAuditHandler];
 
 /** Department mail: inbox, outbox, responses and the unread counter. */
 @Module({
-  imports: [RecipientsModule, EscalationModule],
+  imports: [RecipientsModule, EscalationModule, MailStoreModule],
   controllers: [MessagesController],
-  providers: [...CommandHandlers, ...QueryHandlers, CallersMessage],
+  providers: [...CommandHandlers, ...QueryHandlers, CallersMessage, ReadMarker, MessageDetails],
 })
 export class MailModule {}

@@ -1,24 +1,10 @@
+import { htmlToText as plain } from '../html-to-text';
 import type { OfflineNotification } from './offline-notifier';
 
 export const TITLE_MAX_CHARS = 80;
 export const PREVIEW_MAX_CHARS = 140;
 /** Push services accept 4 KB of encrypted payload; ours stays far below, whatever it is given. */
 export const PAYLOAD_MAX_BYTES = 1024;
-
-/** Plain text from what may be HTML: tags dropped, common entities decoded, whitespace collapsed. */
-function plain(text: string): string {
-  return text
-    .replace(/<(script|style)\b[^>]*>[\s\S]*?<\/\1>/gi, ' ')
-    .replace(/<[^>]*>/g, ' ')
-    .replace(/&nbsp;/g, ' ')
-    .replace(/&lt;/g, '<')
-    .replace(/&gt;/g, '>')
-    .replace(/&quot;/g, '"')
-    .replace(/&#39;/g, "'")
-    .replace(/&amp;/g, '&')
-    .replace(/\s+/g, ' ')
-    .trim();
-}
 
 /** At most `max` characters (code points, so no emoji is cut in half), with an ellipsis when cut. */
 function truncate(text: string, max: number): string {

@@ -156,12 +156,13 @@ export class PushQueue implements OnApplicationBootstrap, BeforeApplicationShutd
     };
   }
 
-  /** Queues one job inside the caller's transaction; `startAfterSeconds` delays it. */
-  async send(client: PoolClient, name: string, data: object, options: { startAfterSeconds?: number } = {}): Promise<void> {
+  /** Queues one job inside the caller's transaction; `startAfterSeconds` delays it, `startAfter` sets when. */
+  async send(client: PoolClient, name: string, data: object, options: { startAfterSeconds?: number; startAfter?: Date } = {}): Promise<void> {
     const boss = await this.start();
     await boss.send(name, data, {
       ...this.jobOptions(),
       ...(options.startAfterSeconds !== undefined && { startAfter: options.startAfterSeconds }),
+      ...(options.startAfter !== undefined && { startAfter: options.startAfter }),
       db: inTransaction(client),
     });
   }

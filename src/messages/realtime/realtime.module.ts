@@ -1,3 +1,4 @@
+import { MailStoreModule } from '../mail/mail-store.module';
 import { SocketAdmission } from './socket-admission';
 import { Module } from '@nestjs/common';
 import { ConversationsModule } from '../conversations/conversations.module';
@@ -10,7 +11,7 @@ import { UnreadCounter } from './unread-counter';
 
 /** The socket.io gateway and the handlers that turn committed changes into socket events. */
 @Module({
-  imports: [ConversationsModule],
+  imports: [MailStoreModule, ConversationsModule],
   providers: [MessagesGateway, UnreadCounter, SocketRateLimiter, SocketAdmission, DispatchBoardSubscriber, ResponseDelivery, ...DeliveryHandlers],
   exports: [MessagesGateway],
 })

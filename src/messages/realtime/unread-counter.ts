@@ -1,25 +1,15 @@
 import { Injectable } from '@nestjs/common';
-import { SqlPool } from '../database/sql-pool';
-
-// One statement for any number of users, each count answered from the partial unread index.
-const COUNTS = `
-  select u.id as "userId",
-         (select count(*)::int from mail_recipients r
-           where r.user_id = u.id and r.department_id = $1 and r.deleted_at is null and r.read_at is null
-             and (r.expires_at is null or r.expires_at > now())) as count
-    from unnest($2::int[]) as u(id)`;
+import { UnreadStateRepository } from '../mail/unread/unread-state.repository';
 
 /**
- * Each user's count of unread department messages (unread, not deleted, not expired), for the
- * `unread:count` socket event. Asked for many users at once: one query, never one per user.
+ * Each user's count of unread department messages, for the `unread:count` socket event: read
+ * from the per-user unread state, for many users in one statement.
  */
 @Injectable()
 export class UnreadCounter {
-  constructor(private readonly sql: SqlPool) {}
+  constructor(private readonly state: UnreadStateRepository) {}
 
-  async countFor(departmentId: number, userIds: readonly number[]): Promise<Map<number, number>> {
-    if (userIds.length === 0) return new Map();
-    const rows = await this.sql.query<{ userId: number; count: number }>(COUNTS, [departmentId, userIds], 'mail_unread_counts');
-    return new Map(rows.map((r) => [r.userId, r.count]));
+  countFor(departmentId: number, userIds: readonly number[]): Promise<Map<number, number>> {
+    return this.state.counts(departmentId, userIds);
   }
 }

@@ -1,6 +1,6 @@
 import { Body, Controller, Get, HttpCode, Param, Post, Query, Res } from '@nestjs/common';
 import { CommandBus, QueryBus } from '@nestjs/cqrs';
-import { ApiTags } from '@nestjs/swagger';
+import { ApiOkResponse, ApiTags } from '@nestjs/swagger';
 import type { FastifyReply } from 'fastify';
 import { Caller, moduleDisabledMessage, type Principal } from '../../common/access';
 import { DomainError } from '../../common/errors/domain-error';
@@ -9,6 +9,7 @@ import { DepartmentDirectory } from '../directory/department-directory';
 import type { AcknowledgedResult } from '../realtime/socket-events';
 import { AcknowledgeMessage } from './commands/acknowledge-message.command';
 import type { RecipientDeliveryPage } from './dto/delivery-views';
+import { AcknowledgedResultDto, RecipientDeliveryPageDto } from './dto/delivery-responses.dto';
 import { AckLinkQueryDto, RecipientsQueryDto } from './dto/urgent.dto';
 import { AckLinks, type AckLinkHolder } from './email/ack-link';
 import { GetMessageRecipients } from './queries/get-message-recipients.query';
@@ -55,17 +56,20 @@ export class UrgentMailController {
 
   @Post(':id/ack')
   @HttpCode(200)
+  @ApiOkResponse({ type: AcknowledgedResultDto })
   acknowledge(@Caller() caller: Principal, @Param('id', ParseIdPipe) id: number): Promise<AcknowledgedResult> {
     return this.commands.execute(new AcknowledgeMessage(caller.departmentId, caller.userId, id));
   }
 
   @Get(':id/recipients')
+  @ApiOkResponse({ type: RecipientDeliveryPageDto })
   recipients(@Caller() caller: Principal, @Param('id', ParseIdPipe) id: number, @Query() q: RecipientsQueryDto): Promise<RecipientDeliveryPage> {
     return this.queries.execute(new GetMessageRecipients(caller, id, q.state, q.limit, q.cursor));
   }
 
   /** The emailed link: shows the button that acknowledges; the token is checked first, so a bad link says so at once. */
   @Get(':id/ack')
+  @ApiOkResponse({ description: 'A page with the Acknowledge button' })
   async confirmByLink(@Param('id', ParseIdPipe) id: number, @Query() q: AckLinkQueryDto, @Res() reply: FastifyReply): Promise<void> {
     await this.linkHolder(id, q.token);
     await reply.status(200).header('Cache-Control', 'no-store').type('text/html; charset=utf-8').send(confirmPage(id, q.token));
@@ -73,6 +77,8 @@ export class UrgentMailController {
 
   /** The button on that page: the signed token is the only authority, for that recipient and message. */
   @Post(':id/ack/link')
+  @HttpCode(200)
+  @ApiOkResponse({ description: 'A page saying the acknowledgement is recorded' })
   async acknowledgeByLink(@Param('id', ParseIdPipe) id: number, @Body() body: AckLinkQueryDto, @Res() reply: FastifyReply): Promise<void> {
     const holder = await this.linkHolder(id, body.token);
     await this.commands.execute(new AcknowledgeMessage(holder.departmentId, holder.userId, id));

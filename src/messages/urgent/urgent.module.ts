@@ -1,3 +1,5 @@
+import { RecipientsModule } from '../recipients/recipients.module';
+import { MailStoreModule } from '../mail/mail-store.module';
 import { Module } from '@nestjs/common';
 import { RealtimeModule } from '../realtime/realtime.module';
 import { AcknowledgeConversationMessageHandler } from './commands/acknowledge-conversation-message.command';
@@ -17,7 +19,7 @@ import { UrgentMailController } from './urgent.controller';
  * escalation (durable jobs), and the email channel with its acknowledgement link.
  */
 @Module({
-  imports: [RealtimeModule],
+  imports: [MailStoreModule, RecipientsModule, RealtimeModule],
   controllers: [UrgentMailController, UrgentConversationsController],
   providers: [
     AcknowledgeMessageHandler,

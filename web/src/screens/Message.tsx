@@ -125,9 +125,9 @@ function AnswerForm({ message, expired, onAnswered }: { message: FullMessage; ex
 function Recipients({ message }: { message: FullMessage }) {
   const { nameOf } = useSession();
   const list: RecipientStatus[] = message.recipients ?? [];
-  const read = list.filter((r) => r.readAt).length;
-  const tally = { yes: 0, no: 0, maybe: 0 };
-  for (const r of list) if (r.response) tally[r.response]++;
+  // The server counts over every recipient; the list is only its first page.
+  const read = message.readCount ?? 0;
+  const tally = message.responses ?? { yes: 0, no: 0, maybe: 0 };
   const asks = message.type === 'callback' || message.type === 'poll';
   return (
     <section className="card" aria-labelledby="recipients-title">
@@ -163,6 +163,11 @@ function Recipients({ message }: { message: FullMessage }) {
           </tbody>
         </table>
       </div>
+      {message.recipientsNextCursor && (
+        <p className="muted" data-testid="recipients-more">
+          The first {list.length} of {message.recipientCount} recipients are listed here.
+        </p>
+      )}
     </section>
   );
 }

@@ -5,6 +5,9 @@ import { UnreadChanged } from '../../events/mail.events';
 import { MessageResponded } from '../../events/message-responded.event';
 import { MailDeliveryChanged, MailSeen } from '../../urgent/urgent.events';
 import type { ResponseResult } from '../dto/mail-views';
+import { MailRepository } from '../mail.repository';
+import { UnreadStateRepository } from '../unread/unread-state.repository';
+import { UnreadVersions } from '../unread/unread-versions';
 import { RespondToMessage } from './respond-to-message.command';
 
 /**
@@ -15,25 +18,23 @@ import { RespondToMessage } from './respond-to-message.command';
 export class RespondToMessageHandler implements ICommandHandler<RespondToMessage, ResponseResult> {
   constructor(
     private readonly sql: SqlPool,
+    private readonly mail: MailRepository,
+    private readonly unread: UnreadStateRepository,
+    private readonly versions: UnreadVersions,
     private readonly events: EventBus,
   ) {}
 
   async execute({ caller, messageId, response, note }: RespondToMessage): Promise<ResponseResult> {
-    // `before` is the row as it was, so the statement also tells whether it was unread.
-    // A coded response is an acknowledgement too.
-    const [row] = await this.sql.query<{ responded_at: Date; was_unread: boolean; acknowledged_now: boolean; sender_id: number }>(
-      `update mail_recipients r
-          set response = $4, response_note = $5, responded_at = now(), read_at = coalesce(r.read_at, now()),
-              acknowledged_at = coalesce(r.acknowledged_at, now())
-         from mail_recipients before, mail_messages m
-        where before.message_id = r.message_id and before.user_id = r.user_id and m.id = r.message_id
-          and r.message_id = $1 and r.user_id = $2 and r.department_id = $3
-          and r.deleted_at is null and (r.expires_at is null or r.expires_at > now())
-        returning r.responded_at, before.read_at is null as was_unread, before.acknowledged_at is null as acknowledged_now, m.sender_id`,
-      [messageId, caller.userId, caller.departmentId, response, note],
-    );
+    const { row, change } = await this.sql.transaction(async (tx) => {
+      await this.unread.lock(tx, [caller.userId]);
+      const row = await this.mail.respond(tx, messageId, caller.userId, caller.departmentId, response, note);
+      return { row, change: row?.was_unread ? await this.unread.removed(tx, caller.departmentId, [caller.userId]) : null };
+    });
     if (!row) throw await this.whyNot(caller.userId, caller.departmentId, messageId);
-    if (row.was_unread) this.events.publish(new UnreadChanged(caller.departmentId, [caller.userId]));
+    if (row.was_unread) {
+      this.versions.apply(change);
+      this.events.publish(new UnreadChanged(caller.departmentId, [caller.userId]));
+    }
     if (row.acknowledged_now) {
       const at = row.responded_at.toISOString();
       const delivery = { messageId, userId: caller.userId, at };
@@ -46,12 +47,7 @@ export class RespondToMessageHandler implements ICommandHandler<RespondToMessage
   }
 
   private async whyNot(userId: number, departmentId: number, messageId: number): Promise<DomainError> {
-    const [found] = await this.sql.query<{ sender_id: number; sender_deleted_at: Date | null; recipient: boolean; deleted_at: Date | null; expires_at: Date | null }>(
-      `select m.sender_id, m.sender_deleted_at, r.user_id is not null as recipient, r.deleted_at, m.expires_at
-         from mail_messages m left join mail_recipients r on r.message_id = m.id and r.user_id = $2
-        where m.id = $1 and m.department_id = $3`,
-      [messageId, userId, departmentId],
-    );
+    const found = await this.mail.respondRefusal(messageId, userId, departmentId);
     const notFound = DomainError.notFound(`Message ${messageId} not found`);
     if (!found) return notFound;
     if (found.recipient && !found.deleted_at && found.expires_at) {

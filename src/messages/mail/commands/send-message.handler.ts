@@ -1,22 +1,19 @@
 import { CommandHandler, EventBus, type ICommandHandler } from '@nestjs/cqrs';
-import type { PoolClient } from 'pg';
+import type { UnreadChange } from '../unread/unread-state.repository';
 import { DomainError } from '../../../common/errors/domain-error';
 import { attachUploads } from '../../attachments/attachment-links';
 import { SqlPool } from '../../database/sql-pool';
 import { MessageSent, UnreadChanged } from '../../events/mail.events';
-import { OfflineNotifier } from '../../push/offline-notifier';
 import { RecipientResolver } from '../../recipients/recipient-resolver';
 import type { SentMessageDto } from '../dto/send-message.dto';
 import { EscalationPlanner } from '../../urgent/escalation/escalation-planner';
-import { newInboxItem, writeMail, type NewMail } from '../mail-writer';
+import { MailWriter, newInboxItem, type NewMail } from '../mail-writer';
+import { MailRepository } from '../mail.repository';
+import { UnreadVersions } from '../unread/unread-versions';
 import { sanitizeBody } from '../sanitize-body';
 import { SendMessage } from './send-message.command';
 
-/** The first message sent with this key by this sender within the last 24 hours. */
-const FIND_BY_KEY = `select id, recipient_count as "recipientCount" from mail_messages
-  where sender_id = $1 and idempotency_key = $2 and created_at > now() - interval '24 hours'`;
-
-type Outcome = { kind: 'sent'; id: number; createdAt: Date } | { kind: 'replayed'; result: SentMessageDto };
+type Outcome = { kind: 'sent'; id: number; createdAt: Date; unread: UnreadChange | null } | { kind: 'replayed'; result: SentMessageDto };
 
 /**
  * Resolves the recipients (and an urgent message's escalation), then in one transaction stores
@@ -28,7 +25,9 @@ export class SendMessageHandler implements ICommandHandler<SendMessage, SentMess
   constructor(
     private readonly sql: SqlPool,
     private readonly recipients: RecipientResolver,
-    private readonly offline: OfflineNotifier,
+    private readonly writer: MailWriter,
+    private readonly mail: MailRepository,
+    private readonly versions: UnreadVersions,
     private readonly escalation: EscalationPlanner,
     private readonly events: EventBus,
   ) {}
@@ -36,7 +35,7 @@ export class SendMessageHandler implements ICommandHandler<SendMessage, SentMess
   async execute({ caller, input }: SendMessage): Promise<SentMessageDto> {
     const key = input.idempotencyKey;
     if (key) {
-      const [first] = await this.sql.query<SentMessageDto>(FIND_BY_KEY, [caller.userId, key]);
+      const first = await this.mail.findByKey(caller.userId, key);
       if (first) return first;
     }
     const body = sanitizeBody(input.body);
@@ -60,12 +59,11 @@ export class SendMessageHandler implements ICommandHandler<SendMessage, SentMess
     };
 
     const outcome = await this.sql.transaction<Outcome>(async (client) => {
-      if (key) await this.releaseStaleKey(client, caller.userId, key);
-      const written = await writeMail(client, this.offline, mail);
+      if (key) await this.mail.releaseStaleKey(client, caller.userId, key);
+      const written = await this.writer.write(client, mail);
       if (!written) {
         // A concurrent request with the same key won the race and has committed.
-        const { rows } = await client.query<SentMessageDto>(FIND_BY_KEY, [caller.userId, key]);
-        return { kind: 'replayed', result: rows[0] };
+        return { kind: 'replayed', result: (await this.mail.findByKey(caller.userId, key!, client))! };
       }
       await attachUploads(client, caller, input.attachmentIds ?? [], { mailMessageId: written.id });
       if (plan) await this.escalation.schedule(client, { messageId: written.id }, plan);
@@ -73,17 +71,9 @@ export class SendMessageHandler implements ICommandHandler<SendMessage, SentMess
     });
 
     if (outcome.kind === 'replayed') return outcome.result;
+    this.versions.apply(outcome.unread);
     this.events.publish(new MessageSent(caller.departmentId, caller.userId, mail.recipientIds, newInboxItem(mail, outcome.id, outcome.createdAt)));
     this.events.publish(new UnreadChanged(caller.departmentId, mail.recipientIds));
     return { id: outcome.id, recipientCount: mail.recipientIds.length };
-  }
-
-  /** A key used more than 24 hours ago may be used again: the old message lets go of it. */
-  private async releaseStaleKey(client: PoolClient, senderId: number, key: string) {
-    await client.query(
-      `update mail_messages set idempotency_key = null
-        where sender_id = $1 and idempotency_key = $2 and created_at <= now() - interval '24 hours'`,
-      [senderId, key],
-    );
   }
 }

@@ -63,7 +63,10 @@ export interface MessageDetail {
   recipientCount?: number;
   readCount?: number;
   responses?: ResponseTally;
+  /** The first page (at most 100, by user id). */
   recipients?: RecipientStatus[];
+  /** Pass as `cursor` to `GET /messages/:id/recipients` for the rest; null when this page is all. */
+  recipientsNextCursor?: string | null;
   /** For the sender only: how far the message got (`GET /messages/:id/recipients` lists each one). */
   delivery?: DeliverySummary;
 }

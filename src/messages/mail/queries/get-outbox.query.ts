@@ -1,9 +1,9 @@
 import { Query, QueryHandler, type IQueryHandler } from '@nestjs/cqrs';
 import type { Principal } from '../../../common/access';
-import { SqlPool } from '../../database/sql-pool';
-import { cursorId, toPage } from '../cursor';
+import { toPage } from '../cursor';
 import type { OutboxItem, Page } from '../dto/mail-views';
-import { TALLY_COLUMNS, toOutboxItem, type OutboxRow } from '../mail.mapper';
+import { toOutboxItem } from '../mail.mapper';
+import { MailRepository } from '../mail.repository';
 
 export class GetOutbox extends Query<Page<OutboxItem>> {
   constructor(
@@ -15,21 +15,12 @@ export class GetOutbox extends Query<Page<OutboxItem>> {
   }
 }
 
-// The tallies are counted for the page's messages only, after the limit.
-const OUTBOX = `
-  select m.id, m.subject, m.type, m.created_at, m.expires_at, m.recipient_count, t.*
-    from mail_messages m
-    cross join lateral (select ${TALLY_COLUMNS} from mail_recipients x where x.message_id = m.id) t
-   where m.sender_id = $1 and m.department_id = $2 and m.sender_deleted_at is null and m.id < $3
-   order by m.id desc
-   limit $4`;
-
 @QueryHandler(GetOutbox)
 export class GetOutboxHandler implements IQueryHandler<GetOutbox, Page<OutboxItem>> {
-  constructor(private readonly sql: SqlPool) {}
+  constructor(private readonly mail: MailRepository) {}
 
   async execute({ caller, limit, cursor }: GetOutbox): Promise<Page<OutboxItem>> {
-    const rows = await this.sql.query<OutboxRow>(OUTBOX, [caller.userId, caller.departmentId, cursorId(cursor), limit + 1], 'mail_outbox');
+    const rows = await this.mail.outbox(caller.userId, caller.departmentId, cursor, limit + 1);
     return toPage(rows, limit, toOutboxItem);
   }
 }

@@ -1,8 +1,10 @@
 import { Query, QueryHandler, type IQueryHandler } from '@nestjs/cqrs';
 import type { Principal } from '../../../common/access';
-import { SqlPool } from '../../database/sql-pool';
 import type { TopUnread } from '../dto/mail-views';
-import { INBOX_COLUMNS, toInboxItem, type InboxRow } from '../mail.mapper';
+import { toInboxItem } from '../mail.mapper';
+import { MAIL_SQL, MailRepository } from '../mail.repository';
+import { UNREAD_STATE_SQL, UnreadStateRepository } from '../unread/unread-state.repository';
+import { UnreadVersions } from '../unread/unread-versions';
 
 export type TopUnreadResult = { etag: string; notModified: true } | { etag: string; notModified: false; body: TopUnread };
 
@@ -17,42 +19,40 @@ export class GetTopUnread extends Query<TopUnreadResult> {
   }
 }
 
-const UNREAD = `r.user_id = $1 and r.department_id = $2 and r.deleted_at is null and r.read_at is null
-  and (r.expires_at is null or r.expires_at > now())`;
+/** The statements behind this route, for the benchmark's bare handler to run the same SQL. */
+export const TOP_UNREAD_STATE_SQL = UNREAD_STATE_SQL.one;
+export const TOP_UNREAD_ITEMS_SQL = MAIL_SQL.topUnread;
 
-// Answered from the partial unread index alone (index-only scan): its cost follows the number
-// of unread messages, not the size of the inbox. Ids only grow, so a new message raises the
-// newest id and a read, delete or expiry lowers the count: the pair changes whenever the list does.
-// Exported so the benchmark's bare handler runs exactly these statements.
-export const TOP_UNREAD_STATE_SQL = `select count(*)::int as count, coalesce(max(r.message_id), 0) as newest from mail_recipients r where ${UNREAD}`;
-
-export const TOP_UNREAD_ITEMS_SQL = `
-  select ${INBOX_COLUMNS}
-    from mail_recipients r join mail_messages m on m.id = r.message_id
-   where ${UNREAD}
-   order by r.message_id desc
-   limit $3`;
-
-export const topUnreadEtag = (userId: number, count: number, newest: number, limit: number) => `"unread-${userId}-${count}-${newest}-${limit}"`;
+/** The user's unread state moves its version with every change to their unread set. */
+export const topUnreadEtag = (userId: number, version: number, limit: number) => `"unread-${userId}-${version}-${limit}"`;
 
 const matches = (ifNoneMatch: string | undefined, etag: string) =>
   !!ifNoneMatch && ifNoneMatch.split(',').some((tag) => tag.trim().replace(/^W\//, '') === etag);
 
 /**
- * The dashboard polls this all day. Both statements run through the plain pool as named
- * (prepared) statements, so each connection parses and plans them once; a matching ETag
- * answers 304 without running the items query at all.
+ * The dashboard polls this all day. A matching ETag whose version this process knows is a 304
+ * without the database; otherwise the user's state is one primary-key read, and the items (only
+ * when something changed and there is something unread) the few newest rows of the unread index.
  */
 @QueryHandler(GetTopUnread)
 export class GetTopUnreadHandler implements IQueryHandler<GetTopUnread, TopUnreadResult> {
-  constructor(private readonly sql: SqlPool) {}
+  constructor(
+    private readonly state: UnreadStateRepository,
+    private readonly mail: MailRepository,
+    private readonly versions: UnreadVersions,
+  ) {}
 
   async execute({ caller, limit, ifNoneMatch }: GetTopUnread): Promise<TopUnreadResult> {
-    const params = [caller.userId, caller.departmentId];
-    const [state] = await this.sql.query<{ count: number; newest: number }>(TOP_UNREAD_STATE_SQL, params, 'mail_unread_state');
-    const etag = topUnreadEtag(caller.userId, state.count, state.newest, limit);
+    const known = this.versions.known(caller.userId);
+    if (known !== undefined && matches(ifNoneMatch, topUnreadEtag(caller.userId, known, limit))) {
+      return { etag: topUnreadEtag(caller.userId, known, limit), notModified: true };
+    }
+    const mark = this.versions.mark;
+    const state = await this.state.one(caller.userId, caller.departmentId);
+    this.versions.learnt(caller.userId, caller.departmentId, state.version, mark);
+    const etag = topUnreadEtag(caller.userId, state.version, limit);
     if (matches(ifNoneMatch, etag)) return { etag, notModified: true };
-    const rows = state.count === 0 ? [] : await this.sql.query<InboxRow>(TOP_UNREAD_ITEMS_SQL, [...params, limit], 'mail_unread_top');
+    const rows = state.count === 0 ? [] : await this.mail.topUnread(caller.userId, caller.departmentId, limit);
     return { etag, notModified: false, body: { count: state.count, items: rows.map(toInboxItem) } };
   }
 }

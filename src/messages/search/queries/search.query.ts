@@ -1,6 +1,7 @@
 import { Query, QueryHandler, type IQueryHandler } from '@nestjs/cqrs';
 import type { Actor } from '../../conversations/conversation.store';
 import { SqlPool } from '../../database/sql-pool';
+import { htmlToTextSql } from '../../html-to-text';
 import { SEARCH_CURSOR } from '../dto/search.dto';
 import type { SearchPage } from '../search-views';
 
@@ -57,7 +58,7 @@ export const SEARCH_SQL = `
          coalesce(m.sender_name, cm.sender_name) as sender_name,
          coalesce(m.created_at, cm.created_at) as created_at,
          ts_headline('english',
-                     case when p.side = 0 then regexp_replace(m.body, '<[^>]*>', ' ', 'g') else cm.body end,
+                     case when p.side = 0 then ${htmlToTextSql('m.body')} else cm.body end,
                      q.query, 'StartSel=<mark>, StopSel=</mark>, MaxWords=24, MinWords=8, MaxFragments=2, FragmentDelimiter=" … "') as snippet
     from page p cross join q
     left join mail_messages m on p.side = 0 and m.id = p.a

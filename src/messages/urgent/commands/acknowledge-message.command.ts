@@ -2,6 +2,9 @@ import { Command, CommandHandler, EventBus, type ICommandHandler } from '@nestjs
 import { DomainError } from '../../../common/errors/domain-error';
 import { SqlPool } from '../../database/sql-pool';
 import { UnreadChanged } from '../../events/mail.events';
+import { MailRepository } from '../../mail/mail.repository';
+import { UnreadStateRepository } from '../../mail/unread/unread-state.repository';
+import { UnreadVersions } from '../../mail/unread/unread-versions';
 import type { AcknowledgedResult } from '../../realtime/socket-events';
 import { MailDeliveryChanged, MailSeen } from '../urgent.events';
 
@@ -25,21 +28,20 @@ export class AcknowledgeMessage extends Command<AcknowledgedResult> {
 export class AcknowledgeMessageHandler implements ICommandHandler<AcknowledgeMessage, AcknowledgedResult> {
   constructor(
     private readonly sql: SqlPool,
+    private readonly mail: MailRepository,
+    private readonly unread: UnreadStateRepository,
+    private readonly versions: UnreadVersions,
     private readonly events: EventBus,
   ) {}
 
   async execute({ departmentId, userId, messageId }: AcknowledgeMessage): Promise<AcknowledgedResult> {
-    // `before` is the row as it was, so one statement also tells what changed.
-    const [row] = await this.sql.query<{ acknowledged_at: Date; fresh: boolean; was_unread: boolean; sender_id: number }>(
-      `update mail_recipients r
-          set acknowledged_at = coalesce(r.acknowledged_at, now()), read_at = coalesce(r.read_at, now())
-         from mail_recipients before, mail_messages m
-        where before.message_id = r.message_id and before.user_id = r.user_id and m.id = r.message_id
-          and r.message_id = $1 and r.user_id = $2 and r.department_id = $3
-        returning r.acknowledged_at, before.acknowledged_at is null as fresh, before.read_at is null as was_unread, m.sender_id`,
-      [messageId, userId, departmentId],
-    );
+    const { row, change } = await this.sql.transaction(async (tx) => {
+      await this.unread.lock(tx, [userId]);
+      const row = await this.mail.acknowledge(tx, messageId, userId, departmentId);
+      return { row, change: row?.was_unread ? await this.unread.removed(tx, departmentId, [userId]) : null };
+    });
     if (!row) throw await this.whyNot(departmentId, userId, messageId);
+    this.versions.apply(change);
     if (row.fresh) {
       const at = row.acknowledged_at.toISOString();
       if (row.was_unread) {
@@ -53,10 +55,7 @@ export class AcknowledgeMessageHandler implements ICommandHandler<AcknowledgeMes
   }
 
   private async whyNot(departmentId: number, userId: number, messageId: number): Promise<DomainError> {
-    const [found] = await this.sql.query<{ sender_id: number; sender_deleted_at: Date | null }>(
-      'select sender_id, sender_deleted_at from mail_messages where id = $1 and department_id = $2',
-      [messageId, departmentId],
-    );
+    const found = await this.mail.acknowledgeRefusal(messageId, departmentId);
     if (found && found.sender_id === userId && !found.sender_deleted_at) {
       return DomainError.forbidden(`Only the recipients of message ${messageId} acknowledge it; you sent it`);
     }

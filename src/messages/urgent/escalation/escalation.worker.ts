@@ -1,11 +1,13 @@
 import { Injectable, OnApplicationBootstrap } from '@nestjs/common';
 import { EventBus } from '@nestjs/cqrs';
 import type PgBoss from 'pg-boss';
+import type { UnreadChange } from '../../mail/unread/unread-state.repository';
 import type { PoolClient } from 'pg';
 import { SqlPool } from '../../database/sql-pool';
 import { DepartmentDirectory } from '../../directory/department-directory';
 import { MessageSent, UnreadChanged } from '../../events/mail.events';
-import { newInboxItem, writeMail, type NewMail } from '../../mail/mail-writer';
+import { MailWriter, newInboxItem, type NewMail } from '../../mail/mail-writer';
+import { UnreadVersions } from '../../mail/unread/unread-versions';
 import { sanitizeBody } from '../../mail/sanitize-body';
 import { OfflineNotifier } from '../../push/offline-notifier';
 import { PushQueue } from '../../push/push-queue';
@@ -23,7 +25,7 @@ export const ESCALATION_SENDER_NAME = 'Escalation';
 type StepOutcome =
   | { kind: 'none' }
   | { kind: 'reminded'; event: RemindersSent | ConversationRemindersSent; emails: boolean }
-  | { kind: 'escalated'; mail: NewMail; id: number; createdAt: Date };
+  | { kind: 'escalated'; mail: NewMail; id: number; createdAt: Date; unread: UnreadChange | null };
 
 /**
  * Works the reminders of urgent department messages and urgent conversation lines alike (see
@@ -43,6 +45,8 @@ export class EscalationWorker implements OnApplicationBootstrap {
     private readonly links: AckLinks,
     private readonly record: DeliveryRecorder,
     private readonly events: EventBus,
+    private readonly writer: MailWriter,
+    private readonly versions: UnreadVersions,
   ) {}
 
   async onApplicationBootstrap() {
@@ -70,6 +74,7 @@ export class EscalationWorker implements OnApplicationBootstrap {
       if (outcome.emails) this.queue.wake(URGENT_EMAIL_QUEUE);
     } else if (outcome.kind === 'escalated') {
       const { mail, id, createdAt } = outcome;
+      this.versions.apply(outcome.unread);
       this.events.publish(new MessageSent(mail.departmentId, mail.senderId, mail.recipientIds, newInboxItem(mail, id, createdAt)));
       this.events.publish(new UnreadChanged(mail.departmentId, mail.recipientIds));
     }
@@ -113,8 +118,8 @@ export class EscalationWorker implements OnApplicationBootstrap {
       escalation: null,
       recipientIds,
     };
-    const written = await writeMail(tx, this.offline, mail);
-    return { kind: 'escalated', mail, id: written!.id, createdAt: written!.createdAt };
+    const written = await this.writer.write(tx, mail);
+    return { kind: 'escalated', mail, id: written!.id, createdAt: written!.createdAt, unread: written!.unread };
   }
 
   /** One recipient's email with the acknowledgement link; skipped once they acknowledged or were emailed. */

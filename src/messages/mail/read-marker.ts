@@ -1,0 +1,45 @@
+import { Injectable } from '@nestjs/common';
+import { EventBus } from '@nestjs/cqrs';
+import type { Principal } from '../../common/access';
+import { SqlPool } from '../database/sql-pool';
+import { UnreadChanged } from '../events/mail.events';
+import { MailDeliveryChanged, MailSeen } from '../urgent/urgent.events';
+import { MailRepository } from './mail.repository';
+import { UnreadStateRepository } from './unread/unread-state.repository';
+import { UnreadVersions } from './unread/unread-versions';
+
+/**
+ * Marks the caller's unread copies read and moves their unread state in the same transaction;
+ * ids not in the caller's inbox are skipped. Shared by the batch mark-read and by viewing a message.
+ */
+@Injectable()
+export class ReadMarker {
+  constructor(
+    private readonly sql: SqlPool,
+    private readonly mail: MailRepository,
+    private readonly unread: UnreadStateRepository,
+    private readonly versions: UnreadVersions,
+    private readonly events: EventBus,
+  ) {}
+
+  /** The copies marked read, with their read time. */
+  async markRead(caller: Principal, messageIds: readonly number[]): Promise<{ messageId: number; readAt: Date }[]> {
+    const { rows, change } = await this.sql.transaction(async (tx) => {
+      await this.unread.lock(tx, [caller.userId]);
+      const rows = await this.mail.markRead(tx, caller.userId, caller.departmentId, messageIds);
+      return { rows, change: await this.unread.removed(tx, caller.departmentId, rows.map(() => caller.userId)) };
+    });
+    if (!rows.length) return [];
+    this.versions.apply(change);
+    this.events.publish(new UnreadChanged(caller.departmentId, [caller.userId]));
+    for (const r of rows) {
+      this.events.publish(
+        new MailDeliveryChanged(caller.departmentId, r.sender_id, { messageId: r.message_id, userId: caller.userId, state: 'read', at: r.read_at.toISOString() }),
+      );
+    }
+    // The notifications still shown on the member's other devices go.
+    const pushed = rows.filter((r) => r.pushed).map((r) => r.message_id);
+    if (pushed.length) this.events.publish(new MailSeen(caller.departmentId, caller.userId, pushed));
+    return rows.map((r) => ({ messageId: r.message_id, readAt: r.read_at }));
+  }
+}
