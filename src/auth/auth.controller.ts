@@ -38,6 +38,7 @@ export class AuthController {
    */
   @Post('refresh')
   @HttpCode(200)
+  @ApiOkResponse({ type: AccessTokenDto, description: 'A new access token; the refresh cookie is replaced' })
   async refresh(@Req() req: FastifyRequest, @Res({ passthrough: true }) reply: FastifyReply): Promise<AccessTokenDto> {
     try {
       return this.withCookie(await this.refreshes.refresh(refreshTokenFrom(req.headers.cookie)), req, reply);

@@ -1,6 +1,7 @@
 import { Controller, Get, HttpCode, Param, Post } from '@nestjs/common';
 import { CommandBus, QueryBus } from '@nestjs/cqrs';
-import { ApiTags } from '@nestjs/swagger';
+import { ApiOkResponse, ApiTags } from '@nestjs/swagger';
+import { ConversationAcknowledgedResultDto, ConversationDeliveryDto } from './dto/delivery-responses.dto';
 import { Caller, type Principal } from '../../common/access';
 import { ParseIdPipe } from '../../common/validation/ids';
 import type { ConversationAcknowledgedResult } from '../realtime/socket-events';
@@ -19,6 +20,7 @@ export class UrgentConversationsController {
 
   @Post(':id/messages/:seq/ack')
   @HttpCode(200)
+  @ApiOkResponse({ type: ConversationAcknowledgedResultDto })
   acknowledge(
     @Caller() caller: Principal,
     @Param('id', ParseIdPipe) id: number,
@@ -28,6 +30,7 @@ export class UrgentConversationsController {
   }
 
   @Get(':id/messages/:seq/delivery')
+  @ApiOkResponse({ type: ConversationDeliveryDto })
   delivery(@Caller() caller: Principal, @Param('id', ParseIdPipe) id: number, @Param('seq', ParseIdPipe) seq: number): Promise<ConversationDelivery> {
     return this.queries.execute(new GetConversationDelivery(caller, id, seq));
   }

@@ -21,6 +21,8 @@ const page = (title: string, body: string) => `<!doctype html>
 ${body}
 </body></html>`;
 
+const HTML_PAGE = { 'text/html': { schema: { type: 'string' } } };
+
 const ACKNOWLEDGED_PAGE = page(
   'Acknowledged',
   '<h1>Acknowledged</h1><p>Your acknowledgement is recorded and the sender can see it. You can close this page.</p>',
@@ -69,7 +71,7 @@ export class UrgentMailController {
 
   /** The emailed link: shows the button that acknowledges; the token is checked first, so a bad link says so at once. */
   @Get(':id/ack')
-  @ApiOkResponse({ description: 'A page with the Acknowledge button' })
+  @ApiOkResponse({ description: 'A page with the Acknowledge button', content: HTML_PAGE })
   async confirmByLink(@Param('id', ParseIdPipe) id: number, @Query() q: AckLinkQueryDto, @Res() reply: FastifyReply): Promise<void> {
     await this.linkHolder(id, q.token);
     await reply.status(200).header('Cache-Control', 'no-store').type('text/html; charset=utf-8').send(confirmPage(id, q.token));
@@ -78,7 +80,7 @@ export class UrgentMailController {
   /** The button on that page: the signed token is the only authority, for that recipient and message. */
   @Post(':id/ack/link')
   @HttpCode(200)
-  @ApiOkResponse({ description: 'A page saying the acknowledgement is recorded' })
+  @ApiOkResponse({ description: 'A page saying the acknowledgement is recorded', content: HTML_PAGE })
   async acknowledgeByLink(@Param('id', ParseIdPipe) id: number, @Body() body: AckLinkQueryDto, @Res() reply: FastifyReply): Promise<void> {
     const holder = await this.linkHolder(id, body.token);
     await this.commands.execute(new AcknowledgeMessage(holder.departmentId, holder.userId, id));

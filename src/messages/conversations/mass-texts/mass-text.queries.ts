@@ -54,7 +54,7 @@ const RECIPIENTS_SQL = `
    where r.mass_text_id = $1`;
 
 /** The caller's recent mass texts, newest first, each with its tallies. */
-export class ListMassTextsQuery extends Query<{ items: MassTextSummary[] }> {
+export class ListMassTextsQuery extends Query<{ items: MassTextSummary[]; nextCursor: null }> {
   constructor(
     readonly departmentId: number,
     readonly senderId: number,
@@ -115,6 +115,7 @@ export class ListMassTextsHandler implements IQueryHandler<ListMassTextsQuery> {
         repliedCount: r.replied_count,
         conversationIds: r.conversation_ids ?? [],
       })),
+      nextCursor: null,
     };
   }
 }

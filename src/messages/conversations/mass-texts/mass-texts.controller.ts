@@ -1,9 +1,9 @@
 import { Controller, Get, Param, Query } from '@nestjs/common';
 import { QueryBus } from '@nestjs/cqrs';
-import { ApiTags } from '@nestjs/swagger';
+import { ApiOkResponse, ApiTags } from '@nestjs/swagger';
 import { Caller, ResolvesPathId, type Principal } from '../../../common/access';
 import { ParseIdPipe } from '../../../common/validation/ids';
-import { ListMassTextsDto } from './mass-texts.dto';
+import { ListMassTextsDto, MassTextOverviewDto, MassTextPageDto } from './mass-texts.dto';
 import { ListMassTextsQuery, MassTextOverviewQuery, type MassTextOverview, type MassTextSummary } from './mass-text.queries';
 import { CallersMassText } from './mass-text.resource';
 
@@ -14,11 +14,13 @@ export class MassTextsController {
   constructor(private readonly queries: QueryBus) {}
 
   @Get()
-  list(@Caller() caller: Principal, @Query() query: ListMassTextsDto): Promise<{ items: MassTextSummary[] }> {
+  @ApiOkResponse({ type: MassTextPageDto })
+  list(@Caller() caller: Principal, @Query() query: ListMassTextsDto): Promise<{ items: MassTextSummary[]; nextCursor: null }> {
     return this.queries.execute(new ListMassTextsQuery(caller.departmentId, caller.userId, query.limit ?? 20));
   }
 
   @Get(':id')
+  @ApiOkResponse({ type: MassTextOverviewDto })
   @ResolvesPathId(CallersMassText)
   overview(@Caller() caller: Principal, @Param('id', ParseIdPipe) id: number): Promise<MassTextOverview> {
     return this.queries.execute(new MassTextOverviewQuery(caller.departmentId, caller.userId, id));

@@ -1,8 +1,8 @@
 import { ApiProperty } from '@nestjs/swagger';
 import { DeliverySummaryDto } from '../../mail/dto/mail-responses.dto';
 import { RESPONSE_CODES } from '../../mail/dto/respond.dto';
-import type { AcknowledgedResult, Priority, ResponseCode } from '../../realtime/socket-events';
-import type { RecipientDelivery, RecipientDeliveryPage, RecipientDeliveryState } from './delivery-views';
+import type { AcknowledgedResult, ConversationAcknowledgedResult, Priority, ResponseCode } from '../../realtime/socket-events';
+import type { ConversationDelivery, RecipientDelivery, RecipientDeliveryPage, RecipientDeliveryState } from './delivery-views';
 import { PRIORITIES } from './urgent.dto';
 
 /** What /api/docs shows for the acknowledgement and the sender's delivery record. */
@@ -37,4 +37,19 @@ export class RecipientDeliveryPageDto implements RecipientDeliveryPage {
   @ApiProperty({ type: DeliverySummaryDto }) summary!: DeliverySummaryDto;
   @ApiProperty({ type: [RecipientDeliveryDto] }) items!: RecipientDeliveryDto[];
   @ApiProperty({ type: String, nullable: true, description: 'Pass as `cursor` for the next page; null on the last page' }) nextCursor!: string | null;
+}
+
+export class ConversationAcknowledgedResultDto implements ConversationAcknowledgedResult {
+  @ApiProperty() conversationId!: number;
+  @ApiProperty() seq!: number;
+  @ApiProperty({ format: 'date-time', description: 'The first acknowledgement stands' }) acknowledgedAt!: string;
+}
+
+export class ConversationDeliveryDto implements ConversationDelivery {
+  @ApiProperty() conversationId!: number;
+  @ApiProperty() seq!: number;
+  @ApiProperty({ type: DeliverySummaryDto }) summary!: DeliverySummaryDto;
+  @ApiProperty({ type: [RecipientDeliveryDto], description: 'Every member the line went to (a conversation holds at most CONVERSATION_MAX_MEMBERS)' })
+  items!: RecipientDeliveryDto[];
+  @ApiProperty({ type: String, nullable: true, description: 'Always null: the whole record is one page' }) nextCursor!: null;
 }

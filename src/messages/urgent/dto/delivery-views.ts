@@ -39,4 +39,6 @@ export interface ConversationDelivery {
   seq: number;
   summary: DeliverySummary;
   items: RecipientDelivery[];
+  /** Lists share one shape; the whole record is one page. */
+  nextCursor: null;
 }

@@ -76,6 +76,7 @@ export class GetConversationDeliveryHandler implements IQueryHandler<GetConversa
         acknowledgedAt: iso(r.acknowledged_at),
         response: null,
       })),
+      nextCursor: null,
     };
   }
 }
