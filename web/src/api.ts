@@ -143,6 +143,24 @@ export async function getIfChanged<T>(path: string, etag: string | null, renewed
   return { body: (await res.json()) as T, etag: res.headers.get('etag') };
 }
 
+/**
+ * `fetch` under `/api` with the token, renewed once after a 401, for what `request` cannot carry
+ * (files up, blobs down). Offline or refused, the response is the caller's to read.
+ */
+export async function authorizedFetch(path: string, init: RequestInit = {}): Promise<Response> {
+  const send = () => {
+    const token = tokenStore.get();
+    return fetch(`/api${path}`, { ...init, headers: { ...(init.headers as Record<string, string> | undefined), ...(token && { authorization: `Bearer ${token}` }) } });
+  };
+  const stale = tokenStore.get();
+  const res = await send();
+  if (res.status !== 401 || !stale) return res;
+  const renewed = await renewSession(stale).catch(() => undefined);
+  if (renewed) return send();
+  if (renewed === null) onUnauthorized((await errorFrom(res.clone())).message);
+  return res;
+}
+
 // ---- Payloads (CONTRACT.md) ----
 
 export interface Member {
