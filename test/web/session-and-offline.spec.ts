@@ -184,7 +184,7 @@ describeInBrowser('sessions that last, drafts that survive, an outbox for offlin
 
         await dept.asAdmin().put(`/api/department/members/${member.id}/password`).send({ password: 'reset-by-admin-1' }).expect(204);
         // The socket hears it at once; renewal is refused too, as the reset ended every sign-in.
-        await page.getByRole('alert').filter({ hasText: 'Your session ended. The password was changed' }).waitFor({ timeout: 10_000 });
+        await page.getByRole('alert').filter({ hasText: /^Your session ended\..*password was changed/i }).waitFor({ timeout: 10_000 });
         await page.getByLabel('Email').fill(member.email);
         await page.getByLabel('Password').fill('reset-by-admin-1');
         await page.getByRole('button', { name: 'Sign in' }).click();
