@@ -76,7 +76,11 @@ export function describeChatUnread(c: ChatUnread): string {
 function LiveDot() {
   const { realtime } = useSession();
   const [state, setState] = useState(realtime.state);
-  useEffect(() => realtime.onState(setState), [realtime]);
+  useEffect(() => {
+    // A connection made between the render and this subscription would otherwise go unseen.
+    setState(realtime.state);
+    return realtime.onState(setState);
+  }, [realtime]);
   const live = state === 'online';
   const label = live ? 'Live updates on' : state === 'connecting' ? 'Connecting for live updates' : 'Live updates off; checking every 20 seconds';
   return <span className={`live-dot${live ? ' on' : ''}`} role="img" aria-label={label} title={label} />;
