@@ -19,7 +19,7 @@ export function TopBar() {
     ...(me.isAdmin ? [{ to: '/admin', label: 'Admin' }] : []),
   ];
   const current = (to: string) => path === to || (to !== '/' && path.startsWith(`${to}/`)) || (to === '/inbox' && path.startsWith('/messages/'));
-  const chat = useChatUnread(me.id, messagesEnabled);
+  const chat = useChatUnread(me.id, messagesEnabled && session.can(MessagesPermission.View));
   const chatCount = chat ? chat.messages + chat.invitations : 0;
   return (
     <header className="topbar">
