@@ -6,6 +6,18 @@ export default defineConfig({
   root: new URL('.', import.meta.url).pathname,
   base: '/',
   oxc: { jsx: { runtime: 'automatic' } },
-  build: { outDir: 'dist', emptyOutDir: true, sourcemap: true, chunkSizeWarningLimit: 600, minify: process.env.WEB_MINIFY !== 'off' },
+  build: {
+    outDir: 'dist',
+    emptyOutDir: true,
+    sourcemap: true,
+    chunkSizeWarningLimit: 600,
+    minify: process.env.WEB_MINIFY !== 'off',
+    rollupOptions: {
+      // React Router marks its modules "use client" for server rendering, which this app does not do.
+      onwarn(warning, warn) {
+        if (warning.code !== 'MODULE_LEVEL_DIRECTIVE') warn(warning);
+      },
+    },
+  },
   server: { proxy: { '/api': 'http://localhost:3000', '/socket.io': { target: 'http://localhost:3000', ws: true } } },
 });

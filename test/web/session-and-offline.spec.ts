@@ -171,6 +171,30 @@ describeInBrowser('sessions that last, drafts that survive, an outbox for offlin
     );
 
     flow(
+      'a password reset elsewhere ends the open session with the reason, and the new password finds the draft again',
+      ['PUT /api/department/members/:id/password', 'POST /api/auth/refresh'],
+      async () => {
+        const dept = await TestDepartment.create(server);
+        const member = await dept.newMember({ name: 'Reset Remy' });
+        const { context, page } = await personIn(browser, server.baseUrl);
+        await logIn(page, member.email, MEMBER_PASSWORD);
+        await page.goto('/compose');
+        await page.getByLabel('Subject').fill('Shift swap');
+        await page.getByRole('img', { name: 'Live updates on' }).waitFor({ timeout: 20_000 });
+
+        await dept.asAdmin().put(`/api/department/members/${member.id}/password`).send({ password: 'reset-by-admin-1' }).expect(204);
+        // The socket hears it at once; renewal is refused too, as the reset ended every sign-in.
+        await page.getByRole('alert').filter({ hasText: /^Your session ended\..*password was changed/i }).waitFor({ timeout: 10_000 });
+        await page.getByLabel('Email').fill(member.email);
+        await page.getByLabel('Password').fill('reset-by-admin-1');
+        await page.getByRole('button', { name: 'Sign in' }).click();
+        await expect(page.getByLabel('Subject').inputValue()).resolves.toBe('Shift swap');
+        await context.close();
+      },
+      60_000,
+    );
+
+    flow(
       'switching the messages module off reaches an open conversation, which gives way to a screen that says so',
       ['PUT /api/department/modules/:module', 'GET /api/department'],
       async () => {

@@ -12,6 +12,7 @@ import { Link, match, navigate, usePath } from './router';
 import { adminTitleOf } from './screens/admin/AdminScreen';
 import { LoginScreen } from './screens/Login';
 import { SessionProvider, useSession } from './session';
+import { MessagesPermission } from '../../src/messages/messages.permissions';
 import { useChatUnread, useUnreadTop } from './unread';
 
 export function App() {
@@ -156,7 +157,7 @@ function Shell() {
     if (path === '/' || path === '/login') navigate('/inbox', { replace: true });
   }, [path]);
   const mail = useUnreadTop(session.realtime, session.messagesEnabled);
-  const chat = useChatUnread(session.me.id, session.messagesEnabled);
+  const chat = useChatUnread(session.me.id, session.messagesEnabled && session.can(MessagesPermission.View));
   // What waits for the member shows in the tab's title, so a tab in the background still tells.
   const waiting = (mail.count ?? 0) + (chat ? chat.messages + chat.invitations : 0);
   useEffect(() => {

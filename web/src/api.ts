@@ -31,6 +31,17 @@ export const setUnauthorizedHandler = (handler: (reason: string) => void) => {
   onUnauthorized = handler;
 };
 
+/** The reason the socket gave when it ended the session, kept a while for a 401 heard over HTTP that says less. */
+let endedReason: { message: string; at: number } | null = null;
+export function noteSessionEnded(message: string) {
+  endedReason = { message, at: Date.now() };
+}
+function reasonFor(httpMessage: string): string {
+  if (endedReason && Date.now() - endedReason.at < 60_000) return endedReason.message;
+  // An HTTP refusal does not say why (signed out elsewhere, password changed, deactivated).
+  return /valid bearer token/i.test(httpMessage) ? 'You were signed out, or your password was changed; sign in again' : httpMessage;
+}
+
 /** The token's expiry and issue time, in ms since the epoch; null when it cannot be read. */
 export function lifetimeOf(token: string): { issuedAt: number; expiresAt: number } | null {
   try {
@@ -65,6 +76,7 @@ async function renewOnce(stale: string | null): Promise<string | null> {
     if (!res.ok) throw await errorFrom(res);
     const { accessToken } = (await res.json()) as { accessToken: string };
     tokenStore.set(accessToken);
+    endedReason = null;
     return accessToken;
   };
   // Tabs share the cookie, which is good once: one tab at a time renews, the others take its token.
@@ -95,7 +107,7 @@ async function afterUnauthorized<T>(res: Response, token: string, retry: () => P
     throw error;
   }
   if (renewed) return retry();
-  onUnauthorized(error.message);
+  onUnauthorized(reasonFor(error.message));
   throw error;
 }
 
@@ -114,7 +126,7 @@ export async function request<T>(method: string, path: string, body?: unknown, h
   if (res.status === 401 && token && !renewed) return afterUnauthorized(res, token, () => request<T>(method, path, body, headers, true));
   if (!res.ok) {
     const error = await errorFrom(res);
-    if (res.status === 401 && token) onUnauthorized(error.message);
+    if (res.status === 401 && token) onUnauthorized(reasonFor(error.message));
     throw error;
   }
   // An empty answer reads as null, so callers can tell success (null) from failure (undefined).
@@ -141,6 +153,24 @@ export async function getIfChanged<T>(path: string, etag: string | null, renewed
   if (res.status === 401 && token && !renewed) return afterUnauthorized(res, token, () => getIfChanged<T>(path, etag, true));
   if (!res.ok) throw await errorFrom(res);
   return { body: (await res.json()) as T, etag: res.headers.get('etag') };
+}
+
+/**
+ * `fetch` under `/api` with the token, renewed once after a 401, for what `request` cannot carry
+ * (files up, blobs down). Offline or refused, the response is the caller's to read.
+ */
+export async function authorizedFetch(path: string, init: RequestInit = {}): Promise<Response> {
+  const send = () => {
+    const token = tokenStore.get();
+    return fetch(`/api${path}`, { ...init, headers: { ...(init.headers as Record<string, string> | undefined), ...(token && { authorization: `Bearer ${token}` }) } });
+  };
+  const stale = tokenStore.get();
+  const res = await send();
+  if (res.status !== 401 || !stale) return res;
+  const renewed = await renewSession(stale).catch(() => undefined);
+  if (renewed) return send();
+  if (renewed === null) onUnauthorized(reasonFor((await errorFrom(res.clone())).message));
+  return res;
 }
 
 // ---- Payloads (CONTRACT.md) ----

@@ -1,5 +1,5 @@
 import { useEffect, useRef, useState } from 'react';
-import { ApiError, api, tokenStore, type ConversationMessage } from './api';
+import { ApiError, api, authorizedFetch, type ConversationMessage } from './api';
 import type { AttachmentView, ConversationReceiptPayload, NotificationLevel } from '../../src/messages/realtime/socket-events';
 import { useSession } from './session';
 
@@ -9,8 +9,7 @@ export type { AttachmentView, NotificationLevel };
 export async function uploadAttachment(file: File): Promise<AttachmentView> {
   const form = new FormData();
   form.append('file', file, file.name);
-  const token = tokenStore.get();
-  const res = await fetch('/api/attachments', { method: 'POST', body: form, headers: token ? { authorization: `Bearer ${token}` } : {} });
+  const res = await authorizedFetch('/attachments', { method: 'POST', body: form });
   const body = await res.json().catch(() => null);
   if (!res.ok) throw new ApiError(res.status, body?.message ?? `${res.status} ${res.statusText}`);
   return body as AttachmentView;
@@ -25,8 +24,7 @@ export function useAttachmentUrl(id: number, variant: 'file' | 'thumbnail'): str
   useEffect(() => {
     let made: string | null = null;
     let live = true;
-    const token = tokenStore.get();
-    void fetch(`/api/attachments/${id}${variant === 'thumbnail' ? '/thumbnail' : ''}`, { headers: token ? { authorization: `Bearer ${token}` } : {} })
+    void authorizedFetch(`/attachments/${id}${variant === 'thumbnail' ? '/thumbnail' : ''}`)
       .then((res) => (res.ok ? res.blob() : null))
       .then((blob) => {
         if (!blob || !live) return;
@@ -43,8 +41,7 @@ export function useAttachmentUrl(id: number, variant: 'file' | 'thumbnail'): str
 }
 
 async function fetchAttachment(id: number): Promise<string> {
-  const token = tokenStore.get();
-  const res = await fetch(`/api/attachments/${id}`, { headers: token ? { authorization: `Bearer ${token}` } : {} });
+  const res = await authorizedFetch(`/attachments/${id}`);
   if (!res.ok) throw new ApiError(res.status, `${res.status} ${res.statusText}`);
   return URL.createObjectURL(await res.blob());
 }

@@ -23,7 +23,8 @@ export const queryClient = new QueryClient({
 export const queryKeys = {
   mail: ['mail'] as const,
   mailbox: (box: 'inbox' | 'outbox', unreadOnly: boolean) => ['mail', box, { unreadOnly }] as const,
-  message: (id: number) => ['mail', 'message', id] as const,
+  // Not under `mail`: reading a message moves the badges, which must not read the message again.
+  message: (id: number) => ['message', id] as const,
   unreadTop: (limit: number) => ['mail', 'unread-top', limit] as const,
   conversations: ['conversations'] as const,
   conversationList: ['conversations', 'list'] as const,

@@ -1,5 +1,5 @@
 import { io, type Socket } from 'socket.io-client';
-import { renewSession, tokenStore } from './api';
+import { noteSessionEnded, renewSession, tokenStore } from './api';
 import { MESSAGES_NAMESPACE, type ClientToServerEvents, type ServerToClientEvents } from '../../src/messages/realtime/socket-events';
 
 export type MessagesSocket = Socket<ServerToClientEvents, ClientToServerEvents>;
@@ -46,7 +46,10 @@ export class Realtime {
     this.socket.on('session:ended', (reason) => {
       this.refusal = reason.message;
       // 401: the token is over; a renewed one may carry on, else the session has ended.
-      if (reason.statusCode === 401) void this.renewOrEnd(reason.message);
+      if (reason.statusCode === 401) {
+        noteSessionEnded(reason.message);
+        void this.renewOrEnd(reason.message);
+      }
     });
     this.socket.on('connect_error', (err) => {
       const status = (err as Error & { data?: { statusCode?: number } }).data?.statusCode;

@@ -20,7 +20,7 @@ export function TopBar() {
     ...(me.isAdmin ? [{ to: '/admin', label: 'Admin' }] : []),
   ];
   const current = (to: string) => path === to || (to !== '/' && path.startsWith(`${to}/`)) || (to === '/inbox' && path.startsWith('/messages/'));
-  const chat = useChatUnread(me.id, messagesEnabled);
+  const chat = useChatUnread(me.id, messagesEnabled && session.can(MessagesPermission.View));
   const chatCount = chat ? chat.messages + chat.invitations : 0;
   return (
     <header className="topbar">
@@ -77,7 +77,11 @@ export function describeChatUnread(c: ChatUnread): string {
 function LiveDot() {
   const { realtime } = useSession();
   const [state, setState] = useState(realtime.state);
-  useEffect(() => realtime.onState(setState), [realtime]);
+  useEffect(() => {
+    // A connection made between the render and this subscription would otherwise go unseen.
+    setState(realtime.state);
+    return realtime.onState(setState);
+  }, [realtime]);
   const live = state === 'online';
   const label = live ? 'Live updates on' : state === 'connecting' ? 'Connecting for live updates' : 'Live updates off; checking every 20 seconds';
   return <span className={`live-dot${live ? ' on' : ''}`} role="img" aria-label={label} title={label} />;

@@ -1,4 +1,4 @@
-import { useInfiniteQuery } from '@tanstack/react-query';
+import { useInfiniteQuery, useQueryClient, type InfiniteData } from '@tanstack/react-query';
 import { useEffect, useMemo, useState } from 'react';
 import { api, idList, type InboxItem, type OutboxItem, type Page } from '../api';
 import { ErrorNote, formatTime, Notice, Spinner, TypeTag, useAction } from '../components/common';
@@ -43,6 +43,13 @@ export function MailboxScreen({ box }: { box: Box }) {
 
   useEffect(() => setSelected(new Set()), [box, unreadOnly]);
 
+  // What the server just did shows at once in every cached page of this box; the reads that follow confirm it.
+  const client = useQueryClient();
+  const editRows = (edit: (items: Row[]) => Row[]) =>
+    client.setQueriesData<InfiniteData<Page<Row>>>({ queryKey: [...queryKeys.mail, box] }, (data) =>
+      data ? { ...data, pages: data.pages.map((p) => ({ ...p, items: edit(p.items) })) } : data,
+    );
+
   if (!session.messagesEnabled) return <Notice>The messages module is disabled for this department.</Notice>;
 
   const title = box === 'inbox' ? 'Inbox' : 'Sent';
@@ -58,6 +65,7 @@ export function MailboxScreen({ box }: { box: Box }) {
     const ids = [...selected];
     const res = await acting.run(() => api.put<{ affected: number }>(`/messages/read?ids=${idList(ids)}`));
     if (!res) return;
+    editRows((items) => items.map((r) => (ids.includes(r.id) ? { ...(r as InboxItem), isRead: true } : r)));
     setSelected(new Set());
     setStatus(`${res.affected} marked read.`);
     refreshUnread();
@@ -67,6 +75,7 @@ export function MailboxScreen({ box }: { box: Box }) {
     if (!confirm(`Delete ${ids.length} message${ids.length === 1 ? '' : 's'} from your ${box === 'inbox' ? 'inbox' : 'sent messages'}?`)) return;
     const res = await acting.run(() => api.delete<{ affected: number }>(`/messages/${box}?ids=${idList(ids)}`));
     if (!res) return;
+    editRows((items) => items.filter((r) => !ids.includes(r.id)));
     setSelected(new Set());
     setStatus(`${res.affected} deleted.`);
     refreshUnread();

@@ -1,9 +1,11 @@
 import { AttachmentList } from '../chat-extras';
+import { useQuery, useQueryClient } from '@tanstack/react-query';
 import { useEffect, useState, type FormEvent } from 'react';
 import { api, type FullMessage, type RecipientStatus, type ResponseCode } from '../api';
 import { ErrorNote, formatDateTime, Notice, Spinner, TypeTag, useAction } from '../components/common';
 import { Link, navigate } from '../router';
 import { DeliveryPanel } from '../components/DeliveryPanel';
+import { queryKeys } from '../queries';
 import { useSession } from '../session';
 import { refreshUnread } from '../unread';
 import { MessagesPermission } from '../../../src/messages/messages.permissions';
@@ -16,25 +18,27 @@ const ANSWERS: { value: ResponseCode; label: string }[] = [
 
 export function MessageScreen({ id }: { id: number }) {
   const session = useSession();
-  const [message, setMessage] = useState<FullMessage | null>(null);
-  const loading = useAction();
-
-  const load = async () => {
-    const m = await loading.run(() => api.get<FullMessage>(`/messages/${id}`));
-    if (m) setMessage(m);
-    // Opening it marked it read on the server.
-    refreshUnread();
-  };
-  useEffect(() => {
-    if (session.messagesEnabled) void load();
-  }, [id, session.messagesEnabled]);
+  const client = useQueryClient();
+  const query = useQuery({
+    queryKey: queryKeys.message(id),
+    enabled: session.messagesEnabled,
+    queryFn: async () => {
+      const m = await api.get<FullMessage>(`/messages/${id}`);
+      // Opening it marked it read on the server.
+      refreshUnread();
+      return m;
+    },
+  });
+  const message = query.data ?? null;
+  const setMessage = (m: FullMessage) => client.setQueryData(queryKeys.message(id), m);
+  const loading = { error: query.error ? query.error.message : null };
   // The sender's tally moves as answers come in.
   useEffect(
     () =>
       session.realtime.on('message:response', (r) => {
-        if (r.messageId === id) void load();
+        if (r.messageId === id) void client.invalidateQueries({ queryKey: queryKeys.message(id) });
       }),
-    [session.realtime, id],
+    [session.realtime, id, client],
   );
 
   if (!session.messagesEnabled) return <Notice>The messages module is disabled for this department.</Notice>;
