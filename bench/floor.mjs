@@ -25,7 +25,7 @@ async function handle(req, res) {
   if (req.url.startsWith('/api/messages/unread/top')) {
     const limit = 5;
     const { rows: [state] } = await pool.query({ name: 'mail_unread_state', text: TOP_UNREAD_STATE_SQL, values: params });
-    const etag = topUnreadEtag(userId, state.count, state.newest, limit);
+    const etag = topUnreadEtag(userId, state.version, limit);
     if (req.headers['if-none-match'] === etag) return send(res, 304, { etag }, undefined);
     const rows = state.count === 0 ? [] : (await pool.query({ name: 'mail_unread_top', text: TOP_UNREAD_ITEMS_SQL, values: [...params, limit] })).rows;
     return send(res, 200, { 'content-type': 'application/json', etag }, JSON.stringify({ count: state.count, items: rows.map(toInboxItem) }));

@@ -13,9 +13,10 @@ export default defineConfig({
     chunkSizeWarningLimit: 600,
     minify: process.env.WEB_MINIFY !== 'off',
     rollupOptions: {
-      // React Router marks its modules "use client" for server rendering, which this app does not do.
-      onwarn(warning, warn) {
-        if (warning.code !== 'MODULE_LEVEL_DIRECTIVE') warn(warning);
+      // React Router and TanStack Query mark their modules "use client" for server rendering,
+      // which this app does not do.
+      onLog(level, log, handler) {
+        if (log.code !== 'MODULE_LEVEL_DIRECTIVE') handler(level, log);
       },
     },
   },
