@@ -1,10 +1,10 @@
-import type { Browser, Locator, Page } from 'playwright-core';
+import type { Locator, Page } from 'playwright-core';
 import request from 'supertest';
 import { DispatchPermission } from '../../src/dispatch/dispatch.permissions';
 import { MessagesPermission } from '../../src/messages/messages.permissions';
 import { TestDepartment } from '../support/factories';
-import { startTestServer, type TestServer } from '../support/test-server';
-import { describeInBrowser, ensureWebBuilt, flow, launchBrowser, logIn, personIn } from './support/browser';
+import { describeInBrowser, flow, logIn, personIn } from './support/browser';
+import { useServerAndBrowser } from './support/rig';
 
 const ADMIN_PASSWORD = 'admin-password';
 const MEMBER_PASSWORD = 'member-password';
@@ -41,32 +41,19 @@ async function tabTo(page: Page, target: Locator) {
 }
 
 describeInBrowser('the admin console in a real browser', () => {
-  let server: TestServer;
-  let browser: Browser;
-
-  beforeAll(async () => {
-    ensureWebBuilt();
-    server = await startTestServer();
-    browser = await launchBrowser();
-  }, 120_000);
-  afterAll(async () => {
-    await browser?.close();
-    await server?.close();
-  });
+  const rig = useServerAndBrowser();
 
   flow(
     'an admin withdraws and grants permissions, and the member’s open page follows without a reload',
     ['PATCH /api/department/members/:id', 'GET /api/department/members'],
     async () => {
-      const dept = await TestDepartment.create(server);
+      const dept = await TestDepartment.create(rig.server);
       const member = await dept.newMember({ name: 'Morgan Medic' });
-      const m = await personIn(browser, server.baseUrl, { phone: true });
-      const a = await personIn(browser, server.baseUrl);
-      await logIn(m.page, member.email, MEMBER_PASSWORD);
+      const m = await rig.signedIn(member, MEMBER_PASSWORD, { phone: true });
       const memberNav = m.page.getByRole('navigation', { name: 'Main' });
       await memberNav.getByRole('link', { name: 'Compose' }).waitFor();
 
-      await logIn(a.page, dept.admin.email, ADMIN_PASSWORD);
+      const a = await rig.signedIn(dept.admin, ADMIN_PASSWORD);
       await openAdmin(a.page, 'Members');
       const row = a.page.getByRole('row', { name: /Morgan Medic/ });
       await row.getByText('Messages_View, Messages_Create, Messages_Delete').waitFor();
@@ -117,10 +104,9 @@ describeInBrowser('the admin console in a real browser', () => {
     'an admin creates shifts with schedules, sees which is on duty now, and changes a schedule and its members',
     ['POST /api/shifts', 'GET /api/shifts', 'PUT /api/shifts/:id/schedule', 'PUT /api/shifts/:id/members'],
     async () => {
-      const dept = await TestDepartment.create(server);
+      const dept = await TestDepartment.create(rig.server);
       const crew = await dept.newMember({ name: 'Casey Crew' });
-      const { context, page } = await personIn(browser, server.baseUrl);
-      await logIn(page, dept.admin.email, ADMIN_PASSWORD);
+      const { context, page } = await rig.signedIn(dept.admin, ADMIN_PASSWORD);
       await openAdmin(page, 'Shifts');
       const form = page.getByRole('form', { name: 'New shift' });
 
@@ -177,7 +163,7 @@ describeInBrowser('the admin console in a real browser', () => {
     'an admin reads who removed a message from which inbox and outbox, by its id',
     ['POST /api/messages', 'DELETE /api/messages/inbox/:id', 'DELETE /api/messages/outbox/:id', 'GET /api/messages/:id/audit'],
     async () => {
-      const dept = await TestDepartment.create(server);
+      const dept = await TestDepartment.create(rig.server);
       const sender = await dept.newMember({ name: 'Sam Sender' });
       const reader = await dept.newMember({ name: 'Riley Reader' });
       const keeper = await dept.newMember({ name: 'Kim Keeper' });
@@ -190,8 +176,7 @@ describeInBrowser('the admin console in a real browser', () => {
       await dept.as(reader).delete(`/api/messages/inbox/${id}`).expect((r) => expect(r.status).toBeLessThan(300));
       await dept.as(sender).delete(`/api/messages/outbox/${id}`).expect((r) => expect(r.status).toBeLessThan(300));
 
-      const { context, page } = await personIn(browser, server.baseUrl);
-      await logIn(page, dept.admin.email, ADMIN_PASSWORD);
+      const { context, page } = await rig.signedIn(dept.admin, ADMIN_PASSWORD);
       await openAdmin(page, 'Audit');
       await page.getByLabel('Message id').fill(String(id + 1000));
       await page.getByRole('button', { name: 'Show audit' }).click();
@@ -215,10 +200,9 @@ describeInBrowser('the admin console in a real browser', () => {
     'an admin adds a member, authorizes them in a zone and sets it as their current one, deactivates, reactivates and sets a password',
     ['POST /api/department/members', 'PATCH /api/department/members/:id', 'POST /api/zones', 'PUT /api/zones/:id/members', 'PUT /api/department/members/:id/password'],
     async () => {
-      const dept = await TestDepartment.create(server);
-      const login = (email: string, password: string) => request(server.baseUrl).post('/api/auth/login').send({ email, password });
-      const { context, page } = await personIn(browser, server.baseUrl);
-      await logIn(page, dept.admin.email, ADMIN_PASSWORD);
+      const dept = await TestDepartment.create(rig.server);
+      const login = (email: string, password: string) => request(rig.server.baseUrl).post('/api/auth/login').send({ email, password });
+      const { context, page } = await rig.signedIn(dept.admin, ADMIN_PASSWORD);
 
       await openAdmin(page, 'Members');
       await page.getByText('Add a member').click();
@@ -276,10 +260,9 @@ describeInBrowser('the admin console in a real browser', () => {
     'an admin creates a group and a role and chooses who is in them; each admin section fits a phone',
     ['POST /api/groups', 'PUT /api/groups/:id/members', 'POST /api/roles', 'PUT /api/roles/:id/members'],
     async () => {
-      const dept = await TestDepartment.create(server);
+      const dept = await TestDepartment.create(rig.server);
       const [ana, ben] = await Promise.all([dept.newMember({ name: 'Ana Engine' }), dept.newMember({ name: 'Ben Ladder' })]);
-      const { context, page } = await personIn(browser, server.baseUrl, { phone: true });
-      await logIn(page, dept.admin.email, ADMIN_PASSWORD);
+      const { context, page } = await rig.signedIn(dept.admin, ADMIN_PASSWORD, { phone: true });
 
       await openAdmin(page, 'Groups');
       await page.getByRole('form', { name: 'New group' }).getByLabel('Name').fill('Station 4');
@@ -317,14 +300,11 @@ describeInBrowser('the admin console in a real browser', () => {
   );
 
   it('tells a member with the app open, at once, that the admin switched the messages module off, and reconnects once it is on', async () => {
-    const dept = await TestDepartment.create(server, 'Ridge Fire');
+    const dept = await TestDepartment.create(rig.server, 'Ridge Fire');
     const member = await dept.newMember({ name: 'Rene Ridge' });
-    const m = await personIn(browser, server.baseUrl);
-    const a = await personIn(browser, server.baseUrl);
-    await logIn(m.page, member.email, MEMBER_PASSWORD);
     // Connected first: the switch must reach an open socket.
-    await m.page.getByRole('img', { name: 'Live updates on' }).waitFor({ timeout: 20_000 });
-    await logIn(a.page, dept.admin.email, ADMIN_PASSWORD);
+    const m = await rig.signedIn(member, MEMBER_PASSWORD, { live: true });
+    const a = await rig.signedIn(dept.admin, ADMIN_PASSWORD);
     await a.page.getByRole('navigation', { name: 'Main' }).getByRole('link', { name: 'Admin' }).click();
     await a.page.getByRole('switch', { name: 'Messages' }).click();
     await a.page.getByText('The messages module is off for Ridge Fire.').waitFor();
@@ -343,10 +323,9 @@ describeInBrowser('the admin console in a real browser', () => {
   }, 120_000);
 
   it('lets an admin create a zone and authorize a member in it with the keyboard alone', async () => {
-    const dept = await TestDepartment.create(server);
+    const dept = await TestDepartment.create(rig.server);
     const member = await dept.newMember({ name: 'Quinn Keys' });
-    const { context, page } = await personIn(browser, server.baseUrl);
-    await logIn(page, dept.admin.email, ADMIN_PASSWORD);
+    const { context, page } = await rig.signedIn(dept.admin, ADMIN_PASSWORD);
     await page.goto('/admin');
     await page.getByRole('heading', { level: 1, name: 'Administration' }).waitFor();
 
@@ -370,9 +349,8 @@ describeInBrowser('the admin console in a real browser', () => {
   }, 60_000);
 
   it('offers a skip link, names each screen in the page title, and moves the focus to the new screen’s heading', async () => {
-    const dept = await TestDepartment.create(server, 'Lakeside EMS');
-    const { context, page } = await personIn(browser, server.baseUrl);
-    await logIn(page, dept.admin.email, ADMIN_PASSWORD);
+    const dept = await TestDepartment.create(rig.server, 'Lakeside EMS');
+    const { context, page } = await rig.signedIn(dept.admin, ADMIN_PASSWORD);
     await page.waitForFunction(() => (globalThis as unknown as { document: PageDocument }).document.title === 'Inbox · Lakeside EMS');
 
     // The first Tab from the top of the page reaches the skip link; it leads past the navigation.
@@ -402,24 +380,13 @@ describeInBrowser('the admin console in a real browser', () => {
 });
 
 describeInBrowser('the web app over plain http under a station name', () => {
-  let server: TestServer;
-  let browser: Browser;
-
-  beforeAll(async () => {
-    ensureWebBuilt();
-    server = await startTestServer();
-    // station.test resolves to this machine inside the browser only; nothing leaves it.
-    browser = await launchBrowser(['--host-resolver-rules=MAP station.test 127.0.0.1']);
-  }, 120_000);
-  afterAll(async () => {
-    await browser?.close();
-    await server?.close();
-  });
+  // station.test resolves to this machine inside the browser only; nothing leaves it.
+  const rig = useServerAndBrowser({ browserArgs: ['--host-resolver-rules=MAP station.test 127.0.0.1'] });
 
   it('loads the app over http from a name that is not localhost, and signs in', async () => {
-    const dept = await TestDepartment.create(server, 'Station Network Fire');
-    const stationUrl = server.baseUrl.replace('127.0.0.1', 'station.test');
-    const { context, page } = await personIn(browser, stationUrl);
+    const dept = await TestDepartment.create(rig.server, 'Station Network Fire');
+    const stationUrl = rig.server.baseUrl.replace('127.0.0.1', 'station.test');
+    const { context, page } = await personIn(rig.browser, stationUrl);
     const failed: string[] = [];
     page.on('requestfailed', (r) => failed.push(r.url()));
     await logIn(page, dept.admin.email, ADMIN_PASSWORD);

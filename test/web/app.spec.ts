@@ -1,8 +1,8 @@
-import type { Browser, Page } from 'playwright-core';
+import type { Page } from 'playwright-core';
 import request from 'supertest';
 import { TestDepartment } from '../support/factories';
-import { startTestServer, type TestServer } from '../support/test-server';
-import { describeInBrowser, ensureWebBuilt, flow, launchBrowser, logIn, personIn } from './support/browser';
+import { describeInBrowser, flow, logIn, personIn } from './support/browser';
+import { useServerAndBrowser } from './support/rig';
 import { MessagesPermission } from '../../src/messages/messages.permissions';
 
 const ADMIN_PASSWORD = 'admin-password';
@@ -13,29 +13,18 @@ const badge = (page: Page) => page.getByTestId('unread-count');
 const badgeShows = (page: Page, n: number, timeout = 10_000) => page.getByTestId('unread-count').filter({ hasText: new RegExp(`^${n}$`) }).waitFor({ timeout });
 
 describeInBrowser('the web app in a real browser', () => {
-  let server: TestServer;
-  let browser: Browser;
-
-  beforeAll(async () => {
-    ensureWebBuilt();
-    server = await startTestServer();
-    browser = await launchBrowser();
-  }, 120_000);
-  afterAll(async () => {
-    await browser?.close();
-    await server?.close();
-  });
+  const rig = useServerAndBrowser();
 
   it('serves the app at / and at any screen address, and keeps unknown /api paths a JSON 404', async () => {
-    const page = await request(server.baseUrl).get('/inbox').expect(200);
+    const page = await request(rig.server.baseUrl).get('/inbox').expect(200);
     expect(page.text).toContain('<div id="root">');
-    const api = await request(server.baseUrl).get('/api/no-such-route').expect(404);
+    const api = await request(rig.server.baseUrl).get('/api/no-such-route').expect(404);
     expect(api.body).toMatchObject({ statusCode: 404 });
-    await request(server.baseUrl).get('/assets/no-such-file.js').expect(404);
+    await request(rig.server.baseUrl).get('/assets/no-such-file.js').expect(404);
   });
 
   it('refuses a wrong password in words and stays on the login form', async () => {
-    const { context, page } = await personIn(browser, server.baseUrl);
+    const { context, page } = await personIn(rig.browser, rig.server.baseUrl);
     await page.goto('/');
     await page.getByLabel('Email').fill('nobody@test.example');
     await page.getByLabel('Password').fill('wrong-password');
@@ -47,9 +36,8 @@ describeInBrowser('the web app in a real browser', () => {
   });
 
   it('lets an admin log in, see the app shell, and switch the messages module off and on', async () => {
-    const dept = await TestDepartment.create(server, 'Harbor Fire Department');
-    const { context, page } = await personIn(browser, server.baseUrl);
-    await logIn(page, dept.admin.email, ADMIN_PASSWORD);
+    const dept = await TestDepartment.create(rig.server, 'Harbor Fire Department');
+    const { context, page } = await rig.signedIn(dept.admin, ADMIN_PASSWORD);
 
     const nav = page.getByRole('navigation', { name: 'Main' });
     for (const screen of ['Inbox', 'Sent', 'Compose', 'Chat', 'Dispatches', 'Admin']) await nav.getByRole('link', { name: screen }).waitFor();
@@ -81,10 +69,9 @@ describeInBrowser('the web app in a real browser', () => {
   });
 
   it('shows a member no admin page, and tells them so at its address', async () => {
-    const dept = await TestDepartment.create(server);
+    const dept = await TestDepartment.create(rig.server);
     const member = await dept.newMember({ name: 'Robin Member' });
-    const { context, page } = await personIn(browser, server.baseUrl);
-    await logIn(page, member.email, MEMBER_PASSWORD);
+    const { context, page } = await rig.signedIn(member, MEMBER_PASSWORD);
     await page.getByRole('banner').getByText('Robin Member').waitFor();
     expect(await page.getByRole('navigation', { name: 'Main' }).getByRole('link', { name: 'Admin' }).count()).toBe(0);
     await page.goto('/admin');
@@ -93,13 +80,12 @@ describeInBrowser('the web app in a real browser', () => {
   });
 
   it('shows how many people a choice reaches before sending, with the send-mode and shift rules', async () => {
-    const dept = await TestDepartment.create(server);
+    const dept = await TestDepartment.create(rig.server);
     const [a, b, c, d] = await Promise.all(['Ana', 'Ben', 'Cyd', 'Dee'].map((name) => dept.newMember({ name })));
     await dept.newGroup('Station 1', [a, b, c]);
     await dept.newRole('EMT', [b, c, d]);
     await dept.newShift('B-shift', [c]);
-    const { context, page } = await personIn(browser, server.baseUrl, { phone: true });
-    await logIn(page, dept.admin.email, ADMIN_PASSWORD);
+    const { context, page } = await rig.signedIn(dept.admin, ADMIN_PASSWORD, { phone: true });
     await page.goto('/compose');
     const reach = page.getByTestId('reach');
 
@@ -123,14 +109,13 @@ describeInBrowser('the web app in a real browser', () => {
   });
 
   it('signs out on the server, changes a password, and lets an admin reset one, each ending the sessions it should', async () => {
-    const dept = await TestDepartment.create(server);
+    const dept = await TestDepartment.create(rig.server);
     const member = await dept.newMember({ name: 'Pat Password' });
-    const inboxWith = (token: string | null) => request(server.baseUrl).get('/api/messages/inbox').set('Authorization', `Bearer ${token}`);
+    const inboxWith = (token: string | null) => request(rig.server.baseUrl).get('/api/messages/inbox').set('Authorization', `Bearer ${token}`);
     const tokenIn = (page: Page) => page.evaluate<string | null>("localStorage.getItem('messages.accessToken')");
 
-    // Sign out ends the token on the server, not only in the browser.
-    const first = await personIn(browser, server.baseUrl);
-    await logIn(first.page, member.email, MEMBER_PASSWORD);
+    // Sign out ends the token on the rig.server, not only in the browser.
+    const first = await rig.signedIn(member, MEMBER_PASSWORD);
     const signedOut = await tokenIn(first.page);
     await inboxWith(signedOut).expect(200);
     await first.page.getByRole('button', { name: 'Sign out' }).click();
@@ -138,8 +123,7 @@ describeInBrowser('the web app in a real browser', () => {
     await inboxWith(signedOut).expect(401);
 
     // A new password: this browser stays signed in with the new session, the other one is out.
-    const other = await personIn(browser, server.baseUrl);
-    await logIn(other.page, member.email, MEMBER_PASSWORD);
+    const other = await rig.signedIn(member, MEMBER_PASSWORD);
     const otherToken = await tokenIn(other.page);
     await logIn(first.page, member.email, MEMBER_PASSWORD);
     await first.page.getByRole('link', { name: 'Pat Password' }).click();
@@ -153,26 +137,25 @@ describeInBrowser('the web app in a real browser', () => {
     }
     await inboxWith(await tokenIn(first.page)).expect(200);
     await inboxWith(otherToken).expect(401);
-    await request(server.baseUrl).post('/api/auth/login').send({ email: member.email, password: 'a-brand-new-password' }).expect(200);
+    await request(rig.server.baseUrl).post('/api/auth/login').send({ email: member.email, password: 'a-brand-new-password' }).expect(200);
 
     // The admin resets it: the member's session ends, and the new password is the one that works.
     const memberToken = await tokenIn(first.page);
-    const admin = await personIn(browser, server.baseUrl);
-    await logIn(admin.page, dept.admin.email, ADMIN_PASSWORD);
+    const admin = await rig.signedIn(dept.admin, ADMIN_PASSWORD);
     await admin.page.getByRole('navigation', { name: 'Main' }).getByRole('link', { name: 'Admin' }).click();
     await admin.page.getByLabel('Member', { exact: true }).selectOption({ label: `Pat Password (${member.email})` });
     await admin.page.getByLabel('New password (at least 8 characters)').fill('reset-by-the-admin');
     await admin.page.getByRole('button', { name: 'Reset password' }).click();
     await admin.page.getByText('Pat Password has a new password and was signed out everywhere.').waitFor();
     await inboxWith(memberToken).expect(401);
-    await request(server.baseUrl).post('/api/auth/login').send({ email: member.email, password: 'reset-by-the-admin' }).expect(200);
+    await request(rig.server.baseUrl).post('/api/auth/login').send({ email: member.email, password: 'reset-by-the-admin' }).expect(200);
     for (const c of [first, other, admin]) await c.context.close();
   });
 
   it('signs in with the keyboard alone', async () => {
-    const dept = await TestDepartment.create(server);
+    const dept = await TestDepartment.create(rig.server);
     const member = await dept.newMember({ name: 'Kai Keys' });
-    const { context, page } = await personIn(browser, server.baseUrl);
+    const { context, page } = await personIn(rig.browser, rig.server.baseUrl);
     await page.goto('/');
     // The email field has the focus on arrival; Tab reaches the password, Enter submits.
     await page.getByLabel('Email').waitFor();
@@ -186,10 +169,9 @@ describeInBrowser('the web app in a real browser', () => {
   });
 
   it('fits the main screens on a phone without sideways scrolling', async () => {
-    const dept = await TestDepartment.create(server);
+    const dept = await TestDepartment.create(rig.server);
     await dept.newGroup('Station with a rather long name for a narrow screen', await dept.newMembers(3));
-    const { context, page } = await personIn(browser, server.baseUrl, { phone: true });
-    await logIn(page, dept.admin.email, ADMIN_PASSWORD);
+    const { context, page } = await rig.signedIn(dept.admin, ADMIN_PASSWORD, { phone: true });
     for (const path of ['/inbox', '/outbox', '/compose', '/chat', '/admin', '/dispatches']) {
       await page.goto(path);
       await page.getByRole('heading', { level: 1 }).first().waitFor();
@@ -205,16 +187,14 @@ describeInBrowser('the web app in a real browser', () => {
     'one member sends a callback to a group; the other sees the badge move without a reload, reads it, answers yes, and the sender sees the answer',
     ['POST /api/messages', 'GET /api/messages/unread/top', 'GET /api/messages/:id', 'POST /api/messages/:id/response'],
     async () => {
-      const dept = await TestDepartment.create(server);
+      const dept = await TestDepartment.create(rig.server);
       const sender = await dept.newMember({ name: 'Sam Sender' });
       const reader = await dept.newMember({ name: 'Riley Reader' });
       await dept.newGroup('Station 7', [reader]);
 
-      const s = await personIn(browser, server.baseUrl);
-      const r = await personIn(browser, server.baseUrl, { phone: true });
-      await logIn(r.page, reader.email, MEMBER_PASSWORD);
+      const r = await rig.signedIn(reader, MEMBER_PASSWORD, { phone: true });
       await badgeShows(r.page, 0);
-      await logIn(s.page, sender.email, MEMBER_PASSWORD);
+      const s = await rig.signedIn(sender, MEMBER_PASSWORD);
 
       await s.page.getByRole('navigation', { name: 'Main' }).getByRole('link', { name: 'Compose' }).click();
       await s.page.getByLabel('Subject').fill('Can you cover B-shift on Friday?');
@@ -251,7 +231,7 @@ describeInBrowser('the web app in a real browser', () => {
     'the inbox pages with nextCursor, and marks read and deletes the selected messages',
     ['POST /api/messages', 'GET /api/messages/inbox', 'PUT /api/messages/read', 'DELETE /api/messages/inbox'],
     async () => {
-      const dept = await TestDepartment.create(server);
+      const dept = await TestDepartment.create(rig.server);
       const sender = await dept.newMember({ name: 'Pat Sender' });
       const reader = await dept.newMember({ name: 'Kim Reader' });
       for (let i = 1; i <= 27; i++) {
@@ -261,7 +241,7 @@ describeInBrowser('the web app in a real browser', () => {
           .send({ subject: `Notice ${i}`, body: `<p>Notice number ${i}</p>`, sendMode: 'specific', userIds: [reader.id], groupIds: [], roleIds: [], excludeShiftIds: [] })
           .expect(201);
       }
-      const { context, page } = await personIn(browser, server.baseUrl);
+      const { context, page } = await personIn(rig.browser, rig.server.baseUrl);
       page.on('dialog', (dialog) => void dialog.accept());
       await logIn(page, reader.email, MEMBER_PASSWORD);
       const list = page.getByRole('list', { name: 'Inbox' });
@@ -298,15 +278,14 @@ describeInBrowser('the web app in a real browser', () => {
     'the invite list lets in only people authorized in the inviter’s current zone, and shows the others disabled with the reason',
     ['POST /api/conversations', 'GET /api/conversations', 'POST /api/conversations/:id/invite'],
     async () => {
-      const dept = await TestDepartment.create(server);
+      const dept = await TestDepartment.create(rig.server);
       const [alex, blake, casey, dana] = await Promise.all(['Alex Inviter', 'Blake Member', 'Casey Elsewhere', 'Dana Nearby'].map((name) => dept.newMember({ name })));
       const harbor = await dept.newZone('Harbor', [alex, blake, dana]);
       await dept.newZone('Hill', [casey]);
       await dept.setCurrentZone(alex, harbor);
       const created = await dept.as(alex).post('/api/conversations').send({ title: 'Harbor watch', memberIds: [blake.id] }).expect(201);
 
-      const { context, page } = await personIn(browser, server.baseUrl);
-      await logIn(page, alex.email, MEMBER_PASSWORD);
+      const { context, page } = await rig.signedIn(alex, MEMBER_PASSWORD);
       await page.goto(`/chat/${created.body.id}`);
       await page.getByRole('button', { name: 'Invite' }).click();
       const picker = page.getByRole('form', { name: 'Invite' });
@@ -333,17 +312,15 @@ describeInBrowser('the web app in a real browser', () => {
     'two members start a group chat from the messages panel and talk live',
     ['GET /api/conversations', 'POST /api/conversations', 'GET /api/conversations/:id/messages', 'POST /api/conversations/:id/messages'],
     async () => {
-      const dept = await TestDepartment.create(server);
+      const dept = await TestDepartment.create(rig.server);
       const alex = await dept.newMember({ name: 'Alex Ahn' });
       const blake = await dept.newMember({ name: 'Blake Boyd' });
       const zone = await dept.newZone('Harbor', [alex, blake]);
       await dept.setCurrentZone(alex, zone);
       await dept.setCurrentZone(blake, zone);
 
-      const a = await personIn(browser, server.baseUrl);
-      const b = await personIn(browser, server.baseUrl, { phone: true });
-      await logIn(a.page, alex.email, MEMBER_PASSWORD);
-      await logIn(b.page, blake.email, MEMBER_PASSWORD);
+      const a = await rig.signedIn(alex, MEMBER_PASSWORD);
+      const b = await rig.signedIn(blake, MEMBER_PASSWORD, { phone: true });
       await b.page.goto('/chat');
 
       await a.page.goto('/chat');
@@ -372,15 +349,13 @@ describeInBrowser('the web app in a real browser', () => {
     'a dispatcher mass-texts a group; each person gets it in their direct conversation and a reply stays private',
     ['POST /api/conversations/mass-text', 'GET /api/conversations', 'GET /api/conversations/:id/messages'],
     async () => {
-      const dept = await TestDepartment.create(server);
+      const dept = await TestDepartment.create(rig.server);
       const dispatcher = await dept.newMember({ name: 'Drew Dispatch', permissions: [MessagesPermission.View, MessagesPermission.Create, MessagesPermission.Delete, MessagesPermission.MassText] });
       const [first, second] = await Promise.all([dept.newMember({ name: 'Frankie First' }), dept.newMember({ name: 'Sasha Second' })]);
       await dept.newGroup('Station 9', [first, second]);
 
-      const d = await personIn(browser, server.baseUrl);
-      const f = await personIn(browser, server.baseUrl, { phone: true });
-      await logIn(d.page, dispatcher.email, MEMBER_PASSWORD);
-      await logIn(f.page, first.email, MEMBER_PASSWORD);
+      const d = await rig.signedIn(dispatcher, MEMBER_PASSWORD);
+      const f = await rig.signedIn(first, MEMBER_PASSWORD, { phone: true });
       await f.page.goto('/chat');
 
       await d.page.goto('/chat');
@@ -414,7 +389,7 @@ describeInBrowser('the web app in a real browser', () => {
     'a dispatcher and an officer chat live in the dispatch conversation',
     ['POST /api/dispatches', 'POST /api/dispatches/:id/tasks', 'GET /api/dispatches/:id/conversation', 'POST /api/conversations/:id/messages'],
     async () => {
-      const dept = await TestDepartment.create(server);
+      const dept = await TestDepartment.create(rig.server);
       const dispatcher = await dept.newDispatcher({ name: 'Dana Dispatch' });
       const officer = await dept.newMember({ name: 'Oli Officer' });
       const zone = await dept.newZone('North', [dispatcher, officer]);
@@ -423,10 +398,8 @@ describeInBrowser('the web app in a real browser', () => {
       const created = await dept.as(dispatcher).post('/api/dispatches').send({ number: 'D-2041', zoneId: zone, title: 'Structure fire, 12 Elm St' }).expect(201);
       await dept.as(dispatcher).post(`/api/dispatches/${created.body.id}/tasks`).send({ officerId: officer.id, description: 'First engine in' }).expect(201);
 
-      const d = await personIn(browser, server.baseUrl);
-      const o = await personIn(browser, server.baseUrl, { phone: true });
-      await logIn(d.page, dispatcher.email, MEMBER_PASSWORD);
-      await logIn(o.page, officer.email, MEMBER_PASSWORD);
+      const d = await rig.signedIn(dispatcher, MEMBER_PASSWORD);
+      const o = await rig.signedIn(officer, MEMBER_PASSWORD, { phone: true });
       await d.page.goto('/dispatches/D-2041');
       await o.page.goto('/dispatches/D-2041');
       const dLog = d.page.getByRole('log');

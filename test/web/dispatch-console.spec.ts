@@ -1,32 +1,20 @@
-import type { Browser } from 'playwright-core';
 import { DispatchPermission } from '../../src/dispatch/dispatch.permissions';
 import { TestDepartment } from '../support/factories';
-import { startTestServer, type TestServer } from '../support/test-server';
-import { describeInBrowser, ensureWebBuilt, flow, launchBrowser, logIn, personIn } from './support/browser';
+import { describeInBrowser, flow } from './support/browser';
+import { useServerAndBrowser } from './support/rig';
 
 const MEMBER_PASSWORD = 'member-password';
 const ADMIN_PASSWORD = 'admin-password';
 const LIVE = { timeout: 15_000 };
 
 describeInBrowser('the dispatcher console and the officer phone view, in a real browser', () => {
-  let server: TestServer;
-  let browser: Browser;
-
-  beforeAll(async () => {
-    ensureWebBuilt();
-    server = await startTestServer({ DISPATCH_RELAY_POLL_MS: '100' });
-    browser = await launchBrowser();
-  }, 120_000);
-  afterAll(async () => {
-    await browser?.close();
-    await server?.close();
-  });
+  const rig = useServerAndBrowser({ env: { DISPATCH_RELAY_POLL_MS: '100' } });
 
   flow(
     'a dispatcher creates a dispatch, assigns by zone; the officer on a phone sees the task and chats; another member joins by Comment; clear and close show everywhere',
     ['POST /api/dispatches', 'POST /api/dispatches/:id/tasks', 'POST /api/dispatches/:id/tasks/:taskId/clear', 'POST /api/dispatches/:id/comment', 'POST /api/dispatches/:id/close', 'GET /api/dispatches/:id/conversation'],
     async () => {
-      const dept = await TestDepartment.create(server);
+      const dept = await TestDepartment.create(rig.server);
       const dispatcher = await dept.newDispatcher({ name: 'Dana Dispatch' });
       const officer = await dept.newMember({ name: 'Oli Officer' });
       const casey = await dept.newMember({ name: 'Casey Crew' });
@@ -36,11 +24,9 @@ describeInBrowser('the dispatcher console and the officer phone view, in a real 
       for (const m of [dispatcher, officer, casey]) await dept.setCurrentZone(m, north);
       await dept.setCurrentZone(south, southZone);
 
-      const d = await personIn(browser, server.baseUrl);
-      const o = await personIn(browser, server.baseUrl, { phone: true });
-      const c = await personIn(browser, server.baseUrl);
-      d.page.on('dialog', (dialog) => void dialog.accept());
-      await Promise.all([logIn(d.page, dispatcher.email, MEMBER_PASSWORD), logIn(o.page, officer.email, MEMBER_PASSWORD), logIn(c.page, casey.email, MEMBER_PASSWORD)]);
+      const [d, o, c] = await Promise.all([rig.signedIn(dispatcher, MEMBER_PASSWORD), rig.signedIn(officer, MEMBER_PASSWORD, { phone: true }), rig.signedIn(casey, MEMBER_PASSWORD)]);
+d.page.on('dialog', (dialog) => void dialog.accept());
+      
       await o.page.goto('/my-tasks');
       await o.page.getByText('No open task').waitFor();
       await c.page.goto('/dispatches');
@@ -154,12 +140,11 @@ describeInBrowser('the dispatcher console and the officer phone view, in a real 
     'the Messages panel docks, floats and hides, and stays as it was left',
     ['POST /api/dispatches'],
     async () => {
-      const dept = await TestDepartment.create(server);
+      const dept = await TestDepartment.create(rig.server);
       const dispatcher = await dept.newDispatcher({ name: 'Dana Panel' });
       const zone = await dept.newZone('North', [dispatcher]);
       await dept.as(dispatcher).post('/api/dispatches').send({ number: 'P-1', zoneId: zone, title: 'Alarm' }).expect(201);
-      const d = await personIn(browser, server.baseUrl);
-      await logIn(d.page, dispatcher.email, MEMBER_PASSWORD);
+      const d = await rig.signedIn(dispatcher, MEMBER_PASSWORD);
       await d.page.goto('/dispatches/P-1');
       const panel = d.page.getByRole('complementary', { name: 'Messages of dispatch P-1' });
       await panel.waitFor();
@@ -180,13 +165,11 @@ describeInBrowser('the dispatcher console and the officer phone view, in a real 
     'an admin withdraws Dispatches_Manage and grants it back; the dispatcher’s open console loses and regains its controls',
     ['PATCH /api/department/members/:id', 'POST /api/dispatches'],
     async () => {
-      const dept = await TestDepartment.create(server);
+      const dept = await TestDepartment.create(rig.server);
       const dispatcher = await dept.newDispatcher({ name: 'Rory Rights' });
       const zone = await dept.newZone('North', [dispatcher]);
       await dept.as(dispatcher).post('/api/dispatches').send({ number: 'R-9', zoneId: zone, title: 'Gas leak' }).expect(201);
-      const d = await personIn(browser, server.baseUrl);
-      const a = await personIn(browser, server.baseUrl);
-      await Promise.all([logIn(d.page, dispatcher.email, MEMBER_PASSWORD), logIn(a.page, dept.admin.email, ADMIN_PASSWORD)]);
+      const [d, a] = await Promise.all([rig.signedIn(dispatcher, MEMBER_PASSWORD), rig.signedIn(dept.admin, ADMIN_PASSWORD)]);
       await d.page.goto('/dispatches/R-9');
       const controls = [d.page.getByRole('button', { name: 'New dispatch' }), d.page.getByRole('form', { name: 'Assign an officer' }), d.page.getByRole('button', { name: 'Close dispatch' })];
       for (const c of controls) await c.waitFor();

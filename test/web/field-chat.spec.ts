@@ -1,8 +1,7 @@
-import type { Browser } from 'playwright-core';
 import sharp from 'sharp';
 import { TestDepartment } from '../support/factories';
-import { startTestServer, type TestServer } from '../support/test-server';
-import { describeInBrowser, ensureWebBuilt, flow, launchBrowser, logIn, personIn } from './support/browser';
+import { describeInBrowser, flow, logIn, personIn } from './support/browser';
+import { useServerAndBrowser } from './support/rig';
 
 const MEMBER_PASSWORD = 'member-password';
 
@@ -18,32 +17,21 @@ async function until<T>(read: () => Promise<T>, expected: T, timeoutMs = 8_000):
 }
 
 describeInBrowser('the chat that field crews expect, in a real browser', () => {
-  let server: TestServer;
-  let browser: Browser;
-
-  beforeAll(async () => {
-    ensureWebBuilt();
-    server = await startTestServer();
-    browser = await launchBrowser();
-  }, 120_000);
-  afterAll(async () => {
-    await browser?.close();
-    await server?.close();
-  });
+  const rig = useServerAndBrowser();
 
   flow(
     'a crew shares a photo and a place, replies, edits, retracts, mentions, mutes, sees receipts and typing, and finds it all again',
     ['POST /api/attachments', 'GET /api/attachments/:id/thumbnail', 'PATCH /api/conversations/:id/messages/:seq', 'DELETE /api/conversations/:id/messages/:seq', 'GET /api/search'],
     async () => {
-      const dept = await TestDepartment.create(server);
+      const dept = await TestDepartment.create(rig.server);
       const alex = await dept.newMember({ name: 'Alex Ahn' });
       const blake = await dept.newMember({ name: 'Blake Boyd' });
       const id: number = (await dept.as(alex).post('/api/conversations').send({ title: 'Harbor crew', memberIds: [blake.id] }).expect(201)).body.id;
       await dept.as(alex).post('/api/messages').send({ subject: 'Hydrant inspection', body: '<p>Due Friday</p>', sendMode: 'specific', userIds: [blake.id] }).expect(201);
       const png = await sharp({ create: { width: 640, height: 480, channels: 3, background: '#c0392b' } }).png().toBuffer();
 
-      const a = await personIn(browser, server.baseUrl);
-      const b = await personIn(browser, server.baseUrl, { phone: true });
+      const a = await personIn(rig.browser, rig.server.baseUrl);
+      const b = await personIn(rig.browser, rig.server.baseUrl, { phone: true });
       await a.context.grantPermissions(['geolocation']);
       await a.context.setGeolocation({ latitude: 47.6062, longitude: -122.3321, accuracy: 10 });
       await logIn(a.page, alex.email, MEMBER_PASSWORD);
@@ -138,7 +126,7 @@ describeInBrowser('the chat that field crews expect, in a real browser', () => {
     'the conversation list pages with More conversations and filters by kind, and mail shows its photo',
     ['GET /api/conversations', 'POST /api/attachments', 'GET /api/messages/:id'],
     async () => {
-      const dept = await TestDepartment.create(server);
+      const dept = await TestDepartment.create(rig.server);
       const dispatcher = await dept.newMember({ name: 'Drew Dispatch' });
       const crew = await dept.newMembers(34);
       for (const member of crew) await dept.as(dispatcher).post('/api/conversations/direct').send({ userId: member.id }).expect(201);
@@ -151,8 +139,7 @@ describeInBrowser('the chat that field crews expect, in a real browser', () => {
         .send({ subject: 'Engine 4 damage', body: '<p>See the photo</p>', sendMode: 'specific', userIds: [crew[0].id], attachmentIds: [photo.body.id] })
         .expect(201);
 
-      const d = await personIn(browser, server.baseUrl);
-      await logIn(d.page, dispatcher.email, MEMBER_PASSWORD);
+      const d = await rig.signedIn(dispatcher, MEMBER_PASSWORD);
       await d.page.goto('/chat');
       const items = d.page.locator('.conversation-list > li');
       await until(() => items.count(), 30);
@@ -164,8 +151,7 @@ describeInBrowser('the chat that field crews expect, in a real browser', () => {
       await items.getByText('Station 4 crew').waitFor();
       await d.context.close();
 
-      const c = await personIn(browser, server.baseUrl, { phone: true });
-      await logIn(c.page, crew[0].email, MEMBER_PASSWORD);
+      const c = await rig.signedIn(crew[0], MEMBER_PASSWORD, { phone: true });
       await c.page.goto(`/messages/${mail.body.id}`);
       const img = c.page.getByRole('img', { name: 'engine.png' });
       await img.waitFor();

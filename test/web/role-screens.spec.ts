@@ -1,38 +1,24 @@
-import type { Browser } from 'playwright-core';
 import { MessagesPermission } from '../../src/messages/messages.permissions';
 import { TestDepartment } from '../support/factories';
-import { startTestServer, type TestServer } from '../support/test-server';
-import { describeInBrowser, ensureWebBuilt, flow, launchBrowser, logIn, personIn } from './support/browser';
+import { describeInBrowser, flow, logIn, personIn } from './support/browser';
+import { useServerAndBrowser } from './support/rig';
 
 const MEMBER_PASSWORD = 'member-password';
 const LIVE = { timeout: 15_000 };
 
 describeInBrowser('what each person sees on their main screens, in a real browser', () => {
-  let server: TestServer;
-  let browser: Browser;
-
-  beforeAll(async () => {
-    ensureWebBuilt();
-    server = await startTestServer({ DISPATCH_RELAY_POLL_MS: '100' });
-    browser = await launchBrowser();
-  }, 120_000);
-  afterAll(async () => {
-    await browser?.close();
-    await server?.close();
-  });
+  const rig = useServerAndBrowser({ env: { DISPATCH_RELAY_POLL_MS: '100' } });
 
   flow(
     'a mass text is one row in the sender’s chat list, opening an overview that follows the replies live',
     ['POST /api/conversations/mass-text', 'GET /api/conversations/mass-texts', 'GET /api/conversations/mass-texts/:id'],
     async () => {
-      const dept = await TestDepartment.create(server);
+      const dept = await TestDepartment.create(rig.server);
       const sender = await dept.newMember({ name: 'Drew Desk', permissions: [MessagesPermission.View, MessagesPermission.Create, MessagesPermission.MassText] });
       const crew = await Promise.all(['Ari One', 'Bo Two', 'Cy Three'].map((name) => dept.newMember({ name })));
       await dept.newGroup('Station 5', crew);
 
-      const d = await personIn(browser, server.baseUrl);
-      const r = await personIn(browser, server.baseUrl, { phone: true });
-      await Promise.all([logIn(d.page, sender.email, MEMBER_PASSWORD), logIn(r.page, crew[0].email, MEMBER_PASSWORD)]);
+      const [d, r] = await Promise.all([rig.signedIn(sender, MEMBER_PASSWORD), rig.signedIn(crew[0], MEMBER_PASSWORD, { phone: true })]);
       await d.page.goto('/chat');
       await d.page.getByRole('button', { name: 'Mass text' }).click();
       await d.page.getByRole('textbox', { name: 'Text', exact: true }).fill('Station 5: report fuel levels.');
@@ -69,7 +55,7 @@ describeInBrowser('what each person sees on their main screens, in a real browse
     'after Leave a dispatch conversation stays listed and readable, offers no Invite, and writing brings its member back',
     ['POST /api/dispatches', 'POST /api/dispatches/:id/tasks', 'POST /api/conversations/:id/leave'],
     async () => {
-      const dept = await TestDepartment.create(server);
+      const dept = await TestDepartment.create(rig.server);
       const dispatcher = await dept.newDispatcher({ name: 'Dee Dispatch' });
       const officer = await dept.newMember({ name: 'Lee Leaver' });
       const zone = await dept.newZone('Harbor', [dispatcher, officer]);
@@ -77,7 +63,7 @@ describeInBrowser('what each person sees on their main screens, in a real browse
       await dept.as(dispatcher).post(`/api/dispatches/${created.body.id}/tasks`).send({ officerId: officer.id, description: 'Fireboat' }).expect(201);
       const conversationId = (await dept.as(officer).get(`/api/dispatches/${created.body.id}/conversation`).expect(200)).body.conversation.id;
 
-      const o = await personIn(browser, server.baseUrl);
+      const o = await personIn(rig.browser, rig.server.baseUrl);
       o.page.on('dialog', (dialog) => void dialog.accept());
       await logIn(o.page, officer.email, MEMBER_PASSWORD);
       await o.page.goto(`/chat/${conversationId}`);
@@ -106,12 +92,10 @@ describeInBrowser('what each person sees on their main screens, in a real browse
     'Write another starts with no recipients; the sender’s poll tally moves as answers come in; the phone’s unread menu fits the screen',
     ['POST /api/messages', 'POST /api/messages/:id/response', 'GET /api/messages/unread/top'],
     async () => {
-      const dept = await TestDepartment.create(server);
+      const dept = await TestDepartment.create(rig.server);
       const sender = await dept.newMember({ name: 'Sam Sender' });
       const voter = await dept.newMember({ name: 'Vic Voter' });
-      const s = await personIn(browser, server.baseUrl);
-      const v = await personIn(browser, server.baseUrl, { phone: true });
-      await Promise.all([logIn(s.page, sender.email, MEMBER_PASSWORD), logIn(v.page, voter.email, MEMBER_PASSWORD)]);
+      const [s, v] = await Promise.all([rig.signedIn(sender, MEMBER_PASSWORD), rig.signedIn(voter, MEMBER_PASSWORD, { phone: true })]);
 
       await s.page.goto('/compose');
       await s.page.getByLabel('Subject').fill('Overtime Saturday?');

@@ -1,7 +1,7 @@
-import type { Browser, Page } from 'playwright-core';
+import type { Page } from 'playwright-core';
 import { TestDepartment, type TestMember } from '../support/factories';
-import { startTestServer, type TestServer } from '../support/test-server';
-import { describeInBrowser, ensureWebBuilt, flow, launchBrowser, logIn, personIn } from './support/browser';
+import { describeInBrowser, flow } from './support/browser';
+import { useBrowser, useServerAndBrowser } from './support/rig';
 
 const MEMBER_PASSWORD = 'member-password';
 /** Short enough that a test outlives several tokens; the web app renews at four fifths of it. */
@@ -38,32 +38,18 @@ async function groupOf(dept: TestDepartment, owner: TestMember, other: TestMembe
 }
 
 describeInBrowser('sessions that last, drafts that survive, an outbox for offline', () => {
-  let browser: Browser;
-  beforeAll(async () => {
-    ensureWebBuilt();
-    browser = await launchBrowser();
-  }, 120_000);
-  afterAll(async () => {
-    await browser?.close();
-  });
+  const shared = useBrowser();
 
   describe(`with ${TOKEN_SECONDS}-second access tokens`, () => {
-    let server: TestServer;
-    beforeAll(async () => {
-      server = await startTestServer({ JWT_EXPIRES_IN: `${TOKEN_SECONDS}s` });
-    }, 60_000);
-    afterAll(async () => {
-      await server?.close();
-    });
+    const rig = useServerAndBrowser({ env: { JWT_EXPIRES_IN: `${TOKEN_SECONDS}s` }, browser: shared });
 
     flow(
       'an idle page outlives its access token: it renews itself, stays signed in and keeps its live connection',
       ['POST /api/auth/refresh', 'GET /api/messages/unread/top'],
       async () => {
-        const dept = await TestDepartment.create(server);
+        const dept = await TestDepartment.create(rig.server);
         const member = await dept.newMember({ name: 'Idle Ida' });
-        const { context, page } = await personIn(browser, server.baseUrl);
-        await logIn(page, member.email, MEMBER_PASSWORD);
+        const { context, page } = await rig.signedIn(member, MEMBER_PASSWORD);
         const first = await storedToken(page);
         // Two lifetimes pass with nobody touching the page; the badge's poll and the socket go on.
         await page.waitForTimeout(TOKEN_SECONDS * 2 * 1000 + 1000);
@@ -84,12 +70,11 @@ describeInBrowser('sessions that last, drafts that survive, an outbox for offlin
       'a session that ends (its token expired, renewal refused) says so, and signing in again finds the compose and chat drafts',
       ['POST /api/auth/refresh', 'POST /api/auth/login', 'POST /api/conversations'],
       async () => {
-        const dept = await TestDepartment.create(server);
+        const dept = await TestDepartment.create(rig.server);
         const writer = await dept.newMember({ name: 'Drafting Dana' });
         const other = await dept.newMember({ name: 'Other Olu' });
         const conversationId = await groupOf(dept, writer, other, 'Engine 4');
-        const { context, page } = await personIn(browser, server.baseUrl, { phone: true });
-        await logIn(page, writer.email, MEMBER_PASSWORD);
+        const { context, page } = await rig.signedIn(writer, MEMBER_PASSWORD, { phone: true });
 
         await page.goto('/compose');
         await page.getByLabel('Subject').fill('Hose test Thursday');
@@ -116,26 +101,18 @@ describeInBrowser('sessions that last, drafts that survive, an outbox for offlin
   });
 
   describe('with the usual tokens', () => {
-    let server: TestServer;
-    beforeAll(async () => {
-      server = await startTestServer();
-    }, 60_000);
-    afterAll(async () => {
-      await server?.close();
-    });
+    const rig = useServerAndBrowser({ browser: shared });
 
     flow(
       'a message written offline waits as not sent, goes on reconnect, and the other member sees it exactly once',
       ['POST /api/conversations/:id/messages', 'GET /api/conversations/:id/messages'],
       async () => {
-        const dept = await TestDepartment.create(server);
+        const dept = await TestDepartment.create(rig.server);
         const alex = await dept.newMember({ name: 'Alex Ahn' });
         const blake = await dept.newMember({ name: 'Blake Boyd' });
         const conversationId = await groupOf(dept, alex, blake, 'Ladder 2');
-        const a = await personIn(browser, server.baseUrl);
-        const b = await personIn(browser, server.baseUrl, { phone: true });
-        await logIn(a.page, alex.email, MEMBER_PASSWORD);
-        await logIn(b.page, blake.email, MEMBER_PASSWORD);
+        const a = await rig.signedIn(alex, MEMBER_PASSWORD);
+        const b = await rig.signedIn(blake, MEMBER_PASSWORD, { phone: true });
         await a.page.goto(`/chat/${conversationId}`);
         await b.page.goto(`/chat/${conversationId}`);
         await a.page.getByRole('heading', { name: 'Ladder 2' }).waitFor();
@@ -174,10 +151,9 @@ describeInBrowser('sessions that last, drafts that survive, an outbox for offlin
       'a password reset elsewhere ends the open session with the reason, and the new password finds the draft again',
       ['PUT /api/department/members/:id/password', 'POST /api/auth/refresh'],
       async () => {
-        const dept = await TestDepartment.create(server);
+        const dept = await TestDepartment.create(rig.server);
         const member = await dept.newMember({ name: 'Reset Remy' });
-        const { context, page } = await personIn(browser, server.baseUrl);
-        await logIn(page, member.email, MEMBER_PASSWORD);
+        const { context, page } = await rig.signedIn(member, MEMBER_PASSWORD);
         await page.goto('/compose');
         await page.getByLabel('Subject').fill('Shift swap');
         await page.getByRole('img', { name: 'Live updates on' }).waitFor({ timeout: 20_000 });
@@ -198,12 +174,11 @@ describeInBrowser('sessions that last, drafts that survive, an outbox for offlin
       'switching the messages module off reaches an open conversation, which gives way to a screen that says so',
       ['PUT /api/department/modules/:module', 'GET /api/department'],
       async () => {
-        const dept = await TestDepartment.create(server, `Module Dept ${Date.now()}`);
+        const dept = await TestDepartment.create(rig.server, `Module Dept ${Date.now()}`);
         const alex = await dept.newMember({ name: 'Alex Ahn' });
         const blake = await dept.newMember({ name: 'Blake Boyd' });
         const conversationId = await groupOf(dept, alex, blake, 'Rescue 1');
-        const { context, page } = await personIn(browser, server.baseUrl, { phone: true });
-        await logIn(page, alex.email, MEMBER_PASSWORD);
+        const { context, page } = await rig.signedIn(alex, MEMBER_PASSWORD, { phone: true });
         await page.goto(`/chat/${conversationId}`);
         await page.getByRole('heading', { name: 'Rescue 1' }).waitFor();
         await page.getByRole('img', { name: 'Live updates on' }).waitFor({ timeout: 20_000 });
@@ -223,11 +198,10 @@ describeInBrowser('sessions that last, drafts that survive, an outbox for offlin
       'the Chat tab and the page title count new conversations and messages live as another member writes, and clear on reading',
       ['GET /api/conversations', 'POST /api/conversations/:id/messages', 'POST /api/conversations/:id/read', 'GET /api/messages/unread/top'],
       async () => {
-        const dept = await TestDepartment.create(server);
+        const dept = await TestDepartment.create(rig.server);
         const reader = await dept.newMember({ name: 'Reader Rae' });
         const writer = await dept.newMember({ name: 'Writer Wyn' });
-        const { context, page } = await personIn(browser, server.baseUrl);
-        await logIn(page, reader.email, MEMBER_PASSWORD);
+        const { context, page } = await rig.signedIn(reader, MEMBER_PASSWORD);
         await page.goto('/inbox');
         await page.getByRole('heading', { name: 'Inbox' }).waitFor();
         const chatCount = page.getByTestId('chat-count');

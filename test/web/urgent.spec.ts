@@ -1,27 +1,16 @@
-import type { Browser, BrowserContext, Page, Worker } from 'playwright-core';
+import type { BrowserContext, Page, Worker } from 'playwright-core';
 import request from 'supertest';
 import webpush from 'web-push';
 import { TestDepartment, type TestMember } from '../support/factories';
-import { startTestServer, type TestServer } from '../support/test-server';
-import { describeInBrowser, ensureWebBuilt, launchBrowser, logIn, personIn } from './support/browser';
+import { describeInBrowser, logIn, personIn } from './support/browser';
+import { useServerAndBrowser } from './support/rig';
 
 const MEMBER_PASSWORD = 'member-password';
 const ADMIN_PASSWORD = 'admin-password';
 const vapid = webpush.generateVAPIDKeys();
 
 describeInBrowser('urgent messages and notifications in a real browser', () => {
-  let server: TestServer;
-  let browser: Browser;
-
-  beforeAll(async () => {
-    ensureWebBuilt();
-    server = await startTestServer({ VAPID_PUBLIC_KEY: vapid.publicKey, VAPID_PRIVATE_KEY: vapid.privateKey, PUSH_WORKERS: 'off' });
-    browser = await launchBrowser();
-  }, 120_000);
-  afterAll(async () => {
-    await browser?.close();
-    await server?.close();
-  });
+  const rig = useServerAndBrowser({ env: { VAPID_PUBLIC_KEY: vapid.publicKey, VAPID_PRIVATE_KEY: vapid.privateKey, PUSH_WORKERS: 'off' } });
 
   const sendUrgent = async (dept: TestDepartment, to: TestMember, subject: string) =>
     (
@@ -35,12 +24,12 @@ describeInBrowser('urgent messages and notifications in a real browser', () => {
   /** A member signed in with notifications allowed, and the app's service worker running. */
   async function memberWithWorker(dept: TestDepartment): Promise<{ member: TestMember; context: BrowserContext; page: Page; worker: Worker }> {
     const member = await dept.newMember({ name: 'Officer Reyes' });
-    const { context, page } = await personIn(browser, server.baseUrl);
-    await context.grantPermissions(['notifications'], { origin: server.baseUrl });
+    const { context, page } = await personIn(rig.browser, rig.server.baseUrl);
+    await context.grantPermissions(['notifications'], { origin: rig.server.baseUrl });
     await logIn(page, member.email, MEMBER_PASSWORD);
     // eslint-disable-next-line @typescript-eslint/no-explicit-any
     const scope = await page.evaluate(async () => (await (globalThis as any).navigator.serviceWorker.ready).scope);
-    expect(scope).toBe(`${server.baseUrl}/`);
+    expect(scope).toBe(`${rig.server.baseUrl}/`);
     const worker = context.serviceWorkers()[0] ?? (await context.waitForEvent('serviceworker'));
     // The token reaches the worker after the app signs in; the acknowledge button needs it.
     // eslint-disable-next-line @typescript-eslint/no-explicit-any
@@ -61,13 +50,13 @@ describeInBrowser('urgent messages and notifications in a real browser', () => {
     const cdp = await context.newCDPSession(page);
     const registered = new Promise<string>((resolve) =>
       cdp.on('ServiceWorker.workerRegistrationUpdated', ({ registrations }) => {
-        const ours = registrations.find((r) => r.scopeURL === `${server.baseUrl}/` && !r.isDeleted);
+        const ours = registrations.find((r) => r.scopeURL === `${rig.server.baseUrl}/` && !r.isDeleted);
         if (ours) resolve(ours.registrationId);
       }),
     );
     await cdp.send('ServiceWorker.enable');
     const registrationId = await registered;
-    await cdp.send('ServiceWorker.deliverPushMessage', { origin: server.baseUrl, registrationId, data: JSON.stringify(payload) });
+    await cdp.send('ServiceWorker.deliverPushMessage', { origin: rig.server.baseUrl, registrationId, data: JSON.stringify(payload) });
     await cdp.detach();
   }
 
@@ -93,22 +82,22 @@ describeInBrowser('urgent messages and notifications in a real browser', () => {
     }, action);
 
   it('is installable: the page links a manifest with icons that the server serves', async () => {
-    const page = await request(server.baseUrl).get('/inbox').expect(200);
+    const page = await request(rig.server.baseUrl).get('/inbox').expect(200);
     expect(page.text).toContain('rel="manifest" href="/manifest.webmanifest"');
-    const manifest = await request(server.baseUrl).get('/manifest.webmanifest').expect(200);
+    const manifest = await request(rig.server.baseUrl).get('/manifest.webmanifest').expect(200);
     const body = JSON.parse(manifest.text);
     expect(body).toMatchObject({ name: 'Department messages', display: 'standalone', start_url: '/inbox' });
     for (const icon of body.icons) {
-      const res = await request(server.baseUrl).get(icon.src).expect(200);
+      const res = await request(rig.server.baseUrl).get(icon.src).expect(200);
       expect(res.headers['content-type']).toBe('image/png');
     }
-    const worker = await request(server.baseUrl).get('/sw.js').expect(200);
+    const worker = await request(rig.server.baseUrl).get('/sw.js').expect(200);
     expect(worker.headers['content-type']).toMatch(/javascript/);
     expect(worker.headers['cache-control']).toBe('no-cache');
   });
 
   it('registers the service worker; a push shows an insistent notification whose click opens the message, and a clearing push removes it', async () => {
-    const dept = await TestDepartment.create(server);
+    const dept = await TestDepartment.create(rig.server);
     const { context, page, worker } = await memberWithWorker(dept);
     // Closed whatever happens, so a failure here leaves no page behind for the next test's lookups.
     try {
@@ -122,7 +111,7 @@ describeInBrowser('urgent messages and notifications in a real browser', () => {
       ]);
 
       await tapNotification(worker);
-      await page.waitForURL(`${server.baseUrl}/messages/4242`);
+      await page.waitForURL(`${rig.server.baseUrl}/messages/4242`);
 
       await deliverPush(context, page, { kind: 'message', title: 'Reminder: Evacuate east wing', preview: '', ids: { messageId: 4242 }, urgent: true, reminder: 1 });
       await expectEventually(async () => (await shownNotifications(page)).length === 1);
@@ -134,7 +123,7 @@ describeInBrowser('urgent messages and notifications in a real browser', () => {
   }, 60_000);
 
   it("acknowledges an urgent message from the notification's button", async () => {
-    const dept = await TestDepartment.create(server);
+    const dept = await TestDepartment.create(rig.server);
     const { member, context, page, worker } = await memberWithWorker(dept);
     const id = await sendUrgent(dept, member, 'Report to station 3');
     await deliverPush(context, page, { kind: 'message', title: 'Report to station 3', preview: '', ids: { messageId: id }, urgent: true });
@@ -150,12 +139,10 @@ describeInBrowser('urgent messages and notifications in a real browser', () => {
   }, 60_000);
 
   it("shows the urgent banner until it is acknowledged, while the sender's delivery view fills in without a reload", async () => {
-    const dept = await TestDepartment.create(server);
+    const dept = await TestDepartment.create(rig.server);
     const member = await dept.newMember({ name: 'Firefighter Okafor' });
-    const crew = await personIn(browser, server.baseUrl);
-    await logIn(crew.page, member.email, MEMBER_PASSWORD);
-    const sender = await personIn(browser, server.baseUrl);
-    await logIn(sender.page, dept.admin.email, ADMIN_PASSWORD);
+    const crew = await rig.signedIn(member, MEMBER_PASSWORD);
+    const sender = await rig.signedIn(dept.admin, ADMIN_PASSWORD);
 
     const id = await sendUrgent(dept, member, 'Mayday on floor 4');
     await sender.page.goto(`/messages/${id}`);
@@ -179,13 +166,11 @@ describeInBrowser('urgent messages and notifications in a real browser', () => {
   }, 60_000);
 
   it('sends an urgent line from the chat composer, marked for the crew and acknowledged from their banner', async () => {
-    const dept = await TestDepartment.create(server);
+    const dept = await TestDepartment.create(rig.server);
     const [officer, medic] = await Promise.all([dept.newMember({ name: 'Officer Reyes' }), dept.newMember({ name: 'Medic Lund' })]);
     const id: number = (await dept.as(officer).post('/api/conversations').send({ title: 'Ladder 3', memberIds: [medic.id] }).expect(201)).body.id;
-    const a = await personIn(browser, server.baseUrl);
-    const b = await personIn(browser, server.baseUrl, { phone: true });
-    await logIn(a.page, officer.email, MEMBER_PASSWORD);
-    await logIn(b.page, medic.email, MEMBER_PASSWORD);
+    const a = await rig.signedIn(officer, MEMBER_PASSWORD);
+    const b = await rig.signedIn(medic, MEMBER_PASSWORD, { phone: true });
     await a.page.goto(`/chat/${id}`);
     await b.page.goto(`/chat/${id}`);
     await b.page.getByRole('heading', { name: 'Ladder 3' }).waitFor();
@@ -216,10 +201,9 @@ describeInBrowser('urgent messages and notifications in a real browser', () => {
   }, 60_000);
 
   it('offers to turn notifications on after login, and can be put off', async () => {
-    const dept = await TestDepartment.create(server);
+    const dept = await TestDepartment.create(rig.server);
     const member = await dept.newMember();
-    const { context, page } = await personIn(browser, server.baseUrl);
-    await logIn(page, member.email, MEMBER_PASSWORD);
+    const { context, page } = await rig.signedIn(member, MEMBER_PASSWORD);
     const prompt = page.getByRole('region', { name: 'Notifications' });
     await prompt.getByRole('button', { name: 'Turn on notifications' }).waitFor();
     await prompt.getByRole('button', { name: 'Not now' }).click();
@@ -228,18 +212,18 @@ describeInBrowser('urgent messages and notifications in a real browser', () => {
   });
 
   it('says what to do when the browser blocks notifications', async () => {
-    const dept = await TestDepartment.create(server);
+    const dept = await TestDepartment.create(rig.server);
     const member = await dept.newMember();
-    const { context, page } = await personIn(browser, server.baseUrl);
-    const cdp = await browser.newBrowserCDPSession();
+    const { context, page } = await personIn(rig.browser, rig.server.baseUrl);
+    const cdp = await rig.browser.newBrowserCDPSession();
     // This person's browser (its DevTools context) refuses notifications, as after a "Block".
     await page.goto('/');
     const { targetInfos } = await cdp.send('Target.getTargets');
-    const target = targetInfos.find((t) => t.type === 'page' && t.url.startsWith(server.baseUrl));
+    const target = targetInfos.find((t) => t.type === 'page' && t.url.startsWith(rig.server.baseUrl));
     await cdp.send('Browser.setPermission', {
       permission: { name: 'notifications' },
       setting: 'denied',
-      origin: server.baseUrl,
+      origin: rig.server.baseUrl,
       browserContextId: target?.browserContextId,
     });
     expect(await page.evaluate(() => (globalThis as unknown as { Notification: { permission: string } }).Notification.permission)).toBe('denied');
