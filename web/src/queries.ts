@@ -25,6 +25,8 @@ export const queryKeys = {
   mailbox: (box: 'inbox' | 'outbox', unreadOnly: boolean) => ['mail', box, { unreadOnly }] as const,
   // Not under `mail`: reading a message moves the badges, which must not read the message again.
   message: (id: number) => ['message', id] as const,
+  // Under the message: what makes the message stale makes its delivery record stale too.
+  messageDelivery: (id: number, state: string) => ['message', id, 'delivery', state] as const,
   unreadTop: (limit: number) => ['mail', 'unread-top', limit] as const,
   conversations: ['conversations'] as const,
   conversationList: ['conversations', 'list'] as const,

@@ -1,4 +1,6 @@
+import { Client } from 'pg';
 import type { Browser, BrowserContext, Page } from 'playwright-core';
+import { MESSAGES_MEMBER_DEFAULTS } from '../../../src/messages/messages.permissions';
 import { startTestServer, type TestServer } from '../../support/test-server';
 import { ensureWebBuilt, launchBrowser, logIn, personIn } from './browser';
 
@@ -72,4 +74,24 @@ export function useServerAndBrowser(options: { env?: Record<string, string>; bro
     },
     signedIn: (person, password, signInOptions) => signedIn(b.browser, s.server.baseUrl, person, password, signInOptions),
   };
+}
+
+/**
+ * `count` members of the department made in one statement, named "Crew 001" on: signing a hundred
+ * people up through the admin API would mostly time the password hash. They cannot sign in.
+ */
+export async function bulkCrew(server: TestServer, departmentId: number, count: number): Promise<{ id: number; name: string }[]> {
+  const db = new Client({ connectionString: server.databaseUrl });
+  await db.connect();
+  try {
+    const { rows } = await db.query<{ id: number; name: string }>(
+      `insert into members (department_id, name, email, password_hash, permissions)
+       select $1::int, 'Crew ' || lpad(n::text, 3, '0'), 'crew-' || $1::int || '-' || n || '@test.example', 'scrypt$none$none', $3::text[]
+         from generate_series(1, $2::int) n order by n returning id, name`,
+      [departmentId, count, MESSAGES_MEMBER_DEFAULTS],
+    );
+    return rows;
+  } finally {
+    await db.end();
+  }
 }

@@ -1,5 +1,7 @@
-import { useCallback, useEffect, useRef, useState } from 'react';
+import { useInfiniteQuery, useQueryClient } from '@tanstack/react-query';
+import { useEffect, useMemo, useRef, useState } from 'react';
 import { api } from '../api';
+import { queryKeys } from '../queries';
 import type { RecipientDeliveryPage } from '../../../src/messages/urgent/dto/delivery-views';
 import { formatTime } from './common';
 import { useSession } from '../session';
@@ -13,41 +15,52 @@ const FILTERS: { value: Filter; label: string }[] = [
 ];
 const STATE_LABELS: Record<string, string> = { acknowledged: 'Acknowledged', read: 'Read', reached: 'Reached', pending: 'Not yet reached', unreachable: 'Unreachable' };
 
+const PAGE_SIZE = 100;
+
 /** The sender's view of who got the message, filling in live from `message:delivery`. */
 export function DeliveryPanel({ messageId }: { messageId: number }) {
   const { realtime } = useSession();
+  const client = useQueryClient();
   const [filter, setFilter] = useState<Filter>('all');
-  const [page, setPage] = useState<RecipientDeliveryPage | null>(null);
-  const [error, setError] = useState<string | null>(null);
   const timer = useRef<ReturnType<typeof setTimeout>>(undefined);
+  const queryKey = queryKeys.messageDelivery(messageId, filter);
 
-  const load = useCallback(async () => {
-    try {
-      setPage(await api.get<RecipientDeliveryPage>(`/messages/${messageId}/recipients?state=${filter}&limit=100`));
-      setError(null);
-    } catch (e) {
-      setError((e as Error).message);
-    }
-  }, [messageId, filter]);
+  // Pages by cursor, each filter its own: "Show more" goes on within the filter chosen.
+  const pages = useInfiniteQuery({
+    queryKey,
+    staleTime: 0,
+    initialPageParam: null as string | null,
+    getNextPageParam: (last: RecipientDeliveryPage) => last.nextCursor,
+    queryFn: ({ pageParam }) => {
+      const params = new URLSearchParams({ state: filter, limit: String(PAGE_SIZE) });
+      if (pageParam) params.set('cursor', pageParam);
+      return api.get<RecipientDeliveryPage>(`/messages/${messageId}/recipients?${params}`);
+    },
+  });
 
   useEffect(() => {
-    void load();
-    // Many recipients answer at once: one reload for a burst of events.
+    // Many recipients answer at once: one reread of the pages shown for a burst of events.
     const off = realtime.on('message:delivery', (d) => {
       if (d.messageId !== messageId) return;
       clearTimeout(timer.current);
-      timer.current = setTimeout(() => void load(), 150);
+      timer.current = setTimeout(() => void client.invalidateQueries({ queryKey: queryKeys.messageDelivery(messageId, filter) }), 150);
     });
-    const offReconnect = realtime.onReconnect(() => void load());
     return () => {
       off();
-      offReconnect();
       clearTimeout(timer.current);
     };
-  }, [realtime, messageId, load]);
+  }, [realtime, messageId, filter, client]);
 
-  if (!page) return error ? <p className="error">{error}</p> : null;
-  const s = page.summary;
+  const rows = useMemo(() => {
+    if (!pages.data) return [];
+    // A state can change between two pages' reads: show each person once.
+    const seen = new Set<number>();
+    return pages.data.pages.flatMap((p) => p.items).filter((r) => !seen.has(r.userId) && (seen.add(r.userId), true));
+  }, [pages.data]);
+
+  const first = pages.data?.pages[0];
+  if (!first) return pages.error ? <p className="error">{pages.error.message}</p> : null;
+  const s = first.summary;
   return (
     <section className="card delivery" aria-labelledby="delivery-title">
       <h2 id="delivery-title">Delivery</h2>
@@ -72,7 +85,7 @@ export function DeliveryPanel({ messageId }: { messageId: number }) {
             </tr>
           </thead>
           <tbody>
-            {page.items.map((r) => (
+            {rows.map((r) => (
               <tr key={r.userId} data-state={r.state}>
                 <td>{r.name ?? `#${r.userId}`}</td>
                 <td>{STATE_LABELS[r.state] ?? r.state}</td>
@@ -88,7 +101,16 @@ export function DeliveryPanel({ messageId }: { messageId: number }) {
           </tbody>
         </table>
       </div>
-      {page.nextCursor && <p className="muted">Showing the first {page.items.length}.</p>}
+      <p className="muted" aria-live="polite">
+        Showing {rows.length}
+        {pages.hasNextPage ? ' so far' : ''}.
+      </p>
+      {pages.error && <p className="error">{pages.error.message}</p>}
+      {pages.hasNextPage && (
+        <button type="button" onClick={() => void pages.fetchNextPage()} disabled={pages.isFetchingNextPage}>
+          {pages.isFetchingNextPage ? 'Loading…' : 'Show more recipients'}
+        </button>
+      )}
     </section>
   );
 }
