@@ -1,3 +1,4 @@
+import { Client } from 'pg';
 import { DispatchPermission } from '../../src/dispatch/dispatch.permissions';
 import { TestDepartment } from '../support/factories';
 import { describeInBrowser, flow } from './support/browser';
@@ -6,6 +7,9 @@ import { useServerAndBrowser } from './support/rig';
 const MEMBER_PASSWORD = 'member-password';
 const ADMIN_PASSWORD = 'admin-password';
 const LIVE = { timeout: 15_000 };
+/** The board's paging: more open dispatches than one page holds, and a few closed ones after them. */
+const OPEN = 104;
+const CLOSED = 3;
 
 describeInBrowser('the dispatcher console and the officer phone view, in a real browser', () => {
   const rig = useServerAndBrowser({ env: { DISPATCH_RELAY_POLL_MS: '100' } });
@@ -188,6 +192,51 @@ d.page.on('dialog', (dialog) => void dialog.accept());
       await a.page.getByText(/^Saved: Rory Rights holds .*Dispatches_Manage/).waitFor();
       for (const c of controls) await c.waitFor(LIVE);
       await Promise.all([d.context.close(), a.context.close()]);
+    },
+  );
+  flow(
+    'a board of more than a hundred dispatches loads a page at a time with More dispatches, the status filter paging too',
+    ['GET /api/dispatches'],
+    async () => {
+      const dept = await TestDepartment.create(rig.server);
+      const dispatcher = await dept.newDispatcher({ name: 'Bo Board' });
+      const zone = await dept.newZone('North', [dispatcher]);
+      // Made in one statement: the board's paging is under test, not creating dispatches.
+      const db = new Client({ connectionString: rig.server.databaseUrl });
+      await db.connect();
+      await db.query(
+        `insert into dispatches (department_id, number, zone_id, title, dispatcher_id, status, closed_at, closed_by)
+         select $1, 'B-' || lpad(n::text, 3, '0'), $2, 'Call ' || n, $3,
+                case when n <= $5 then 'closed' else 'open' end, case when n <= $5 then now() end, case when n <= $5 then $3::int end
+           from generate_series(1, $4::int) n`,
+        [dept.id, zone, dispatcher.id, OPEN + CLOSED, CLOSED],
+      );
+      await db.end();
+
+      const { context, page } = await rig.signedIn(dispatcher, MEMBER_PASSWORD);
+      await page.goto('/dispatches');
+      const rows = page.locator('.board-list > li');
+      const more = page.getByRole('button', { name: 'More dispatches' });
+      await rows.nth(99).waitFor();
+      expect(await rows.count()).toBe(100);
+      // Open first, newest first: the first page ends well inside the open ones.
+      await rows.first().getByText(`B-${OPEN + CLOSED}`).waitFor();
+      await more.focus();
+      await page.keyboard.press('Enter');
+      await rows.nth(OPEN + CLOSED - 1).waitFor();
+      expect(await rows.count()).toBe(OPEN + CLOSED);
+      expect(await more.count()).toBe(0);
+      await rows.last().getByText('B-001').waitFor();
+
+      // Open only: a first page of a hundred open ones, and the rest on asking.
+      await page.getByLabel('Status').selectOption('open');
+      await more.waitFor();
+      expect(await rows.count()).toBe(100);
+      await more.click();
+      await rows.nth(OPEN - 1).waitFor();
+      expect(await rows.count()).toBe(OPEN);
+      expect(await page.locator('.board-list .status-closed').count()).toBe(0);
+      await context.close();
     },
   );
 });

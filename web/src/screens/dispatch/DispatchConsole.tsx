@@ -16,14 +16,15 @@ import './dispatch.css';
 export function DispatchConsole({ number }: { number?: string }) {
   const session = useSession();
   useDispatchEvents(session);
-  const board = useDispatchBoard();
   const [status, setStatus] = useState<'' | 'open' | 'closed'>('');
+  const board = useDispatchBoard(status);
   const [zoneFilter, setZoneFilter] = useState('');
   const [creating, setCreating] = useState(false);
   const [panel, setPanel] = usePanelMode();
   const manage = session.can(DispatchPermission.Manage);
   const found = useDispatchByNumber(number, board.items);
   const selected = found ?? null;
+  // The server filters by status; the zone is picked out of the pages loaded so far.
   const rows = (board.items ?? []).filter((d) => (!status || d.status === status) && (!zoneFilter || d.zoneId === Number(zoneFilter)));
 
   return (
@@ -99,6 +100,11 @@ export function DispatchConsole({ number }: { number?: string }) {
                 </li>
               ))}
             </ul>
+          )}
+          {board.hasMore && (
+            <button type="button" onClick={board.loadMore} disabled={board.loadingMore}>
+              {board.loadingMore ? 'Loading…' : 'More dispatches'}
+            </button>
           )}
         </div>
         <div className="details">

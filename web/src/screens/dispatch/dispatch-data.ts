@@ -1,5 +1,5 @@
-import { useQuery, useQueryClient } from '@tanstack/react-query';
-import { useCallback, useEffect, useState } from 'react';
+import { useInfiniteQuery, useQuery, useQueryClient } from '@tanstack/react-query';
+import { useCallback, useEffect, useMemo, useState } from 'react';
 import { api, ApiError, type Conversation, type ConversationMessage } from '../../api';
 import type { Session } from '../../session';
 
@@ -73,13 +73,39 @@ export function useDispatchEvents(session: Session) {
 
 const errorText = (error: unknown) => (error ? (error as Error).message : null);
 
-/** The department's dispatches, open first, then newest; kept current by `dispatch:changed`. */
-export function useDispatchBoard() {
-  const query = useQuery({
-    queryKey: [...DISPATCH_KEY, 'board'],
-    queryFn: async () => (await api.get<{ items: DispatchSummary[] }>('/dispatches?limit=100')).items,
+/** As many as the server gives in one page. */
+const BOARD_PAGE_SIZE = 100;
+
+/**
+ * The department's dispatches, open first, then newest, a page at a time (by status when one is
+ * chosen, so "More dispatches" goes on within it); kept current by `dispatch:changed`.
+ */
+export function useDispatchBoard(status: DispatchSummary['status'] | '' = '') {
+  const query = useInfiniteQuery({
+    queryKey: [...DISPATCH_KEY, 'board', status],
+    initialPageParam: null as string | null,
+    getNextPageParam: (last: { nextCursor: string | null }) => last.nextCursor,
+    queryFn: ({ pageParam }) => {
+      const params = new URLSearchParams({ limit: String(BOARD_PAGE_SIZE) });
+      if (status) params.set('status', status);
+      if (pageParam) params.set('cursor', pageParam);
+      return api.get<{ items: DispatchSummary[]; nextCursor: string | null }>(`/dispatches?${params}`);
+    },
   });
-  return { items: query.data ?? null, error: errorText(query.error), reload: () => query.refetch() };
+  const items = useMemo(() => {
+    if (!query.data) return null;
+    // A dispatch closed between two pages' reads moves down the order: show it once.
+    const seen = new Set<number>();
+    return query.data.pages.flatMap((p) => p.items).filter((d) => !seen.has(d.id) && (seen.add(d.id), true));
+  }, [query.data]);
+  return {
+    items,
+    error: errorText(query.error),
+    reload: () => query.refetch(),
+    hasMore: query.hasNextPage,
+    loadingMore: query.isFetchingNextPage,
+    loadMore: () => void query.fetchNextPage(),
+  };
 }
 
 /** One dispatch with its tasks. */
