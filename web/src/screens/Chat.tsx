@@ -8,7 +8,7 @@ import { useSession, type Session } from '../session';
 import { MessagesPermission } from '../../../src/messages/messages.permissions';
 import { dispatchPath } from './dispatch/dispatch-data';
 import { useMassTexts } from './dispatch/MassTextOverview';
-import { ZoneInvite } from './dispatch/ZoneInvite';
+import { useZoneInvite } from './dispatch/ZoneInvite';
 
 type Panel = null | 'personal' | 'direct' | 'mass';
 
@@ -229,7 +229,7 @@ function ConversationPane({ conversation, onLeft, onRead, onChanged }: { convers
   const session = useSession();
   const { messages, error, add } = useConversationMessages(conversation.id);
   const send = useSendToConversation(conversation.id);
-  const [inviting, setInviting] = useState(false);
+  const invite = useZoneInvite(conversation, onChanged);
   const [replyingTo, setReplyingTo] = useState<ConversationMessage | null>(null);
   const [editing, setEditing] = useState<ConversationMessage | null>(null);
   const leaving = useAction();
@@ -270,11 +270,7 @@ function ConversationPane({ conversation, onLeft, onRead, onChanged }: { convers
           </Link>
         )}
         {conversation.isMember && <NotificationLevelPicker conversationId={conversation.id} level={conversation.notificationLevel} />}
-        {!archived && conversation.isMember && conversation.kind !== 'direct' && (
-          <button type="button" onClick={() => setInviting(!inviting)} aria-expanded={inviting}>
-            Invite
-          </button>
-        )}
+        {!archived && conversation.isMember && conversation.kind !== 'direct' && invite.button}
         {conversation.kind !== 'direct' && conversation.isMember && (
           <button
             type="button"
@@ -292,16 +288,7 @@ function ConversationPane({ conversation, onLeft, onRead, onChanged }: { convers
       {archived && <Notice>This conversation is archived: read only.</Notice>}
       {!archived && conversation.isMember === false && <Notice>You left this conversation; writing in it brings you back.</Notice>}
       <ErrorNote error={leaving.error ?? changing.error ?? error} />
-      {inviting && (
-        <ZoneInvite
-          conversation={conversation}
-          onCancel={() => setInviting(false)}
-          onDone={() => {
-            setInviting(false);
-            onChanged();
-          }}
-        />
-      )}
+      {invite.panel}
       <ChatLog
         messages={messages}
         conversationId={conversation.id}

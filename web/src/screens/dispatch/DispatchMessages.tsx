@@ -4,7 +4,7 @@ import { ChatInput, ChatLog, useConversationMessages, useMarkRead, useSendToConv
 import { ErrorNote, Notice, Spinner, useAction } from '../../components/common';
 import { useSession } from '../../session';
 import { inWords, useDispatchConversation, type DispatchSummary } from './dispatch-data';
-import { ZoneInvite } from './ZoneInvite';
+import { useZoneInvite } from './ZoneInvite';
 
 /**
  * The conversation of one dispatch: its chat for someone in it; for someone outside it, a
@@ -68,7 +68,7 @@ function DispatchChat({
   useMarkRead(conversation.id, messages, member && !archived);
   const send = useSendToConversation(conversation.id);
   const [showMembers, setShowMembers] = useState(false);
-  const [inviting, setInviting] = useState(false);
+  const invite = useZoneInvite(conversation, () => void onChanged());
   const leaving = useAction();
   const title = `Dispatch ${dispatch.number}`;
   return (
@@ -106,21 +106,8 @@ function DispatchChat({
               </li>
             ))}
           </ul>
-          {member && !archived && (
-            <button type="button" aria-expanded={inviting} onClick={() => setInviting(!inviting)}>
-              Invite
-            </button>
-          )}
-          {inviting && (
-            <ZoneInvite
-              conversation={conversation}
-              onCancel={() => setInviting(false)}
-              onDone={() => {
-                setInviting(false);
-                void onChanged();
-              }}
-            />
-          )}
+          {member && !archived && invite.button}
+          {invite.panel}
         </section>
       )}
       <ChatLog messages={messages} label={`Messages in ${title}`} />

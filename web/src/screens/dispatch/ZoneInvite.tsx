@@ -1,4 +1,4 @@
-import { useMemo, useState, type FormEvent } from 'react';
+import { useMemo, useState, type FormEvent, type ReactNode } from 'react';
 import { api, type Conversation } from '../../api';
 import { ErrorNote, useAction } from '../../components/common';
 import { useSession, type Session } from '../../session';
@@ -89,4 +89,28 @@ export function ZoneInvite({ conversation, onDone, onCancel }: { conversation: C
       </div>
     </form>
   );
+}
+
+/**
+ * The Invite button and the panel it opens, for a conversation's screen to place where it fits:
+ * the panel closes itself on Cancel, and once people are invited, before `onInvited`.
+ */
+export function useZoneInvite(conversation: Conversation, onInvited: () => void): { button: ReactNode; panel: ReactNode } {
+  const [open, setOpen] = useState(false);
+  const button = (
+    <button type="button" aria-expanded={open} onClick={() => setOpen(!open)}>
+      Invite
+    </button>
+  );
+  const panel = open && (
+    <ZoneInvite
+      conversation={conversation}
+      onCancel={() => setOpen(false)}
+      onDone={() => {
+        setOpen(false);
+        onInvited();
+      }}
+    />
+  );
+  return { button, panel };
 }
