@@ -1,5 +1,6 @@
 import { Client } from 'pg';
 import { CONVERSATION_SQL } from '../../src/messages/conversations/conversation.store';
+import { MASS_TEXT_SQL } from '../../src/messages/conversations/mass-texts/mass-text.repository';
 import { DISPATCH_RECORD_SQL } from '../../src/messages/dispatch-conversations/dispatch-records';
 import { PUSH_SQL } from '../../src/messages/push/push.repository';
 import { startTestServer, type TestServer } from '../support/test-server';
@@ -11,6 +12,7 @@ import { startTestServer, type TestServer } from '../support/test-server';
  */
 const REPOSITORIES: Record<string, Record<string, string>> = {
   conversations: CONVERSATION_SQL,
+  'mass texts': MASS_TEXT_SQL,
   push: PUSH_SQL,
   'dispatch records': DISPATCH_RECORD_SQL,
 };

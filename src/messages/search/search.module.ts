@@ -1,5 +1,5 @@
 import { Module } from '@nestjs/common';
-import { SearchHandler } from './queries/search.query';
+import { SearchHandler } from './queries/search.handler';
 import { SearchController } from './search.controller';
 
 /** Full-text search over the department mail and the conversations a member may read. */

@@ -1,5 +1,4 @@
-import { Command, CommandHandler, type ICommandHandler } from '@nestjs/cqrs';
-import { ConversationStore } from '../conversation.store';
+import { Command } from '@nestjs/cqrs';
 
 /**
  * Whether these members keep reading the conversation after they leave (the dispatch rule:
@@ -13,14 +12,5 @@ export class SetReadsAfterLeavingCommand extends Command<{ affected: number }> {
     readonly readsAfterLeaving: boolean,
   ) {
     super();
-  }
-}
-
-@CommandHandler(SetReadsAfterLeavingCommand)
-export class SetReadsAfterLeavingHandler implements ICommandHandler<SetReadsAfterLeavingCommand> {
-  constructor(private readonly store: ConversationStore) {}
-
-  async execute({ departmentId, conversationId, userIds, readsAfterLeaving }: SetReadsAfterLeavingCommand) {
-    return { affected: await this.store.setReadsAfterLeaving(departmentId, conversationId, userIds, readsAfterLeaving) };
   }
 }

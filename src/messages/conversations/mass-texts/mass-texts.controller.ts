@@ -4,7 +4,9 @@ import { ApiOkResponse, ApiTags } from '@nestjs/swagger';
 import { Caller, ResolvesPathId, type Principal } from '../../../common/access';
 import { ParseIdPipe } from '../../../common/validation/ids';
 import { ListMassTextsDto, MassTextOverviewDto, MassTextPageDto } from './mass-texts.dto';
-import { ListMassTextsQuery, MassTextOverviewQuery, type MassTextOverview, type MassTextSummary } from './mass-text.queries';
+import type { MassTextOverview, MassTextSummary } from './mass-text.queries';
+import { ListMassTextsQuery } from './queries/list-mass-texts.query';
+import { MassTextOverviewQuery } from './queries/mass-text-overview.query';
 import { CallersMassText } from './mass-text.resource';
 
 /** The sender's view of their mass texts: one entry each, with who read and who replied. */

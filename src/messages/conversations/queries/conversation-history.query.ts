@@ -1,8 +1,5 @@
-import { Query, QueryHandler, type IQueryHandler } from '@nestjs/cqrs';
-import { DomainError } from '../../../common/errors/domain-error';
-import { ConversationStore, type HistoryPage } from '../conversation.store';
-
-export type { HistoryPage };
+import { Query } from '@nestjs/cqrs';
+import { type HistoryPage } from '../conversation.store';
 
 /**
  * Messages by `seq`: `after` gives the next ones (a reconnecting client's catch-up), `before`
@@ -17,16 +14,5 @@ export class ConversationHistoryQuery extends Query<HistoryPage> {
     readonly range: { after?: number; before?: number; limit: number },
   ) {
     super();
-  }
-}
-
-@QueryHandler(ConversationHistoryQuery)
-export class ConversationHistoryHandler implements IQueryHandler<ConversationHistoryQuery> {
-  constructor(private readonly store: ConversationStore) {}
-
-  async execute({ departmentId, conversationId, viewerId, range }: ConversationHistoryQuery): Promise<HistoryPage> {
-    if (viewerId !== null) await this.store.readable(this.store.pool, departmentId, conversationId, viewerId);
-    else if (!(await this.store.access(this.store.pool, departmentId, conversationId, 0))) throw DomainError.notFound(`Conversation ${conversationId} not found`);
-    return this.store.history(departmentId, conversationId, range);
   }
 }

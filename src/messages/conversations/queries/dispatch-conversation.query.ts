@@ -1,4 +1,4 @@
-import { Query, QueryHandler, type IQueryHandler } from '@nestjs/cqrs';
+import { Query } from '@nestjs/cqrs';
 import type { ConversationMessagePayload, ConversationSummary } from '../../realtime/socket-events';
 import { ConversationStore } from '../conversation.store';
 
@@ -46,13 +46,4 @@ export async function readDispatchConversation(
     range ? store.history(departmentId, conversationId, range) : store.wholeHistory(departmentId, conversationId),
   ]);
   return { conversation: conversation!, messages: page.items, nextCursor: page.nextCursor };
-}
-
-@QueryHandler(DispatchConversationQuery)
-export class DispatchConversationHandler implements IQueryHandler<DispatchConversationQuery> {
-  constructor(private readonly store: ConversationStore) {}
-
-  execute(query: DispatchConversationQuery): Promise<DispatchConversationRecord | null> {
-    return readDispatchConversation(this.store, query);
-  }
 }

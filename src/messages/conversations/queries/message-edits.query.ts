@@ -1,6 +1,4 @@
-import { Query, QueryHandler, type IQueryHandler } from '@nestjs/cqrs';
-import { DomainError } from '../../../common/errors/domain-error';
-import { ConversationStore } from '../conversation.store';
+import { Query } from '@nestjs/cqrs';
 
 export interface MessageVersion {
   version: number;
@@ -19,16 +17,5 @@ export class MessageEditsQuery extends Query<{ conversationId: number; seq: numb
     readonly seq: number,
   ) {
     super();
-  }
-}
-
-@QueryHandler(MessageEditsQuery)
-export class MessageEditsHandler implements IQueryHandler<MessageEditsQuery> {
-  constructor(private readonly store: ConversationStore) {}
-
-  async execute({ departmentId, conversationId, viewerId, seq }: MessageEditsQuery) {
-    const conversation = await this.store.readable(this.store.pool, departmentId, conversationId, viewerId);
-    if (seq > conversation.lastSeq) throw DomainError.notFound(`Conversation ${conversationId} has no message ${seq}`);
-    return { conversationId, seq, items: await this.store.edits(departmentId, conversationId, seq), nextCursor: null };
   }
 }

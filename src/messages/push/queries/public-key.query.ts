@@ -1,17 +1,5 @@
-import { Query, QueryHandler, type IQueryHandler } from '@nestjs/cqrs';
-import { DomainError } from '../../../common/errors/domain-error';
+import { Query } from '@nestjs/cqrs';
 import type { PublicKeyView } from '../dto/push-subscription.dto';
-import { PushQueue } from '../push-queue';
 
 /** The server's VAPID public key, for `pushManager.subscribe({ applicationServerKey })`; 503 while Web Push is not configured. */
 export class PushPublicKeyQuery extends Query<PublicKeyView> {}
-
-@QueryHandler(PushPublicKeyQuery)
-export class PushPublicKeyHandler implements IQueryHandler<PushPublicKeyQuery> {
-  constructor(private readonly queue: PushQueue) {}
-
-  async execute(): Promise<PublicKeyView> {
-    if (!this.queue.enabled) throw new DomainError('unavailable', 'Web Push is not configured on this server');
-    return { publicKey: this.queue.config.publicKey };
-  }
-}

@@ -1,11 +1,7 @@
-import { Query, QueryHandler, type IQueryHandler } from '@nestjs/cqrs';
+import { Query } from '@nestjs/cqrs';
 import type { Actor } from '../../conversations/conversation.store';
-import { SqlPool } from '../../database/sql-pool';
 import { htmlToTextSql } from '../../html-to-text';
-import { SEARCH_CURSOR } from '../dto/search.dto';
 import type { SearchPage } from '../search-views';
-
-export type { SearchHit, SearchPage } from '../search-views';
 
 /** Department mail and conversation messages matching `q` that the caller may read, best match first. */
 export class SearchQuery extends Query<SearchPage> {
@@ -65,39 +61,3 @@ export const SEARCH_SQL = `
     left join conversation_messages cm on p.side = 1 and cm.conversation_id = p.a and cm.seq = p.b
     left join conversations c on p.side = 1 and c.id = p.a
    order by p.rank desc, p.side, p.a desc, p.b desc`;
-
-interface HitRow {
-  side: 0 | 1;
-  a: number;
-  b: number;
-  rank: string;
-  title: string;
-  sender_name: string;
-  created_at: Date;
-  snippet: string;
-}
-
-@QueryHandler(SearchQuery)
-export class SearchHandler implements IQueryHandler<SearchQuery> {
-  constructor(private readonly sql: SqlPool) {}
-
-  async execute({ caller, q, limit, cursor }: SearchQuery): Promise<SearchPage> {
-    const after = cursor ? SEARCH_CURSOR.exec(cursor) : null;
-    const rows = await this.sql.query<HitRow>(
-      SEARCH_SQL,
-      [q, caller.departmentId, caller.userId, after?.[1] ?? null, after ? Number(after[2]) : null, after?.[3] ?? null, after?.[4] ?? null, limit + 1],
-      'search',
-    );
-    const page = rows.slice(0, limit);
-    const last = page[page.length - 1];
-    return {
-      items: page.map((r) => {
-        const base = { snippet: r.snippet, senderName: r.sender_name, createdAt: r.created_at.toISOString() };
-        return r.side === 0
-          ? { kind: 'mail' as const, messageId: r.a, subject: r.title, ...base }
-          : { kind: 'conversation' as const, conversationId: r.a, seq: r.b, conversationTitle: r.title, ...base };
-      }),
-      nextCursor: rows.length > limit && last ? `${last.rank}_${last.side}_${last.a}_${last.b}` : null,
-    };
-  }
-}

@@ -1,0 +1,60 @@
+import { Logger } from '@nestjs/common';
+import { QueryHandler, type IQueryHandler } from '@nestjs/cqrs';
+import { DomainError } from '../../../common/errors/domain-error';
+import { ConversationStore, type Actor } from '../../conversations/conversation.store';
+import { SqlPool } from '../../database/sql-pool';
+import type { AttachmentRow } from '../attachment.mapper';
+import { AttachmentMissing, AttachmentStorage } from '../storage/attachment-storage';
+import { AttachmentFile, AttachmentFileQuery } from './attachment-file.query';
+
+@QueryHandler(AttachmentFileQuery)
+export class AttachmentFileHandler implements IQueryHandler<AttachmentFileQuery> {
+  private readonly logger = new Logger('AttachmentFile');
+
+  constructor(
+    private readonly sql: SqlPool,
+    private readonly store: ConversationStore,
+    private readonly storage: AttachmentStorage,
+  ) {}
+
+  async execute({ caller, attachmentId, variant }: AttachmentFileQuery): Promise<AttachmentFile> {
+    const notFound = DomainError.notFound(`Attachment ${attachmentId} not found`);
+    const [row] = await this.sql.query<AttachmentRow & { thumbnail_size: number | null }>(
+      'select * from attachments where id = $1 and department_id = $2',
+      [attachmentId, caller.departmentId],
+    );
+    if (!row || !(await this.mayRead(caller, row))) throw notFound;
+    if (variant === 'thumbnail' && !row.thumbnail_key) throw DomainError.notFound(`Attachment ${attachmentId} has no thumbnail: it is not an image`);
+    const key = variant === 'thumbnail' ? row.thumbnail_key! : row.storage_key;
+    // A file gone from the storage is not found; a storage that fails is an outage, not a 404.
+    const stream = await this.storage.open(key).catch((error: unknown) => {
+      if (error instanceof AttachmentMissing) throw notFound;
+      this.logger.warn(`open ${key}: ${error instanceof Error ? error.message : String(error)}`);
+      throw new DomainError('unavailable', 'The attachment storage is unavailable; try again shortly');
+    });
+    return variant === 'thumbnail'
+      ? { name: `thumbnail-${row.name}.jpg`, contentType: 'image/jpeg', size: -1, stream }
+      : { name: row.name, contentType: row.content_type, size: Number(row.size), stream };
+  }
+
+  private async mayRead(caller: Actor, row: AttachmentRow): Promise<boolean> {
+    if (row.conversation_id !== null) {
+      // The conversation's own rule: members, and those the dispatch rule still lets read.
+      return this.store.readable(this.store.pool, caller.departmentId, row.conversation_id, caller.userId).then(
+        () => true,
+        () => false,
+      );
+    }
+    if (row.mail_message_id !== null) {
+      const [found] = await this.sql.query(
+        `select 1 from mail_messages m
+          where m.id = $1 and m.department_id = $2
+            and ((m.sender_id = $3 and m.sender_deleted_at is null)
+                 or exists (select 1 from mail_recipients r where r.message_id = m.id and r.user_id = $3 and r.deleted_at is null))`,
+        [row.mail_message_id, caller.departmentId, caller.userId],
+      );
+      return !!found;
+    }
+    return row.uploaded_by === caller.userId;
+  }
+}
