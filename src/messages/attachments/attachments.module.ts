@@ -4,7 +4,7 @@ import { MESSAGES_OPTIONS, type MessagesModuleOptions } from '../messages.option
 import { AttachmentSweeper } from './attachment-sweeper';
 import { AttachmentsController } from './attachments.controller';
 import { UploadAttachmentHandler } from './commands/upload-attachment.handler';
-import { AttachmentFileHandler } from './queries/attachment-file.handler';
+import { GetAttachmentFileHandler } from './queries/get-attachment-file.handler';
 import { AttachmentStorage } from './storage/attachment-storage';
 import { FolderStorage } from './storage/folder-storage';
 import { S3Storage } from './storage/s3-storage';
@@ -23,7 +23,7 @@ import { S3Storage } from './storage/s3-storage';
       },
     },
     UploadAttachmentHandler,
-    AttachmentFileHandler,
+    GetAttachmentFileHandler,
     AttachmentSweeper,
   ],
   exports: [AttachmentStorage, AttachmentSweeper],

@@ -5,7 +5,7 @@ import { CommentOnDispatchHandler } from './commands/comment-on-dispatch.handler
 import { DispatchConversationsController } from './dispatch-conversations.controller';
 import { DispatchConversationsSubscriber } from './dispatch-conversations.subscriber';
 import { DispatchRecords } from './dispatch-records';
-import { DispatchConversationRecordHandler } from './queries/dispatch-conversation-record.handler';
+import { GetDispatchConversationRecordHandler } from './queries/get-dispatch-conversation-record.handler';
 
 /**
  * Dispatch conversations: the host's dispatch events (`common/events`) open, fill and archive a
@@ -15,6 +15,6 @@ import { DispatchConversationRecordHandler } from './queries/dispatch-conversati
 @Module({
   imports: [ConversationsModule],
   controllers: [DispatchConversationsController],
-  providers: [DispatchRecords, DepartmentDispatchRecord, DispatchConversationsSubscriber, CommentOnDispatchHandler, DispatchConversationRecordHandler],
+  providers: [DispatchRecords, DepartmentDispatchRecord, DispatchConversationsSubscriber, CommentOnDispatchHandler, GetDispatchConversationRecordHandler],
 })
 export class DispatchConversationsModule {}

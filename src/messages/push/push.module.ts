@@ -6,7 +6,7 @@ import { PushDeliveryWorker } from './push-delivery.worker';
 import { PushController } from './push.controller';
 import { PushEndpointPolicy } from './push-endpoint-policy';
 import { PushSender } from './push-sender';
-import { PushPublicKeyHandler } from './queries/public-key.handler';
+import { GetPushPublicKeyHandler } from './queries/get-push-public-key.handler';
 
 /**
  * Web Push: device subscriptions and the delivery workers. Queueing (`OfflineNotifier`) and the
@@ -17,7 +17,7 @@ import { PushPublicKeyHandler } from './queries/public-key.handler';
   providers: [
     SaveSubscriptionHandler,
     RemoveSubscriptionHandler,
-    PushPublicKeyHandler,
+    GetPushPublicKeyHandler,
     PushSender,
     PushDeliveryWorker,
     {

@@ -10,7 +10,7 @@ export interface UploadedPart {
 }
 
 /** Stores an upload for its uploader; it is theirs alone until a message carries it. */
-export class UploadAttachmentCommand extends Command<AttachmentView> {
+export class UploadAttachment extends Command<AttachmentView> {
   constructor(
     readonly uploader: Actor,
     readonly part: UploadedPart,

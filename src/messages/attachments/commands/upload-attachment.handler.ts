@@ -16,12 +16,12 @@ import { toAttachment, type AttachmentRow } from '../attachment.mapper';
 import { attachmentSettings, THUMBNAIL_PIXELS } from '../attachment-settings';
 import { detectContentType } from '../content-type';
 import { AttachmentStorage } from '../storage/attachment-storage';
-import { UploadAttachmentCommand, cleanFileName } from './upload-attachment.command';
+import { UploadAttachment, cleanFileName } from './upload-attachment.command';
 
 const tooLarge = (maxBytes: number) => new HttpException(`file: larger than the ${maxBytes} bytes an attachment may have`, HttpStatus.PAYLOAD_TOO_LARGE);
 
-@CommandHandler(UploadAttachmentCommand)
-export class UploadAttachmentHandler implements ICommandHandler<UploadAttachmentCommand> {
+@CommandHandler(UploadAttachment)
+export class UploadAttachmentHandler implements ICommandHandler<UploadAttachment> {
   private readonly logger = new Logger('UploadAttachment');
   private readonly settings: ReturnType<typeof attachmentSettings>;
 
@@ -33,7 +33,7 @@ export class UploadAttachmentHandler implements ICommandHandler<UploadAttachment
     this.settings = attachmentSettings(options.attachments);
   }
 
-  async execute({ uploader, part }: UploadAttachmentCommand): Promise<AttachmentView> {
+  async execute({ uploader, part }: UploadAttachment): Promise<AttachmentView> {
     // The upload goes to a file of its own first: checked and measured there, never held in memory.
     const folder = await mkdtemp(join(tmpdir(), 'messages-upload-'));
     const stored: string[] = [];

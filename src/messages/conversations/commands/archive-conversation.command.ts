@@ -1,7 +1,7 @@
 import { Command } from '@nestjs/cqrs';
 
 /** Makes the conversation read-only (writes and invitations answer 409); its history stays. Archiving twice is harmless. */
-export class ArchiveConversationCommand extends Command<{ conversationId: number; archived: boolean }> {
+export class ArchiveConversation extends Command<{ conversationId: number; archived: boolean }> {
   constructor(
     readonly departmentId: number,
     readonly conversationId: number,

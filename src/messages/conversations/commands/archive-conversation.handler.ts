@@ -3,17 +3,17 @@ import { DomainError } from '../../../common/errors/domain-error';
 import { SqlPool } from '../../database/sql-pool';
 import { ConversationStore, SYSTEM_SENDER } from '../conversation.store';
 import { ConversationArchived, ConversationMessagesPosted } from '../events/conversation.events';
-import { ArchiveConversationCommand } from './archive-conversation.command';
+import { ArchiveConversation } from './archive-conversation.command';
 
-@CommandHandler(ArchiveConversationCommand)
-export class ArchiveConversationHandler implements ICommandHandler<ArchiveConversationCommand> {
+@CommandHandler(ArchiveConversation)
+export class ArchiveConversationHandler implements ICommandHandler<ArchiveConversation> {
   constructor(
     private readonly sql: SqlPool,
     private readonly store: ConversationStore,
     private readonly events: EventBus,
   ) {}
 
-  async execute({ departmentId, conversationId, note }: ArchiveConversationCommand) {
+  async execute({ departmentId, conversationId, note }: ArchiveConversation) {
     const outcome = await this.sql.transaction(async (tx) => {
       const conversation = await this.store.access(tx, departmentId, conversationId, 0, true);
       if (!conversation) throw DomainError.notFound(`Conversation ${conversationId} not found`);

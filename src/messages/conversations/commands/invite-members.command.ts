@@ -20,7 +20,7 @@ export interface InviteMembersResult {
 }
 
 /** Brings users into a conversation at once (no accept step). */
-export class InviteMembersCommand extends Command<InviteMembersResult> {
+export class InviteMembers extends Command<InviteMembersResult> {
   constructor(readonly input: InviteMembersInput) {
     super();
   }

@@ -5,10 +5,10 @@ import { OfflineNotifier } from '../../push/offline-notifier';
 import { ConversationStore, nameList, SYSTEM_SENDER } from '../conversation.store';
 import { ConversationInvitationsIssued, ConversationMembersChanged, ConversationMessagesPosted } from '../events/conversation.events';
 import { InviteeRules } from '../invitee-rules';
-import { InviteMembersResult, InviteMembersCommand } from './invite-members.command';
+import { InviteMembersResult, InviteMembers } from './invite-members.command';
 
-@CommandHandler(InviteMembersCommand)
-export class InviteMembersHandler implements ICommandHandler<InviteMembersCommand> {
+@CommandHandler(InviteMembers)
+export class InviteMembersHandler implements ICommandHandler<InviteMembers> {
   constructor(
     private readonly sql: SqlPool,
     private readonly store: ConversationStore,
@@ -17,7 +17,7 @@ export class InviteMembersHandler implements ICommandHandler<InviteMembersComman
     private readonly events: EventBus,
   ) {}
 
-  async execute({ input }: InviteMembersCommand): Promise<InviteMembersResult> {
+  async execute({ input }: InviteMembers): Promise<InviteMembersResult> {
     const { departmentId, conversationId, invitedBy } = input;
     const invitees = await this.rules.resolve(departmentId, input.userIds);
 

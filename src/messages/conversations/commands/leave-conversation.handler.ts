@@ -3,17 +3,17 @@ import { DomainError } from '../../../common/errors/domain-error';
 import { SqlPool } from '../../database/sql-pool';
 import { ConversationStore, SYSTEM_SENDER } from '../conversation.store';
 import { ConversationMembersChanged, ConversationMessagesPosted } from '../events/conversation.events';
-import { LeaveConversationCommand } from './leave-conversation.command';
+import { LeaveConversation } from './leave-conversation.command';
 
-@CommandHandler(LeaveConversationCommand)
-export class LeaveConversationHandler implements ICommandHandler<LeaveConversationCommand> {
+@CommandHandler(LeaveConversation)
+export class LeaveConversationHandler implements ICommandHandler<LeaveConversation> {
   constructor(
     private readonly sql: SqlPool,
     private readonly store: ConversationStore,
     private readonly events: EventBus,
   ) {}
 
-  async execute({ member, conversationId }: LeaveConversationCommand) {
+  async execute({ member, conversationId }: LeaveConversation) {
     const departmentId = member.departmentId;
     const outcome = await this.sql.transaction(async (tx) => {
       const conversation = await this.store.access(tx, departmentId, conversationId, member.userId, true);

@@ -2,16 +2,16 @@ import { CommandHandler, EventBus, type ICommandHandler } from '@nestjs/cqrs';
 import type { ConversationReadResult } from '../../realtime/socket-events';
 import { ConversationStore } from '../conversation.store';
 import { ConversationReadMoved } from '../events/conversation.events';
-import { MarkConversationReadCommand } from './mark-conversation-read.command';
+import { MarkConversationRead } from './mark-conversation-read.command';
 
-@CommandHandler(MarkConversationReadCommand)
-export class MarkConversationReadHandler implements ICommandHandler<MarkConversationReadCommand> {
+@CommandHandler(MarkConversationRead)
+export class MarkConversationReadHandler implements ICommandHandler<MarkConversationRead> {
   constructor(
     private readonly store: ConversationStore,
     private readonly events: EventBus,
   ) {}
 
-  async execute({ departmentId, userId, conversationId, seq }: MarkConversationReadCommand): Promise<ConversationReadResult> {
+  async execute({ departmentId, userId, conversationId, seq }: MarkConversationRead): Promise<ConversationReadResult> {
     const conversation = await this.store.readable(this.store.pool, departmentId, conversationId, userId);
     const row = await this.store.markRead(conversation.id, userId, seq);
     // Receipts are for the members: one who moved forward is shown to the others.

@@ -21,7 +21,7 @@ export interface OpenConversationInput {
 }
 
 /** Opens a personal or dispatch conversation with its first members. */
-export class OpenConversationCommand extends Command<{ conversation: ConversationSummary; created: boolean }> {
+export class OpenConversation extends Command<{ conversation: ConversationSummary; created: boolean }> {
   constructor(readonly input: OpenConversationInput) {
     super();
   }

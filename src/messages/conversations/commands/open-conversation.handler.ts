@@ -5,10 +5,10 @@ import { OfflineNotifier } from '../../push/offline-notifier';
 import { ConversationStore, nameList, SYSTEM_SENDER } from '../conversation.store';
 import { ConversationInvitationsIssued, ConversationMessagesPosted } from '../events/conversation.events';
 import { InviteeRules } from '../invitee-rules';
-import { OpenConversationCommand } from './open-conversation.command';
+import { OpenConversation } from './open-conversation.command';
 
-@CommandHandler(OpenConversationCommand)
-export class OpenConversationHandler implements ICommandHandler<OpenConversationCommand> {
+@CommandHandler(OpenConversation)
+export class OpenConversationHandler implements ICommandHandler<OpenConversation> {
   constructor(
     private readonly sql: SqlPool,
     private readonly store: ConversationStore,
@@ -17,7 +17,7 @@ export class OpenConversationHandler implements ICommandHandler<OpenConversation
     private readonly events: EventBus,
   ) {}
 
-  async execute({ input }: OpenConversationCommand) {
+  async execute({ input }: OpenConversation) {
     const { departmentId, kind, openedBy } = input;
     if (kind === 'dispatch' && (input.dispatchId == null || input.zoneId == null)) {
       throw DomainError.invalid('A dispatch conversation needs its dispatch id and zone');

@@ -4,10 +4,10 @@ import { SqlPool } from '../../database/sql-pool';
 import { ConversationStore } from '../conversation.store';
 import { ConversationInvitationsIssued } from '../events/conversation.events';
 import { InviteeRules } from '../invitee-rules';
-import { OpenDirectConversationCommand } from './open-direct-conversation.command';
+import { OpenDirectConversation } from './open-direct-conversation.command';
 
-@CommandHandler(OpenDirectConversationCommand)
-export class OpenDirectConversationHandler implements ICommandHandler<OpenDirectConversationCommand> {
+@CommandHandler(OpenDirectConversation)
+export class OpenDirectConversationHandler implements ICommandHandler<OpenDirectConversation> {
   constructor(
     private readonly sql: SqlPool,
     private readonly store: ConversationStore,
@@ -15,7 +15,7 @@ export class OpenDirectConversationHandler implements ICommandHandler<OpenDirect
     private readonly events: EventBus,
   ) {}
 
-  async execute({ caller, userId }: OpenDirectConversationCommand) {
+  async execute({ caller, userId }: OpenDirectConversation) {
     const departmentId = caller.departmentId;
     if (userId === caller.userId) throw DomainError.invalid('userId: a direct conversation is with someone else');
     const [peer] = await this.rules.resolve(departmentId, [userId], 'userId');

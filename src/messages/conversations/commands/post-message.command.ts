@@ -30,7 +30,7 @@ export interface PostMessageInput {
 }
 
 /** Posts a text message; a member who had left is back in by writing. */
-export class PostMessageCommand extends Command<ConversationMessagePayload> {
+export class PostMessage extends Command<ConversationMessagePayload> {
   constructor(readonly input: PostMessageInput) {
     super();
   }

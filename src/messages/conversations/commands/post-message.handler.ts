@@ -10,10 +10,10 @@ import { shouldPush } from '../../push/push-decision';
 import { ConversationStore, plainText, SYSTEM_SENDER, type Db, type NewMessage } from '../conversation.store';
 import { ConversationMembersChanged, ConversationMessagesPosted } from '../events/conversation.events';
 import { InviteeRules } from '../invitee-rules';
-import { PostMessageInput, PostMessageCommand } from './post-message.command';
+import { PostMessageInput, PostMessage } from './post-message.command';
 
-@CommandHandler(PostMessageCommand)
-export class PostMessageHandler implements ICommandHandler<PostMessageCommand> {
+@CommandHandler(PostMessage)
+export class PostMessageHandler implements ICommandHandler<PostMessage> {
   constructor(
     private readonly sql: SqlPool,
     private readonly store: ConversationStore,
@@ -28,7 +28,7 @@ export class PostMessageHandler implements ICommandHandler<PostMessageCommand> {
     return this.store.messageByClientId(db, input.author.departmentId, input.conversationId, input.author.userId, input.clientId);
   }
 
-  async execute({ input }: PostMessageCommand): Promise<ConversationMessagePayload> {
+  async execute({ input }: PostMessage): Promise<ConversationMessagePayload> {
     const { author, conversationId } = input;
     const departmentId = author.departmentId;
     // A location or a photo speaks for itself; anything else needs text.

@@ -13,7 +13,7 @@ export interface MassTextInput {
  * One body into the sender's direct conversation with each recipient, so every reply stays
  * between the two. Set-based: a fixed number of statements whatever the number of recipients.
  */
-export class SendMassTextCommand extends Command<{ recipientCount: number; massTextId: number }> {
+export class SendMassText extends Command<{ recipientCount: number; massTextId: number }> {
   constructor(readonly input: MassTextInput) {
     super();
   }

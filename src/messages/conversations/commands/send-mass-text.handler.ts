@@ -6,10 +6,10 @@ import { OfflineNotifier } from '../../push/offline-notifier';
 import { shouldPush } from '../../push/push-decision';
 import { ConversationStore, plainText } from '../conversation.store';
 import { ConversationInvitationsIssued, ConversationMessagesPosted } from '../events/conversation.events';
-import { SendMassTextCommand } from './send-mass-text.command';
+import { SendMassText } from './send-mass-text.command';
 
-@CommandHandler(SendMassTextCommand)
-export class SendMassTextHandler implements ICommandHandler<SendMassTextCommand> {
+@CommandHandler(SendMassText)
+export class SendMassTextHandler implements ICommandHandler<SendMassText> {
   constructor(
     private readonly sql: SqlPool,
     private readonly store: ConversationStore,
@@ -23,7 +23,7 @@ export class SendMassTextHandler implements ICommandHandler<SendMassTextCommand>
     if (unknown !== undefined) throw DomainError.invalid(`${field}: ${kind} ${unknown} is not part of this department`);
   }
 
-  async execute({ input }: SendMassTextCommand) {
+  async execute({ input }: SendMassText) {
     const { sender } = input;
     const departmentId = sender.departmentId;
     const body = plainText(input.body);

@@ -2,7 +2,7 @@ import { Query } from '@nestjs/cqrs';
 import type { ConversationSummary } from '../../realtime/socket-events';
 
 /** One conversation as `viewerId` sees it; a null viewer reads it as the record (no membership check). */
-export class GetConversationQuery extends Query<ConversationSummary> {
+export class GetConversation extends Query<ConversationSummary> {
   constructor(
     readonly departmentId: number,
     readonly conversationId: number,

@@ -1,12 +1,12 @@
 import { QueryHandler, type IQueryHandler } from '@nestjs/cqrs';
 import { ConversationStore } from '../conversation.store';
-import { ListConversationsQuery } from './list-conversations.query';
+import { ListConversations } from './list-conversations.query';
 
-@QueryHandler(ListConversationsQuery)
-export class ListConversationsHandler implements IQueryHandler<ListConversationsQuery> {
+@QueryHandler(ListConversations)
+export class ListConversationsHandler implements IQueryHandler<ListConversations> {
   constructor(private readonly store: ConversationStore) {}
 
-  execute({ departmentId, userId, page }: ListConversationsQuery) {
+  execute({ departmentId, userId, page }: ListConversations) {
     return this.store.listFor(departmentId, userId, page);
   }
 }

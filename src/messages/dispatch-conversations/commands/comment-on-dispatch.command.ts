@@ -6,7 +6,7 @@ import type { ConversationMessagePayload } from '../../realtime/socket-events';
  * Writes in a dispatch's conversation; a member of the department who is not in it joins by
  * writing, when authorized in the dispatch's zone (comment-to-join).
  */
-export class CommentOnDispatchCommand extends Command<ConversationMessagePayload> {
+export class CommentOnDispatch extends Command<ConversationMessagePayload> {
   constructor(
     readonly author: Actor,
     readonly dispatchId: number,

@@ -1,12 +1,12 @@
 import { QueryHandler, type IQueryHandler } from '@nestjs/cqrs';
 import { MassTextRepository } from '../mass-text.repository';
-import { ListMassTextsQuery } from './list-mass-texts.query';
+import { ListMassTexts } from './list-mass-texts.query';
 
-@QueryHandler(ListMassTextsQuery)
-export class ListMassTextsHandler implements IQueryHandler<ListMassTextsQuery> {
+@QueryHandler(ListMassTexts)
+export class ListMassTextsHandler implements IQueryHandler<ListMassTexts> {
   constructor(private readonly massTexts: MassTextRepository) {}
 
-  async execute({ departmentId, senderId, limit }: ListMassTextsQuery) {
+  async execute({ departmentId, senderId, limit }: ListMassTexts) {
     const rows = await this.massTexts.list(departmentId, senderId, limit);
     return {
       items: rows.map((r) => ({

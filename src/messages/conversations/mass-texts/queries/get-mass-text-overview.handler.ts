@@ -2,13 +2,13 @@ import { QueryHandler, type IQueryHandler } from '@nestjs/cqrs';
 import { DomainError } from '../../../../common/errors/domain-error';
 import type { MassTextOverview } from '../mass-text.queries';
 import { MassTextRepository } from '../mass-text.repository';
-import { MassTextOverviewQuery } from './mass-text-overview.query';
+import { GetMassTextOverview } from './get-mass-text-overview.query';
 
-@QueryHandler(MassTextOverviewQuery)
-export class MassTextOverviewHandler implements IQueryHandler<MassTextOverviewQuery> {
+@QueryHandler(GetMassTextOverview)
+export class GetMassTextOverviewHandler implements IQueryHandler<GetMassTextOverview> {
   constructor(private readonly massTexts: MassTextRepository) {}
 
-  async execute({ departmentId, senderId, massTextId }: MassTextOverviewQuery): Promise<MassTextOverview> {
+  async execute({ departmentId, senderId, massTextId }: GetMassTextOverview): Promise<MassTextOverview> {
     const text = await this.massTexts.find(departmentId, senderId, massTextId);
     if (!text) throw DomainError.notFound(`Mass text ${massTextId} not found`);
     const recipients = (await this.massTexts.recipients(massTextId)).map((r) => ({

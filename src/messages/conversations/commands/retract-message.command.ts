@@ -2,20 +2,8 @@ import { Command } from '@nestjs/cqrs';
 import type { ConversationMessagePayload } from '../../realtime/socket-events';
 import { type Actor } from '../conversation.store';
 
-/** The sender replaces the text of their message; the earlier text is kept as a version. */
-export class EditMessageCommand extends Command<ConversationMessagePayload> {
-  constructor(
-    readonly author: Actor,
-    readonly conversationId: number,
-    readonly seq: number,
-    readonly body: string,
-  ) {
-    super();
-  }
-}
-
 /** The sender takes their message back: its text, location, attachments and earlier versions are gone, its place in the history stays. */
-export class RetractMessageCommand extends Command<ConversationMessagePayload> {
+export class RetractMessage extends Command<ConversationMessagePayload> {
   constructor(
     readonly author: Actor,
     readonly conversationId: number,

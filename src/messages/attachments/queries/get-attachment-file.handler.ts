@@ -5,10 +5,10 @@ import { ConversationStore, type Actor } from '../../conversations/conversation.
 import { SqlPool } from '../../database/sql-pool';
 import type { AttachmentRow } from '../attachment.mapper';
 import { AttachmentMissing, AttachmentStorage } from '../storage/attachment-storage';
-import { AttachmentFile, AttachmentFileQuery } from './attachment-file.query';
+import { AttachmentFile, GetAttachmentFile } from './get-attachment-file.query';
 
-@QueryHandler(AttachmentFileQuery)
-export class AttachmentFileHandler implements IQueryHandler<AttachmentFileQuery> {
+@QueryHandler(GetAttachmentFile)
+export class GetAttachmentFileHandler implements IQueryHandler<GetAttachmentFile> {
   private readonly logger = new Logger('AttachmentFile');
 
   constructor(
@@ -17,7 +17,7 @@ export class AttachmentFileHandler implements IQueryHandler<AttachmentFileQuery>
     private readonly storage: AttachmentStorage,
   ) {}
 
-  async execute({ caller, attachmentId, variant }: AttachmentFileQuery): Promise<AttachmentFile> {
+  async execute({ caller, attachmentId, variant }: GetAttachmentFile): Promise<AttachmentFile> {
     const notFound = DomainError.notFound(`Attachment ${attachmentId} not found`);
     const [row] = await this.sql.query<AttachmentRow & { thumbnail_size: number | null }>(
       'select * from attachments where id = $1 and department_id = $2',

@@ -1,5 +1,5 @@
 import { Query } from '@nestjs/cqrs';
-import { type DispatchConversationRecord, type RecordRange } from '../../conversations/queries/dispatch-conversation.query';
+import { type DispatchConversationRecord, type RecordRange } from '../../conversations/queries/get-dispatch-conversation.query';
 
 export interface DispatchSummary {
   id: number;
@@ -19,7 +19,7 @@ export interface DispatchConversationView extends DispatchConversationRecord {
  * read the conversation itself (its members, and those who left while the dispatch rule keeps
  * them reading, i.e. until their task is cleared). To anyone else it does not exist.
  */
-export class DispatchConversationRecordQuery extends Query<DispatchConversationView> {
+export class GetDispatchConversationRecord extends Query<DispatchConversationView> {
   constructor(
     readonly viewer: { userId: number; departmentId: number; isAdmin: boolean },
     readonly dispatchId: number,

@@ -9,7 +9,7 @@ export interface MessageVersion {
 
 /** The earlier versions of an edited message, oldest first, for whoever may read the conversation. */
 /** Every version in one page (a message has few): `nextCursor` is always null, as lists end. */
-export class MessageEditsQuery extends Query<{ conversationId: number; seq: number; items: MessageVersion[]; nextCursor: null }> {
+export class GetMessageEdits extends Query<{ conversationId: number; seq: number; items: MessageVersion[]; nextCursor: null }> {
   constructor(
     readonly departmentId: number,
     readonly conversationId: number,

@@ -4,9 +4,9 @@ import { type HistoryPage } from '../conversation.store';
 /**
  * Messages by `seq`: `after` gives the next ones (a reconnecting client's catch-up), `before`
  * the ones just before (scrolling back), neither the latest. A null viewer reads the record.
- * Reading marks nothing read: that is `MarkConversationReadCommand`'s.
+ * Reading marks nothing read: that is `MarkConversationRead`'s.
  */
-export class ConversationHistoryQuery extends Query<HistoryPage> {
+export class GetConversationHistory extends Query<HistoryPage> {
   constructor(
     readonly departmentId: number,
     readonly conversationId: number,

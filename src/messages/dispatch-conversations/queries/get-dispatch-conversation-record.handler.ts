@@ -1,18 +1,18 @@
 import { QueryHandler, type IQueryHandler } from '@nestjs/cqrs';
 import { DomainError } from '../../../common/errors/domain-error';
 import { canRead, ConversationStore } from '../../conversations/conversation.store';
-import { readDispatchConversation } from '../../conversations/queries/dispatch-conversation.query';
+import { readDispatchConversation } from '../../conversations/queries/get-dispatch-conversation.query';
 import { DispatchRecords } from '../dispatch-records';
-import { DispatchConversationView, DispatchConversationRecordQuery } from './dispatch-conversation-record.query';
+import { DispatchConversationView, GetDispatchConversationRecord } from './get-dispatch-conversation-record.query';
 
-@QueryHandler(DispatchConversationRecordQuery)
-export class DispatchConversationRecordHandler implements IQueryHandler<DispatchConversationRecordQuery> {
+@QueryHandler(GetDispatchConversationRecord)
+export class GetDispatchConversationRecordHandler implements IQueryHandler<GetDispatchConversationRecord> {
   constructor(
     private readonly records: DispatchRecords,
     private readonly store: ConversationStore,
   ) {}
 
-  async execute({ viewer, dispatchId, range }: DispatchConversationRecordQuery): Promise<DispatchConversationView> {
+  async execute({ viewer, dispatchId, range }: GetDispatchConversationRecord): Promise<DispatchConversationView> {
     const { departmentId, userId } = viewer;
     const record = await this.records.find(departmentId, dispatchId);
     if (!record) throw DomainError.notFound(`Dispatch ${dispatchId} not found`);

@@ -4,7 +4,7 @@ import { htmlToTextSql } from '../../html-to-text';
 import type { SearchPage } from '../search-views';
 
 /** Department mail and conversation messages matching `q` that the caller may read, best match first. */
-export class SearchQuery extends Query<SearchPage> {
+export class SearchMessages extends Query<SearchPage> {
   constructor(
     readonly caller: Actor,
     readonly q: string,

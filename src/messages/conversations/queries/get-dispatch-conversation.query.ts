@@ -21,7 +21,7 @@ export interface RecordRange {
  * A dispatch's conversation and its history, as kept with the dispatch record (no membership
  * check: the caller decides who may see the record). Null when it has none.
  */
-export class DispatchConversationQuery extends Query<DispatchConversationRecord | null> {
+export class GetDispatchConversation extends Query<DispatchConversationRecord | null> {
   constructor(
     readonly departmentId: number,
     readonly dispatchId: number,
@@ -37,7 +37,7 @@ export class DispatchConversationQuery extends Query<DispatchConversationRecord 
 /** Reads a dispatch's conversation record; shared by the query here and the dispatch record's own query. */
 export async function readDispatchConversation(
   store: ConversationStore,
-  { departmentId, dispatchId, viewerId, range }: Pick<DispatchConversationQuery, 'departmentId' | 'dispatchId' | 'viewerId' | 'range'>,
+  { departmentId, dispatchId, viewerId, range }: Pick<GetDispatchConversation, 'departmentId' | 'dispatchId' | 'viewerId' | 'range'>,
 ): Promise<DispatchConversationRecord | null> {
   const conversationId = await store.dispatchConversationId(departmentId, dispatchId);
   if (conversationId === null) return null;

@@ -2,10 +2,10 @@ import { QueryHandler, type IQueryHandler } from '@nestjs/cqrs';
 import { DomainError } from '../../../common/errors/domain-error';
 import type { PublicKeyView } from '../dto/push-subscription.dto';
 import { PushQueue } from '../push-queue';
-import { PushPublicKeyQuery } from './public-key.query';
+import { GetPushPublicKey } from './get-push-public-key.query';
 
-@QueryHandler(PushPublicKeyQuery)
-export class PushPublicKeyHandler implements IQueryHandler<PushPublicKeyQuery> {
+@QueryHandler(GetPushPublicKey)
+export class GetPushPublicKeyHandler implements IQueryHandler<GetPushPublicKey> {
   constructor(private readonly queue: PushQueue) {}
 
   async execute(): Promise<PublicKeyView> {

@@ -2,7 +2,7 @@ import { QueryHandler, type IQueryHandler } from '@nestjs/cqrs';
 import { SqlPool } from '../../database/sql-pool';
 import { SEARCH_CURSOR } from '../dto/search.dto';
 import type { SearchPage } from '../search-views';
-import { SearchQuery, SEARCH_SQL } from './search.query';
+import { SearchMessages, SEARCH_SQL } from './search-messages.query';
 
 
 interface HitRow {
@@ -16,11 +16,11 @@ interface HitRow {
   snippet: string;
 }
 
-@QueryHandler(SearchQuery)
-export class SearchHandler implements IQueryHandler<SearchQuery> {
+@QueryHandler(SearchMessages)
+export class SearchMessagesHandler implements IQueryHandler<SearchMessages> {
   constructor(private readonly sql: SqlPool) {}
 
-  async execute({ caller, q, limit, cursor }: SearchQuery): Promise<SearchPage> {
+  async execute({ caller, q, limit, cursor }: SearchMessages): Promise<SearchPage> {
     const after = cursor ? SEARCH_CURSOR.exec(cursor) : null;
     const rows = await this.sql.query<HitRow>(
       SEARCH_SQL,

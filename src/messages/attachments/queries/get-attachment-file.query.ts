@@ -13,7 +13,7 @@ export interface AttachmentFile {
  * The file (or its thumbnail) for a caller who may read a message carrying it; an upload no
  * message carries is its uploader's alone. To anyone else it does not exist: 404.
  */
-export class AttachmentFileQuery extends Query<AttachmentFile> {
+export class GetAttachmentFile extends Query<AttachmentFile> {
   constructor(
     readonly caller: Actor,
     readonly attachmentId: number,
