@@ -4,7 +4,7 @@ import { attachUploads } from '../../attachments/attachment-links';
 import { SqlPool } from '../../database/sql-pool';
 import { OfflineNotifier } from '../../push/offline-notifier';
 import type { ConversationMemberPayload, ConversationMessagePayload } from '../../realtime/socket-events';
-import { recordUrgentRecipients } from '../../urgent/conversation-urgent';
+import { recordUrgentRecipients } from '../../urgent/urgent.repository';
 import { EscalationPlanner } from '../../urgent/escalation/escalation-planner';
 import { shouldPush } from '../../push/push-decision';
 import { ConversationStore, plainText, SYSTEM_SENDER, type Db, type NewMessage } from '../conversation.store';
