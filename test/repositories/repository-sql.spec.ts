@@ -3,6 +3,7 @@ import { CONVERSATION_SQL } from '../../src/messages/conversations/conversation.
 import { MASS_TEXT_SQL } from '../../src/messages/conversations/mass-texts/mass-text.repository';
 import { DISPATCH_RECORD_SQL } from '../../src/messages/dispatch-conversations/dispatch-records';
 import { PUSH_SQL } from '../../src/messages/push/push.repository';
+import { SEARCH_SQL } from '../../src/messages/search/search.repository';
 import { URGENT_SQL } from '../../src/messages/urgent/urgent.repository';
 import { startTestServer, type TestServer } from '../support/test-server';
 
@@ -17,6 +18,7 @@ const REPOSITORIES: Record<string, Record<string, string>> = {
   push: PUSH_SQL,
   'dispatch records': DISPATCH_RECORD_SQL,
   urgent: URGENT_SQL,
+  search: SEARCH_SQL,
 };
 
 /** Each line as written, without the indentation of the source around it. */

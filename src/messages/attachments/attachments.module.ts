@@ -1,5 +1,6 @@
 import { Module } from '@nestjs/common';
 import { ConversationsModule } from '../conversations/conversations.module';
+import { MailStoreModule } from '../mail/mail-store.module';
 import { MESSAGES_OPTIONS, type MessagesModuleOptions } from '../messages.options';
 import { AttachmentSweeper } from './attachment-sweeper';
 import { AttachmentsController } from './attachments.controller';
@@ -11,7 +12,7 @@ import { S3Storage } from './storage/s3-storage';
 
 /** Uploads, the files messages carry, and the sweep of those no message took. */
 @Module({
-  imports: [ConversationsModule],
+  imports: [ConversationsModule, MailStoreModule],
   controllers: [AttachmentsController],
   providers: [
     {

@@ -3,6 +3,7 @@ import { QueryHandler, type IQueryHandler } from '@nestjs/cqrs';
 import { DomainError } from '../../../common/errors/domain-error';
 import { ConversationStore, type Actor } from '../../conversations/conversation.store';
 import { SqlPool } from '../../database/sql-pool';
+import { MailRepository } from '../../mail/mail.repository';
 import type { AttachmentRow } from '../attachment.mapper';
 import { AttachmentMissing, AttachmentStorage } from '../storage/attachment-storage';
 import { AttachmentFile, GetAttachmentFile } from './get-attachment-file.query';
@@ -14,6 +15,7 @@ export class GetAttachmentFileHandler implements IQueryHandler<GetAttachmentFile
   constructor(
     private readonly sql: SqlPool,
     private readonly store: ConversationStore,
+    private readonly mail: MailRepository,
     private readonly storage: AttachmentStorage,
   ) {}
 
@@ -46,14 +48,7 @@ export class GetAttachmentFileHandler implements IQueryHandler<GetAttachmentFile
       );
     }
     if (row.mail_message_id !== null) {
-      const [found] = await this.sql.query(
-        `select 1 from mail_messages m
-          where m.id = $1 and m.department_id = $2
-            and ((m.sender_id = $3 and m.sender_deleted_at is null)
-                 or exists (select 1 from mail_recipients r where r.message_id = m.id and r.user_id = $3 and r.deleted_at is null))`,
-        [row.mail_message_id, caller.departmentId, caller.userId],
-      );
-      return !!found;
+      return this.mail.keptBy(row.mail_message_id, caller.departmentId, caller.userId);
     }
     return row.uploaded_by === caller.userId;
   }

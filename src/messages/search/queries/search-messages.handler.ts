@@ -1,32 +1,17 @@
 import { QueryHandler, type IQueryHandler } from '@nestjs/cqrs';
-import { SqlPool } from '../../database/sql-pool';
 import { SEARCH_CURSOR } from '../dto/search.dto';
 import type { SearchPage } from '../search-views';
-import { SearchMessages, SEARCH_SQL } from './search-messages.query';
-
-
-interface HitRow {
-  side: 0 | 1;
-  a: number;
-  b: number;
-  rank: string;
-  title: string;
-  sender_name: string;
-  created_at: Date;
-  snippet: string;
-}
+import { SearchRepository } from '../search.repository';
+import { SearchMessages } from './search-messages.query';
 
 @QueryHandler(SearchMessages)
 export class SearchMessagesHandler implements IQueryHandler<SearchMessages> {
-  constructor(private readonly sql: SqlPool) {}
+  constructor(private readonly search: SearchRepository) {}
 
   async execute({ caller, q, limit, cursor }: SearchMessages): Promise<SearchPage> {
-    const after = cursor ? SEARCH_CURSOR.exec(cursor) : null;
-    const rows = await this.sql.query<HitRow>(
-      SEARCH_SQL,
-      [q, caller.departmentId, caller.userId, after?.[1] ?? null, after ? Number(after[2]) : null, after?.[3] ?? null, after?.[4] ?? null, limit + 1],
-      'search',
-    );
+    const at = cursor ? SEARCH_CURSOR.exec(cursor) : null;
+    const after = at ? { rank: at[1], side: Number(at[2]), a: at[3], b: at[4] } : null;
+    const rows = await this.search.hits(q, caller.departmentId, caller.userId, after, limit + 1);
     const page = rows.slice(0, limit);
     const last = page[page.length - 1];
     return {
