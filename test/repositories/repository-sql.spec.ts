@@ -1,4 +1,5 @@
 import { Client } from 'pg';
+import { ATTACHMENT_SQL } from '../../src/messages/attachments/attachment.repository';
 import { CONVERSATION_SQL } from '../../src/messages/conversations/conversation.store';
 import { MASS_TEXT_SQL } from '../../src/messages/conversations/mass-texts/mass-text.repository';
 import { DISPATCH_RECORD_SQL } from '../../src/messages/dispatch-conversations/dispatch-records';
@@ -19,6 +20,7 @@ const REPOSITORIES: Record<string, Record<string, string>> = {
   'dispatch records': DISPATCH_RECORD_SQL,
   urgent: URGENT_SQL,
   search: SEARCH_SQL,
+  attachments: ATTACHMENT_SQL,
 };
 
 /** Each line as written, without the indentation of the source around it. */

@@ -2,6 +2,7 @@ import { Module } from '@nestjs/common';
 import { ConversationsModule } from '../conversations/conversations.module';
 import { MailStoreModule } from '../mail/mail-store.module';
 import { MESSAGES_OPTIONS, type MessagesModuleOptions } from '../messages.options';
+import { AttachmentRepository } from './attachment.repository';
 import { AttachmentSweeper } from './attachment-sweeper';
 import { AttachmentsController } from './attachments.controller';
 import { UploadAttachmentHandler } from './commands/upload-attachment.handler';
@@ -23,6 +24,7 @@ import { S3Storage } from './storage/s3-storage';
         return storage.kind === 's3' ? new S3Storage(storage) : new FolderStorage(storage.folder);
       },
     },
+    AttachmentRepository,
     UploadAttachmentHandler,
     GetAttachmentFileHandler,
     AttachmentSweeper,

@@ -10,9 +10,10 @@ import { CommandHandler, type ICommandHandler } from '@nestjs/cqrs';
 import sharp from 'sharp';
 import { DomainError } from '../../../common/errors/domain-error';
 import { SqlPool } from '../../database/sql-pool';
+import { AttachmentRepository } from '../attachment.repository';
 import { MESSAGES_OPTIONS, type MessagesModuleOptions } from '../../messages.options';
 import type { AttachmentView } from '../../realtime/socket-events';
-import { toAttachment, type AttachmentRow } from '../attachment.mapper';
+import { toAttachment } from '../attachment.mapper';
 import { attachmentSettings, THUMBNAIL_PIXELS } from '../attachment-settings';
 import { detectContentType } from '../content-type';
 import { AttachmentStorage } from '../storage/attachment-storage';
@@ -27,6 +28,7 @@ export class UploadAttachmentHandler implements ICommandHandler<UploadAttachment
 
   constructor(
     private readonly sql: SqlPool,
+    private readonly attachments: AttachmentRepository,
     private readonly storage: AttachmentStorage,
     @Inject(MESSAGES_OPTIONS) options: MessagesModuleOptions,
   ) {
@@ -49,11 +51,9 @@ export class UploadAttachmentHandler implements ICommandHandler<UploadAttachment
 
       const key = `${uploader.departmentId}/${randomUUID()}`;
       const row = await this.sql.transaction(async (tx) => {
-        // One upload at a time per department passes the quota check, so two cannot overshoot it together.
-        await tx.query('select pg_advisory_xact_lock(hashtext($1), $2)', ['attachments-quota', uploader.departmentId]);
-        const [{ used }] = (await tx.query<{ used: string }>('select coalesce(sum(size), 0) as used from attachments where department_id = $1', [uploader.departmentId]))
-          .rows;
-        if (Number(used) + size > this.settings.quotaBytes) {
+        await this.attachments.lockQuota(tx, uploader.departmentId);
+        const used = await this.attachments.usedBytes(tx, uploader.departmentId);
+        if (used + size > this.settings.quotaBytes) {
           throw new HttpException(`file: the department's attachment quota of ${this.settings.quotaBytes} bytes is used up`, HttpStatus.PAYLOAD_TOO_LARGE);
         }
         await this.put(key, path, contentType, size);
@@ -62,12 +62,17 @@ export class UploadAttachmentHandler implements ICommandHandler<UploadAttachment
           await this.put(`${key}.thumbnail`, join(folder, 'thumbnail'), 'image/jpeg', image.thumbnailSize);
           stored.push(`${key}.thumbnail`);
         }
-        const { rows } = await tx.query<AttachmentRow>(
-          `insert into attachments (department_id, uploaded_by, name, content_type, size, width, height, storage_key, thumbnail_key)
-           values ($1, $2, $3, $4, $5, $6, $7, $8, $9) returning *`,
-          [uploader.departmentId, uploader.userId, cleanFileName(part.fileName), contentType, size, image?.width ?? null, image?.height ?? null, key, image ? `${key}.thumbnail` : null],
-        );
-        return rows[0];
+        return this.attachments.insert(tx, {
+          departmentId: uploader.departmentId,
+          uploadedBy: uploader.userId,
+          name: cleanFileName(part.fileName),
+          contentType,
+          size,
+          width: image?.width ?? null,
+          height: image?.height ?? null,
+          storageKey: key,
+          thumbnailKey: image ? `${key}.thumbnail` : null,
+        });
       });
       stored.length = 0;
       return toAttachment(row);

@@ -2,9 +2,9 @@ import { Logger } from '@nestjs/common';
 import { QueryHandler, type IQueryHandler } from '@nestjs/cqrs';
 import { DomainError } from '../../../common/errors/domain-error';
 import { ConversationStore, type Actor } from '../../conversations/conversation.store';
-import { SqlPool } from '../../database/sql-pool';
 import { MailRepository } from '../../mail/mail.repository';
 import type { AttachmentRow } from '../attachment.mapper';
+import { AttachmentRepository } from '../attachment.repository';
 import { AttachmentMissing, AttachmentStorage } from '../storage/attachment-storage';
 import { AttachmentFile, GetAttachmentFile } from './get-attachment-file.query';
 
@@ -13,7 +13,7 @@ export class GetAttachmentFileHandler implements IQueryHandler<GetAttachmentFile
   private readonly logger = new Logger('AttachmentFile');
 
   constructor(
-    private readonly sql: SqlPool,
+    private readonly attachments: AttachmentRepository,
     private readonly store: ConversationStore,
     private readonly mail: MailRepository,
     private readonly storage: AttachmentStorage,
@@ -21,10 +21,7 @@ export class GetAttachmentFileHandler implements IQueryHandler<GetAttachmentFile
 
   async execute({ caller, attachmentId, variant }: GetAttachmentFile): Promise<AttachmentFile> {
     const notFound = DomainError.notFound(`Attachment ${attachmentId} not found`);
-    const [row] = await this.sql.query<AttachmentRow & { thumbnail_size: number | null }>(
-      'select * from attachments where id = $1 and department_id = $2',
-      [attachmentId, caller.departmentId],
-    );
+    const row = await this.attachments.find(caller.departmentId, attachmentId);
     if (!row || !(await this.mayRead(caller, row))) throw notFound;
     if (variant === 'thumbnail' && !row.thumbnail_key) throw DomainError.notFound(`Attachment ${attachmentId} has no thumbnail: it is not an image`);
     const key = variant === 'thumbnail' ? row.thumbnail_key! : row.storage_key;

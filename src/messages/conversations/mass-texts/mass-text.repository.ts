@@ -42,6 +42,8 @@ export const MASS_TEXT_SQL = {
             where r.mass_text_id = t.id) s
         where t.department_id = $1 and t.sender_id = $2
         order by t.id desc limit $3`,
+  /** A mass text the caller sent: its address answers anyone else 404. */
+  sentBy: 'select 1 from mass_texts where id = $1 and department_id = $2 and sender_id = $3',
   find: 'select id, body, created_at from mass_texts where id = $1 and department_id = $2 and sender_id = $3',
   /** Per recipient: read once their read position reaches the line; a reply is any later text line of theirs. */
   recipients: `select r.user_id, coalesce(m.user_name, '') as name, r.conversation_id, r.seq,
@@ -64,6 +66,10 @@ export class MassTextRepository {
 
   list(departmentId: number, senderId: number, limit: number): Promise<MassTextSummaryRow[]> {
     return this.sql.query<MassTextSummaryRow>(MASS_TEXT_SQL.list, [departmentId, senderId, limit]);
+  }
+
+  async sentBy(departmentId: number, senderId: number, massTextId: number): Promise<boolean> {
+    return (await this.sql.query(MASS_TEXT_SQL.sentBy, [massTextId, departmentId, senderId])).length > 0;
   }
 
   async find(departmentId: number, senderId: number, massTextId: number): Promise<MassTextRow | undefined> {
