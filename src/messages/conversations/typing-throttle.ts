@@ -1,5 +1,7 @@
 import { Injectable } from '@nestjs/common';
-import { TYPING_RELAY_INTERVAL_MS } from './commands/signal-typing.command';
+
+/** A client sends typing on every key press; one relay per member and conversation per interval is enough. */
+export const TYPING_RELAY_INTERVAL_MS = 2_000;
 
 /** When each (member, conversation) was last relayed, in this process's memory only. */
 @Injectable()

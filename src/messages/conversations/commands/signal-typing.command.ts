@@ -10,6 +10,3 @@ export class SignalTyping extends Command<{ relayed: boolean }> {
     super();
   }
 }
-
-/** A client sends typing on every key press; one relay per member and conversation per interval is enough. */
-export const TYPING_RELAY_INTERVAL_MS = 2_000;
