@@ -12,6 +12,7 @@ import { PushQueue } from './push/push-queue';
 import { SocketTransport } from './realtime/socket-transport';
 import { PushRepository } from './push/push.repository';
 import { DeliveryRecorder } from './urgent/delivery-recorder';
+import { UrgentRepository } from './urgent/urgent.repository';
 import { MESSAGES_OPTIONS, type MessagesModuleAsyncOptions } from './messages.options';
 
 /**
@@ -34,6 +35,7 @@ export class MessagesCoreModule {
       PushRepository,
       PushQueue,
       OfflineNotifier,
+      UrgentRepository,
       DeliveryRecorder,
     ];
     return {
@@ -51,6 +53,7 @@ export class MessagesCoreModule {
         PushRepository,
         PushQueue,
         OfflineNotifier,
+        UrgentRepository,
         DeliveryRecorder,
         CqrsModule,
       ],

@@ -1,10 +1,10 @@
 import { CommandBus, QueryBus } from '@nestjs/cqrs';
 import { Client } from 'pg';
-import { ArchiveConversationCommand } from '../../src/messages/conversations/commands/archive-conversation.command';
-import { InviteMembersCommand } from '../../src/messages/conversations/commands/invite-members.command';
-import { OpenConversationCommand } from '../../src/messages/conversations/commands/open-conversation.command';
-import { PostMessageCommand } from '../../src/messages/conversations/commands/post-message.command';
-import { DispatchConversationQuery } from '../../src/messages/conversations/queries/dispatch-conversation.query';
+import { ArchiveConversation } from '../../src/messages/conversations/commands/archive-conversation.command';
+import { InviteMembers } from '../../src/messages/conversations/commands/invite-members.command';
+import { OpenConversation } from '../../src/messages/conversations/commands/open-conversation.command';
+import { PostMessage } from '../../src/messages/conversations/commands/post-message.command';
+import { GetDispatchConversation } from '../../src/messages/conversations/queries/get-dispatch-conversation.query';
 import type { ConversationMessagePayload, ConversationSummary } from '../../src/messages/realtime/socket-events';
 import { TestDepartment, type TestMember } from '../support/factories';
 import { closeAllSockets, collect, connectSocket, eventually, messagesSocket, nextEvent, settle } from '../support/sockets';
@@ -132,7 +132,7 @@ describe('conversations', () => {
     const [dispatcher, officer, medic] = await dept.newMembers(3);
     const zone = await dept.newZone('Central', [dispatcher, officer, medic]);
     const { conversation } = await server.app.get(CommandBus).execute(
-      new OpenConversationCommand({
+      new OpenConversation({
         departmentId: dept.id,
         kind: 'dispatch',
         title: 'D-1001',
@@ -157,7 +157,7 @@ describe('conversations', () => {
 
     // Opening it again for the same dispatch returns the same conversation.
     const again = await server.app.get(CommandBus).execute(
-      new OpenConversationCommand({ departmentId: dept.id, kind: 'dispatch', title: 'D-1001', openedBy: null, memberIds: [], zoneId: zone, dispatchId: 1001 }),
+      new OpenConversation({ departmentId: dept.id, kind: 'dispatch', title: 'D-1001', openedBy: null, memberIds: [], zoneId: zone, dispatchId: 1001 }),
     );
     expect(again).toEqual({ conversation: expect.objectContaining({ id: conversation.id }), created: false });
   });
@@ -170,7 +170,7 @@ describe('conversations', () => {
     const dispatcherSocket = await connectSocket(server.baseUrl, dispatcher.token);
     const opened = nextEvent(dispatcherSocket, 'conversation:invited');
     const { conversation } = await commands.execute(
-      new OpenConversationCommand({
+      new OpenConversation({
         departmentId: dept.id,
         kind: 'dispatch',
         title: 'D-2002',
@@ -183,7 +183,7 @@ describe('conversations', () => {
     expect(await opened).toEqual(expect.objectContaining({ id: conversation.id, kind: 'dispatch', title: 'D-2002', zoneId: zone, dispatchId: 2002 }));
 
     const assigned = await commands.execute(
-      new InviteMembersCommand({ departmentId: dept.id, conversationId: conversation.id, userIds: [officer.id], invitedBy: null, readsAfterLeaving: true }),
+      new InviteMembers({ departmentId: dept.id, conversationId: conversation.id, userIds: [officer.id], invitedBy: null, readsAfterLeaving: true }),
     );
     expect(assigned.invitedUserIds).toEqual([officer.id]);
     // Inviting from inside a dispatch conversation checks the dispatch's zone.
@@ -192,14 +192,14 @@ describe('conversations', () => {
 
     const comment = (member: TestMember, body: string) =>
       commands.execute(
-        new PostMessageCommand({ author: { userId: member.id, departmentId: dept.id, name: member.name }, conversationId: conversation.id, body, joinByWriting: true }),
+        new PostMessage({ author: { userId: member.id, departmentId: dept.id, name: member.name }, conversationId: conversation.id, body, joinByWriting: true }),
       );
     await expect(comment(faraway, 'Can I help?')).rejects.toThrow(`${faraway.name} (user ${faraway.id}) is not authorized in this conversation's zone (zone ${zone})`);
     await comment(nearby, 'Engine 7 available');
     // Without joinByWriting a stranger cannot write.
     await dept.as(faraway).post(`/api/conversations/${conversation.id}/messages`).send({ body: 'hello?' }).expect(404);
 
-    const record = await server.app.get(QueryBus).execute(new DispatchConversationQuery(dept.id, 2002));
+    const record = await server.app.get(QueryBus).execute(new GetDispatchConversation(dept.id, 2002));
     expect(record?.conversation.members.map((m) => m.userId)).toEqual([dispatcher.id, officer.id, nearby.id]);
     expect(record?.messages.map((m) => m.body)).toEqual([
       `${dispatcher.name} started the conversation`,
@@ -216,7 +216,7 @@ describe('conversations', () => {
     const bobSocket = await connectSocket(server.baseUrl, bob.token);
     const archived = nextEvent(bobSocket, 'conversation:archived');
 
-    await server.app.get(CommandBus).execute(new ArchiveConversationCommand(dept.id, conversation.id));
+    await server.app.get(CommandBus).execute(new ArchiveConversation(dept.id, conversation.id));
     expect(await archived).toEqual({ conversationId: conversation.id });
     const write = await dept.as(bob).post(`/api/conversations/${conversation.id}/messages`).send({ body: 'late' }).expect(409);
     expect(write.body.message).toBe(`Conversation ${conversation.id} is archived and read-only`);

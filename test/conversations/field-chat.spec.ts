@@ -1,5 +1,5 @@
 import { CommandBus } from '@nestjs/cqrs';
-import { ArchiveConversationCommand } from '../../src/messages/conversations/commands/archive-conversation.command';
+import { ArchiveConversation } from '../../src/messages/conversations/commands/archive-conversation.command';
 import type { ConversationMessagePayload, ConversationSummary } from '../../src/messages/realtime/socket-events';
 import { TestDepartment, type TestMember } from '../support/factories';
 import { closeAllSockets, collect, connectSocket, nextEvent, settle } from '../support/sockets';
@@ -174,7 +174,7 @@ describe('conversations that field crews expect', () => {
       const [ann, bob] = await dept.newMembers(2);
       const id = await open(dept, ann, [bob]);
       const line = await say(dept, ann, id, { body: 'Final report filed' });
-      await server.app.get(CommandBus).execute(new ArchiveConversationCommand(dept.id, id));
+      await server.app.get(CommandBus).execute(new ArchiveConversation(dept.id, id));
       const edit = await dept.as(ann).patch(`/api/conversations/${id}/messages/${line.seq}`).send({ body: 'changed' }).expect(409);
       expect(edit.body.message).toMatch(/archived and read-only/);
       await dept.as(ann).delete(`/api/conversations/${id}/messages/${line.seq}`).expect(409);

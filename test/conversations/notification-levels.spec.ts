@@ -2,7 +2,7 @@ import { CommandBus } from '@nestjs/cqrs';
 import { createECDH, randomBytes } from 'node:crypto';
 import { Client } from 'pg';
 import webpush from 'web-push';
-import { PostMessageCommand } from '../../src/messages/conversations/commands/post-message.command';
+import { PostMessage } from '../../src/messages/conversations/commands/post-message.command';
 import { shouldPush } from '../../src/messages/push/push-decision';
 import { TestDepartment, type TestMember } from '../support/factories';
 import { eventually, pause, PushService } from '../support/push-service';
@@ -53,7 +53,7 @@ describe('notification levels govern conversation pushes', () => {
     await post({ body: 'Smoke showing, second floor' });
     await post({ body: 'Take the hydrant', mentionUserIds: [quiet.id, silent.id] });
     // Urgent messages reach whatever the level; the command takes the priority the send routes will pass.
-    await server.app.get(CommandBus).execute(new PostMessageCommand({ author: { ...dispatcher, departmentId: dept.id, userId: dispatcher.id }, conversationId: id, body: 'Mayday, evacuate', priority: 'urgent' }));
+    await server.app.get(CommandBus).execute(new PostMessage({ author: { ...dispatcher, departmentId: dept.id, userId: dispatcher.id }, conversationId: id, body: 'Mayday, evacuate', priority: 'urgent' }));
 
     expect(await eventually(async () => (await everyonePhone.received()).length === 3)).toBe(true);
     await pause(1000);

@@ -1,7 +1,11 @@
 import { Client } from 'pg';
+import { ATTACHMENT_SQL } from '../../src/messages/attachments/attachment.repository';
 import { CONVERSATION_SQL } from '../../src/messages/conversations/conversation.store';
+import { MASS_TEXT_SQL } from '../../src/messages/conversations/mass-texts/mass-text.repository';
 import { DISPATCH_RECORD_SQL } from '../../src/messages/dispatch-conversations/dispatch-records';
 import { PUSH_SQL } from '../../src/messages/push/push.repository';
+import { SEARCH_SQL } from '../../src/messages/search/search.repository';
+import { URGENT_SQL } from '../../src/messages/urgent/urgent.repository';
 import { startTestServer, type TestServer } from '../support/test-server';
 
 /**
@@ -11,8 +15,12 @@ import { startTestServer, type TestServer } from '../support/test-server';
  */
 const REPOSITORIES: Record<string, Record<string, string>> = {
   conversations: CONVERSATION_SQL,
+  'mass texts': MASS_TEXT_SQL,
   push: PUSH_SQL,
   'dispatch records': DISPATCH_RECORD_SQL,
+  urgent: URGENT_SQL,
+  search: SEARCH_SQL,
+  attachments: ATTACHMENT_SQL,
 };
 
 /** Each line as written, without the indentation of the source around it. */

@@ -1,4 +1,4 @@
-import type { SearchHit } from '../../src/messages/search/queries/search.query';
+import type { SearchHit } from '../../src/messages/search/search-views';
 import { TestDepartment, type TestMember } from '../support/factories';
 import { startTestServer, type TestServer } from '../support/test-server';
 

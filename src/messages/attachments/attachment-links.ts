@@ -2,6 +2,7 @@ import type { PoolClient } from 'pg';
 import { DomainError } from '../../common/errors/domain-error';
 import type { AttachmentView } from '../realtime/socket-events';
 import { toAttachment, type AttachmentRow } from './attachment.mapper';
+import { ATTACHMENT_SQL } from './attachment.repository';
 
 export const MAX_ATTACHMENTS_PER_MESSAGE = 10;
 
@@ -18,20 +19,14 @@ export async function attachUploads(
 ): Promise<AttachmentView[]> {
   const ids = [...new Set(attachmentIds)];
   if (!ids.length) return [];
-  const { rows } = await tx.query<AttachmentRow>(
-    `update attachments set conversation_id = $4, seq = $5, mail_message_id = $6, attached_at = now()
-      where id = any($1::int[]) and department_id = $2 and uploaded_by = $3
-        and conversation_id is null and mail_message_id is null
-      returning *`,
-    [
-      ids,
-      uploader.departmentId,
-      uploader.userId,
-      'conversationId' in to ? to.conversationId : null,
-      'conversationId' in to ? to.seq : null,
-      'mailMessageId' in to ? to.mailMessageId : null,
-    ],
-  );
+  const { rows } = await tx.query<AttachmentRow>(ATTACHMENT_SQL.attach, [
+    ids,
+    uploader.departmentId,
+    uploader.userId,
+    'conversationId' in to ? to.conversationId : null,
+    'conversationId' in to ? to.seq : null,
+    'mailMessageId' in to ? to.mailMessageId : null,
+  ]);
   const missing = ids.find((id) => !rows.some((r) => r.id === id));
   if (missing !== undefined) throw DomainError.invalid(`attachmentIds: attachment ${missing} is not an unused upload of yours`);
   return rows.sort((a, b) => a.id - b.id).map(toAttachment);
@@ -39,9 +34,5 @@ export async function attachUploads(
 
 /** A retracted message lets go of its attachments: nobody may fetch them any more, and the sweep removes them. */
 export async function releaseAttachments(tx: Pick<PoolClient, 'query'>, conversationId: number, seq: number): Promise<void> {
-  await tx.query(
-    `update attachments set conversation_id = null, seq = null, attached_at = null, created_at = '-infinity'
-      where conversation_id = $1 and seq = $2`,
-    [conversationId, seq],
-  );
+  await tx.query(ATTACHMENT_SQL.release, [conversationId, seq]);
 }

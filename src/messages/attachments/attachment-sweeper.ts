@@ -1,5 +1,5 @@
 import { Inject, Injectable, Logger, type OnApplicationShutdown, type OnModuleInit } from '@nestjs/common';
-import { SqlPool } from '../database/sql-pool';
+import { AttachmentRepository } from './attachment.repository';
 import { MESSAGES_OPTIONS, type MessagesModuleOptions } from '../messages.options';
 import { attachmentSettings } from './attachment-settings';
 import { AttachmentStorage } from './storage/attachment-storage';
@@ -19,7 +19,7 @@ export class AttachmentSweeper implements OnModuleInit, OnApplicationShutdown {
   private timer: NodeJS.Timeout | null = null;
 
   constructor(
-    private readonly sql: SqlPool,
+    private readonly attachments: AttachmentRepository,
     private readonly storage: AttachmentStorage,
     @Inject(MESSAGES_OPTIONS) options: MessagesModuleOptions,
   ) {
@@ -39,14 +39,7 @@ export class AttachmentSweeper implements OnModuleInit, OnApplicationShutdown {
   async sweep(before = new Date(Date.now() - this.unusedAfterHours * 3_600_000)): Promise<number> {
     let removed = 0;
     for (;;) {
-      const rows = await this.sql.query<{ storage_key: string; thumbnail_key: string | null }>(
-        `delete from attachments where id in (
-           select id from attachments
-            where conversation_id is null and mail_message_id is null and created_at < $1
-            order by created_at limit $2 for update skip locked)
-         returning storage_key, thumbnail_key`,
-        [before, SWEEP_BATCH],
-      );
+      const rows = await this.attachments.sweep(before, SWEEP_BATCH);
       for (const row of rows) {
         await this.storage.remove(row.storage_key).catch((error: Error) => this.logger.warn(`remove ${row.storage_key}: ${error.message}`));
         if (row.thumbnail_key) await this.storage.remove(row.thumbnail_key).catch(() => undefined);

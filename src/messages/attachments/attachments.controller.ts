@@ -9,8 +9,8 @@ import { ParseIdPipe } from '../../common/validation/ids';
 import { MESSAGES_OPTIONS, type MessagesModuleOptions } from '../messages.options';
 import { attachmentSettings, INLINE_TYPES } from './attachment-settings';
 import { AttachmentViewDto } from './dto/attachment-view.dto';
-import { UploadAttachmentCommand, type UploadedPart } from './commands/upload-attachment.command';
-import { AttachmentFileQuery, type AttachmentFile } from './queries/attachment-file.query';
+import { UploadAttachment, type UploadedPart } from './commands/upload-attachment.command';
+import { GetAttachmentFile, type AttachmentFile } from './queries/get-attachment-file.query';
 
 /** `filename` for old clients (ASCII only), `filename*` with the real name. */
 const disposition = (kind: 'inline' | 'attachment', name: string) =>
@@ -39,21 +39,21 @@ export class AttachmentsController {
   @ApiBody({ schema: { type: 'object', properties: { file: { type: 'string', format: 'binary' } } } })
   @ApiCreatedResponse({ type: AttachmentViewDto })
   async upload(@Caller() caller: Principal, @Req() request: FastifyRequest) {
-    return this.commands.execute(new UploadAttachmentCommand(caller, await this.filePart(request)));
+    return this.commands.execute(new UploadAttachment(caller, await this.filePart(request)));
   }
 
   @Get(':id')
   @ApiProduces('application/octet-stream')
   @ApiOkResponse({ description: 'The file, with its stored type', schema: { type: 'string', format: 'binary' } })
   async file(@Caller() caller: Principal, @Param('id', ParseIdPipe) id: number, @Res() reply: FastifyReply) {
-    return send(reply, await this.queries.execute(new AttachmentFileQuery(caller, id, 'file')));
+    return send(reply, await this.queries.execute(new GetAttachmentFile(caller, id, 'file')));
   }
 
   @Get(':id/thumbnail')
   @ApiProduces('image/jpeg')
   @ApiOkResponse({ description: 'A small JPEG of an image', schema: { type: 'string', format: 'binary' } })
   async thumbnail(@Caller() caller: Principal, @Param('id', ParseIdPipe) id: number, @Res() reply: FastifyReply) {
-    return send(reply, await this.queries.execute(new AttachmentFileQuery(caller, id, 'thumbnail')));
+    return send(reply, await this.queries.execute(new GetAttachmentFile(caller, id, 'thumbnail')));
   }
 
   private async filePart(request: FastifyRequest): Promise<UploadedPart> {

@@ -5,15 +5,16 @@ import type { FastifyReply } from 'fastify';
 import { Caller, RateLimitClass, ResolvesPathId, type Principal } from '../../common/access';
 import { ParseIdPipe } from '../../common/validation/ids';
 import { CallersConversation } from './conversation.resource';
-import { EditMessageCommand, RetractMessageCommand } from './commands/change-message.command';
-import { InviteMembersCommand } from './commands/invite-members.command';
-import { LeaveConversationCommand } from './commands/leave-conversation.command';
-import { MarkConversationReadCommand } from './commands/mark-conversation-read.command';
-import { OpenConversationCommand } from './commands/open-conversation.command';
-import { OpenDirectConversationCommand } from './commands/open-direct-conversation.command';
-import { PostMessageCommand } from './commands/post-message.command';
-import { SendMassTextCommand } from './commands/send-mass-text.command';
-import { SetNotificationLevelCommand } from './commands/set-notification-level.command';
+import { EditMessage } from './commands/edit-message.command';
+import { RetractMessage } from './commands/retract-message.command';
+import { InviteMembers } from './commands/invite-members.command';
+import { LeaveConversation } from './commands/leave-conversation.command';
+import { MarkConversationRead } from './commands/mark-conversation-read.command';
+import { OpenConversation } from './commands/open-conversation.command';
+import { OpenDirectConversation } from './commands/open-direct-conversation.command';
+import { PostMessage } from './commands/post-message.command';
+import { SendMassText } from './commands/send-mass-text.command';
+import { SetNotificationLevel } from './commands/set-notification-level.command';
 import {
   CreateConversationDto,
   DirectConversationDto,
@@ -39,11 +40,11 @@ import {
   NotificationLevelView,
   ReadReceiptsView,
 } from './dto/conversation-views.dto';
-import { ConversationHistoryQuery } from './queries/conversation-history.query';
-import { GetConversationQuery } from './queries/get-conversation.query';
-import { ListConversationsQuery } from './queries/list-conversations.query';
-import { MessageEditsQuery } from './queries/message-edits.query';
-import { ReadReceiptsQuery } from './queries/read-receipts.query';
+import { GetConversationHistory } from './queries/get-conversation-history.query';
+import { GetConversation } from './queries/get-conversation.query';
+import { ListConversations } from './queries/list-conversations.query';
+import { GetMessageEdits } from './queries/get-message-edits.query';
+import { GetReadReceipts } from './queries/get-read-receipts.query';
 
 @ApiTags('conversations')
 @Controller('conversations')
@@ -57,7 +58,7 @@ export class ConversationsController {
   @ApiOkResponse({ type: ConversationPageView })
   list(@Caller() caller: Principal, @Query() query: ListConversationsDto) {
     return this.queries.execute(
-      new ListConversationsQuery(caller.departmentId, caller.userId, { limit: query.limit ?? 50, cursor: query.cursor, kind: query.kind }),
+      new ListConversations(caller.departmentId, caller.userId, { limit: query.limit ?? 50, cursor: query.cursor, kind: query.kind }),
     );
   }
 
@@ -66,7 +67,7 @@ export class ConversationsController {
   @RateLimitClass('mass-send', { whenListing: 'memberIds' })
   async create(@Caller() caller: Principal, @Body() body: CreateConversationDto) {
     const { conversation } = await this.commands.execute(
-      new OpenConversationCommand({ departmentId: caller.departmentId, kind: 'personal', title: body.title, openedBy: caller, memberIds: body.memberIds }),
+      new OpenConversation({ departmentId: caller.departmentId, kind: 'personal', title: body.title, openedBy: caller, memberIds: body.memberIds }),
     );
     return conversation;
   }
@@ -76,7 +77,7 @@ export class ConversationsController {
   @ApiCreatedResponse({ type: ConversationView, description: 'Made now' })
   @ApiOkResponse({ type: ConversationView, description: 'It existed already' })
   async direct(@Caller() caller: Principal, @Body() body: DirectConversationDto, @Res({ passthrough: true }) reply: FastifyReply) {
-    const { conversation, created } = await this.commands.execute(new OpenDirectConversationCommand(caller, body.userId));
+    const { conversation, created } = await this.commands.execute(new OpenDirectConversation(caller, body.userId));
     reply.status(created ? 201 : 200);
     return conversation;
   }
@@ -85,20 +86,20 @@ export class ConversationsController {
   @ApiCreatedResponse({ type: MassTextResultView })
   @RateLimitClass('mass-send')
   massText(@Caller() caller: Principal, @Body() body: MassTextDto) {
-    return this.commands.execute(new SendMassTextCommand({ sender: caller, ...body }));
+    return this.commands.execute(new SendMassText({ sender: caller, ...body }));
   }
 
   @Get(':id')
   @ApiOkResponse({ type: ConversationView })
   get(@Caller() caller: Principal, @Param('id', ParseIdPipe) id: number) {
-    return this.queries.execute(new GetConversationQuery(caller.departmentId, id, caller.userId));
+    return this.queries.execute(new GetConversation(caller.departmentId, id, caller.userId));
   }
 
   @Get(':id/messages')
   @ApiOkResponse({ type: HistoryPageView })
   history(@Caller() caller: Principal, @Param('id', ParseIdPipe) id: number, @Query() query: HistoryDto) {
     return this.queries.execute(
-      new ConversationHistoryQuery(caller.departmentId, id, caller.userId, { after: query.after, before: query.before, limit: query.limit ?? 50 }),
+      new GetConversationHistory(caller.departmentId, id, caller.userId, { after: query.after, before: query.before, limit: query.limit ?? 50 }),
     );
   }
 
@@ -106,39 +107,39 @@ export class ConversationsController {
   @ApiCreatedResponse({ type: ConversationMessageView })
   @ResolvesPathId(CallersConversation)
   post(@Caller() caller: Principal, @Param('id', ParseIdPipe) id: number, @Body() body: PostConversationMessageDto) {
-    return this.commands.execute(new PostMessageCommand({ author: caller, conversationId: id, ...body }));
+    return this.commands.execute(new PostMessage({ author: caller, conversationId: id, ...body }));
   }
 
   @Patch(':id/messages/:seq')
   @ApiOkResponse({ type: ConversationMessageView })
   @ResolvesPathId(CallersConversation)
   edit(@Caller() caller: Principal, @Param('id', ParseIdPipe) id: number, @Param('seq', ParseIdPipe) seq: number, @Body() body: MessageBodyDto) {
-    return this.commands.execute(new EditMessageCommand(caller, id, seq, body.body));
+    return this.commands.execute(new EditMessage(caller, id, seq, body.body));
   }
 
   @Delete(':id/messages/:seq')
   @ApiOkResponse({ type: ConversationMessageView, description: 'The message as retracted' })
   retract(@Caller() caller: Principal, @Param('id', ParseIdPipe) id: number, @Param('seq', ParseIdPipe) seq: number) {
-    return this.commands.execute(new RetractMessageCommand(caller, id, seq));
+    return this.commands.execute(new RetractMessage(caller, id, seq));
   }
 
   @Get(':id/messages/:seq/edits')
   @ApiOkResponse({ type: MessageEditsView })
   edits(@Caller() caller: Principal, @Param('id', ParseIdPipe) id: number, @Param('seq', ParseIdPipe) seq: number) {
-    return this.queries.execute(new MessageEditsQuery(caller.departmentId, id, caller.userId, seq));
+    return this.queries.execute(new GetMessageEdits(caller.departmentId, id, caller.userId, seq));
   }
 
   @Put(':id/notifications')
   @ApiOkResponse({ type: NotificationLevelView })
   @ResolvesPathId(CallersConversation)
   notifications(@Caller() caller: Principal, @Param('id', ParseIdPipe) id: number, @Body() body: NotificationLevelDto) {
-    return this.commands.execute(new SetNotificationLevelCommand(caller, id, body.level));
+    return this.commands.execute(new SetNotificationLevel(caller, id, body.level));
   }
 
   @Get(':id/receipts')
   @ApiOkResponse({ type: ReadReceiptsView })
   receipts(@Caller() caller: Principal, @Param('id', ParseIdPipe) id: number) {
-    return this.queries.execute(new ReadReceiptsQuery(caller.departmentId, id, caller.userId));
+    return this.queries.execute(new GetReadReceipts(caller.departmentId, id, caller.userId));
   }
 
   @Post(':id/invite')
@@ -148,7 +149,7 @@ export class ConversationsController {
   @HttpCode(200)
   invite(@Caller() caller: Principal, @Param('id', ParseIdPipe) id: number, @Body() body: InviteDto) {
     return this.commands.execute(
-      new InviteMembersCommand({ departmentId: caller.departmentId, conversationId: id, userIds: body.userIds, invitedBy: caller }),
+      new InviteMembers({ departmentId: caller.departmentId, conversationId: id, userIds: body.userIds, invitedBy: caller }),
     );
   }
 
@@ -156,7 +157,7 @@ export class ConversationsController {
   @ApiOkResponse({ type: LeaveResultView })
   @HttpCode(200)
   leave(@Caller() caller: Principal, @Param('id', ParseIdPipe) id: number) {
-    return this.commands.execute(new LeaveConversationCommand(caller, id));
+    return this.commands.execute(new LeaveConversation(caller, id));
   }
 
   @Post(':id/read')
@@ -164,6 +165,6 @@ export class ConversationsController {
   @ResolvesPathId(CallersConversation)
   @HttpCode(200)
   read(@Caller() caller: Principal, @Param('id', ParseIdPipe) id: number, @Body() body: MarkReadDto) {
-    return this.commands.execute(new MarkConversationReadCommand(caller.departmentId, caller.userId, id, body.seq));
+    return this.commands.execute(new MarkConversationRead(caller.departmentId, caller.userId, id, body.seq));
   }
 }

@@ -1,28 +1,32 @@
 import { CallersConversation } from './conversation.resource';
 import { Module } from '@nestjs/common';
 import { EscalationModule } from '../urgent/escalation/escalation.module';
-import { ArchiveConversationHandler } from './commands/archive-conversation.command';
-import { EditMessageHandler, RetractMessageHandler } from './commands/change-message.command';
-import { InviteMembersHandler } from './commands/invite-members.command';
-import { LeaveConversationHandler } from './commands/leave-conversation.command';
-import { MarkConversationReadHandler } from './commands/mark-conversation-read.command';
-import { OpenConversationHandler } from './commands/open-conversation.command';
-import { OpenDirectConversationHandler } from './commands/open-direct-conversation.command';
-import { PostMessageHandler } from './commands/post-message.command';
-import { SendMassTextHandler } from './commands/send-mass-text.command';
-import { SetNotificationLevelHandler } from './commands/set-notification-level.command';
-import { SetReadsAfterLeavingHandler } from './commands/set-reads-after-leaving.command';
-import { SignalTypingHandler, TypingThrottle } from './commands/signal-typing.command';
+import { ArchiveConversationHandler } from './commands/archive-conversation.handler';
+import { EditMessageHandler } from './commands/edit-message.handler';
+import { RetractMessageHandler } from './commands/retract-message.handler';
+import { InviteMembersHandler } from './commands/invite-members.handler';
+import { LeaveConversationHandler } from './commands/leave-conversation.handler';
+import { MarkConversationReadHandler } from './commands/mark-conversation-read.handler';
+import { OpenConversationHandler } from './commands/open-conversation.handler';
+import { OpenDirectConversationHandler } from './commands/open-direct-conversation.handler';
+import { PostMessageHandler } from './commands/post-message.handler';
+import { SendMassTextHandler } from './commands/send-mass-text.handler';
+import { SetNotificationLevelHandler } from './commands/set-notification-level.handler';
+import { SetReadsAfterLeavingHandler } from './commands/set-reads-after-leaving.handler';
+import { SignalTypingHandler } from './commands/signal-typing.handler';
 import { ConversationStore } from './conversation.store';
 import { ConversationsController } from './conversations.controller';
 import { InviteeRules } from './invitee-rules';
-import { ConversationHistoryHandler } from './queries/conversation-history.query';
-import { DispatchConversationHandler } from './queries/dispatch-conversation.query';
-import { GetConversationHandler } from './queries/get-conversation.query';
-import { ListConversationsHandler } from './queries/list-conversations.query';
-import { MessageEditsHandler } from './queries/message-edits.query';
-import { ReadReceiptsHandler } from './queries/read-receipts.query';
-import { ListMassTextsHandler, MassTextOverviewHandler } from './mass-texts/mass-text.queries';
+import { TypingThrottle } from './typing-throttle';
+import { GetConversationHistoryHandler } from './queries/get-conversation-history.handler';
+import { GetDispatchConversationHandler } from './queries/get-dispatch-conversation.handler';
+import { GetConversationHandler } from './queries/get-conversation.handler';
+import { ListConversationsHandler } from './queries/list-conversations.handler';
+import { GetMessageEditsHandler } from './queries/get-message-edits.handler';
+import { GetReadReceiptsHandler } from './queries/get-read-receipts.handler';
+import { MassTextRepository } from './mass-texts/mass-text.repository';
+import { ListMassTextsHandler } from './mass-texts/queries/list-mass-texts.handler';
+import { GetMassTextOverviewHandler } from './mass-texts/queries/get-mass-text-overview.handler';
 import { CallersMassText } from './mass-texts/mass-text.resource';
 import { MassTextsController } from './mass-texts/mass-texts.controller';
 
@@ -44,17 +48,19 @@ const CommandHandlers = [
 const QueryHandlers = [
   ListConversationsHandler,
   GetConversationHandler,
-  ConversationHistoryHandler,
-  DispatchConversationHandler,
-  MessageEditsHandler,
-  ReadReceiptsHandler,
+  GetConversationHistoryHandler,
+  GetDispatchConversationHandler,
+  GetMessageEditsHandler,
+  GetReadReceiptsHandler,
+  ListMassTextsHandler,
+  GetMassTextOverviewHandler,
 ];
 
 /** Live conversations: personal, direct and dispatch, their members, messages and read positions. */
 @Module({
   imports: [EscalationModule],
   controllers: [MassTextsController, ConversationsController],
-  providers: [ConversationStore, InviteeRules, CallersConversation, CallersMassText, TypingThrottle, ...CommandHandlers, ...QueryHandlers, ListMassTextsHandler, MassTextOverviewHandler],
+  providers: [ConversationStore, InviteeRules, CallersConversation, CallersMassText, TypingThrottle, MassTextRepository, ...CommandHandlers, ...QueryHandlers],
   // The post handler is composed into the dispatch comment by injection.
   exports: [ConversationStore, PostMessageHandler],
 })

@@ -8,8 +8,8 @@ import { HistoryDto, TextMessageDto } from '../conversations/dto/conversation.dt
 import { DispatchRecordView } from './dto/dispatch-record.dto';
 import type { ConversationMessagePayload } from '../realtime/socket-events';
 import { DepartmentDispatchRecord } from './dispatch.resource';
-import { CommentOnDispatchCommand } from './commands/comment-on-dispatch.command';
-import { DispatchConversationRecordQuery, type DispatchConversationView } from './queries/dispatch-conversation-record.query';
+import { CommentOnDispatch } from './commands/comment-on-dispatch.command';
+import { GetDispatchConversationRecord, type DispatchConversationView } from './queries/get-dispatch-conversation-record.query';
 
 /** The messages side of a dispatch; the host's dispatch controller owns the other `dispatches` routes. */
 @ApiTags('dispatches')
@@ -28,7 +28,7 @@ export class DispatchConversationsController {
   @ApiForbiddenResponse({ description: "The caller is not authorized in the dispatch's zone" })
   @ApiConflictResponse({ description: 'The dispatch is closed, or has no conversation' })
   comment(@Caller() caller: Principal, @Param('id', ParseIdPipe) id: number, @Body() body: TextMessageDto): Promise<ConversationMessagePayload> {
-    return this.commands.execute(new CommentOnDispatchCommand(caller, id, body.body, body.clientId));
+    return this.commands.execute(new CommentOnDispatch(caller, id, body.body, body.clientId));
   }
 
   /** The whole history by default; `after`, `before` or `limit` ask for one page of it by `seq`. */
@@ -38,6 +38,6 @@ export class DispatchConversationsController {
   conversation(@Caller() caller: Principal, @Param('id', ParseIdPipe) id: number, @Query() query: HistoryDto): Promise<DispatchConversationView> {
     const paged = query.after !== undefined || query.before !== undefined || query.limit !== undefined;
     const range = paged ? { after: query.after, before: query.before, limit: query.limit ?? 50 } : null;
-    return this.queries.execute(new DispatchConversationRecordQuery(caller, id, range));
+    return this.queries.execute(new GetDispatchConversationRecord(caller, id, range));
   }
 }

@@ -1,11 +1,11 @@
 import { DepartmentDispatchRecord } from './dispatch.resource';
 import { Module } from '@nestjs/common';
 import { ConversationsModule } from '../conversations/conversations.module';
-import { CommentOnDispatchHandler } from './commands/comment-on-dispatch.command';
+import { CommentOnDispatchHandler } from './commands/comment-on-dispatch.handler';
 import { DispatchConversationsController } from './dispatch-conversations.controller';
 import { DispatchConversationsSubscriber } from './dispatch-conversations.subscriber';
 import { DispatchRecords } from './dispatch-records';
-import { DispatchConversationRecordHandler } from './queries/dispatch-conversation-record.query';
+import { GetDispatchConversationRecordHandler } from './queries/get-dispatch-conversation-record.handler';
 
 /**
  * Dispatch conversations: the host's dispatch events (`common/events`) open, fill and archive a
@@ -15,6 +15,6 @@ import { DispatchConversationRecordHandler } from './queries/dispatch-conversati
 @Module({
   imports: [ConversationsModule],
   controllers: [DispatchConversationsController],
-  providers: [DispatchRecords, DepartmentDispatchRecord, DispatchConversationsSubscriber, CommentOnDispatchHandler, DispatchConversationRecordHandler],
+  providers: [DispatchRecords, DepartmentDispatchRecord, DispatchConversationsSubscriber, CommentOnDispatchHandler, GetDispatchConversationRecordHandler],
 })
 export class DispatchConversationsModule {}

@@ -2,10 +2,10 @@ import { Injectable, Logger } from '@nestjs/common';
 import { CommandBus } from '@nestjs/cqrs';
 import { DispatchEventSubscriber, type DispatchClosed, type DispatchCreated, type DispatchEvent, type TaskAssigned, type TaskCleared } from '../../common/events';
 import { DomainError } from '../../common/errors/domain-error';
-import { ArchiveConversationCommand } from '../conversations/commands/archive-conversation.command';
-import { InviteMembersCommand } from '../conversations/commands/invite-members.command';
-import { OpenConversationCommand } from '../conversations/commands/open-conversation.command';
-import { SetReadsAfterLeavingCommand } from '../conversations/commands/set-reads-after-leaving.command';
+import { ArchiveConversation } from '../conversations/commands/archive-conversation.command';
+import { InviteMembers } from '../conversations/commands/invite-members.command';
+import { OpenConversation } from '../conversations/commands/open-conversation.command';
+import { SetReadsAfterLeaving } from '../conversations/commands/set-reads-after-leaving.command';
 import { DepartmentDirectory } from '../directory/department-directory';
 import { DispatchRecords, type DispatchRecord } from './dispatch-records';
 import { MESSAGES_MODULE } from '../messages.permissions';
@@ -80,7 +80,7 @@ export class DispatchConversationsSubscriber extends DispatchEventSubscriber {
     if (record.withConversation && conversationId === null) {
       const [dispatcher] = await this.directory.members(departmentId, [event.dispatcherId]);
       const { conversation } = await this.commands.execute(
-        new OpenConversationCommand({
+        new OpenConversation({
           departmentId,
           kind: 'dispatch',
           title: event.number,
@@ -101,7 +101,7 @@ export class DispatchConversationsSubscriber extends DispatchEventSubscriber {
       // The dispatcher's assignment brings the officer in wherever they are authorized: the
       // zone rule is for members inviting one another.
       await this.commands.execute(
-        new InviteMembersCommand({
+        new InviteMembers({
           departmentId: event.departmentId,
           conversationId: record.conversationId,
           userIds: [event.officerId],
@@ -117,7 +117,7 @@ export class DispatchConversationsSubscriber extends DispatchEventSubscriber {
   private async cleared(event: TaskCleared, record: Recorded) {
     if (!record) return this.unknown(event);
     if (record.conversationId !== null && !event.officerHasOpenTasks) {
-      await this.commands.execute(new SetReadsAfterLeavingCommand(event.departmentId, record.conversationId, [event.officerId], false));
+      await this.commands.execute(new SetReadsAfterLeaving(event.departmentId, record.conversationId, [event.officerId], false));
     }
     await this.records.applied(event.departmentId, event.dispatchId, event.eventId);
   }
@@ -125,7 +125,7 @@ export class DispatchConversationsSubscriber extends DispatchEventSubscriber {
   private async closed(event: DispatchClosed, record: Recorded) {
     if (!record) return this.unknown(event);
     if (record.conversationId !== null) {
-      await this.commands.execute(new ArchiveConversationCommand(event.departmentId, record.conversationId, `Dispatch ${event.number} closed`));
+      await this.commands.execute(new ArchiveConversation(event.departmentId, record.conversationId, `Dispatch ${event.number} closed`));
     }
     await this.records.applied(event.departmentId, event.dispatchId, event.eventId, { closedAt: event.occurredAt });
   }

@@ -12,10 +12,10 @@ import { MailStoreModule } from './mail-store.module';
 import { MessageDetails } from './message-details';
 import { ReadMarker } from './read-marker';
 import { MessagesController } from './messages.controller';
-import { GetInboxHandler } from './queries/get-inbox.query';
-import { GetMessageAuditHandler } from './queries/get-message-audit.query';
-import { GetOutboxHandler } from './queries/get-outbox.query';
-import { GetTopUnreadHandler } from './queries/get-top-unread.query';
+import { GetInboxHandler } from './queries/get-inbox.handler';
+import { GetMessageAuditHandler } from './queries/get-message-audit.handler';
+import { GetOutboxHandler } from './queries/get-outbox.handler';
+import { GetTopUnreadHandler } from './queries/get-top-unread.handler';
 
 const CommandHandlers = [
   SendMessageHandler,

@@ -8,7 +8,7 @@ import { INBOX_COLUMNS, TALLY_COLUMNS, type InboxRow, type OutboxRow } from './m
 
 const NOT_EXPIRED = `(r.expires_at is null or r.expires_at > now())`;
 /** A copy the caller still has: not removed from their inbox, not expired. */
-const VISIBLE = `r.deleted_at is null and ${NOT_EXPIRED}`;
+export const VISIBLE = `r.deleted_at is null and ${NOT_EXPIRED}`;
 
 /**
  * "Unread" is the copy's `unread` flag: set by the send, cleared once by whichever comes first
@@ -16,6 +16,15 @@ const VISIBLE = `r.deleted_at is null and ${NOT_EXPIRED}`;
  * returns the copies it cleared (`before.unread`), which the per-user state then subtracts.
  * Those statements run after `UnreadStateRepository.lock`, so `before` is current.
  */
+/**
+ * The caller still has message `message`: they sent it and kept it, or they received it and
+ * have not removed their copy; `copy` may hold the received copy to more (search: not expired).
+ */
+export const keptByCaller = (message: string, user: string, copy = 'r.deleted_at is null') =>
+  `((${message}.sender_id = ${user} and ${message}.sender_deleted_at is null)
+            or exists (select 1 from mail_recipients r
+                        where r.message_id = ${message}.id and r.user_id = ${user} and ${copy}))`;
+
 const CLEARS = `from mail_recipients before, mail_messages m
         where before.message_id = r.message_id and before.user_id = r.user_id and m.id = r.message_id`;
 
@@ -114,6 +123,11 @@ export const MAIL_SQL = {
   select 1 from mail_messages m
    where m.id = $1 and m.department_id = $2
      and (m.sender_id = $3 or exists (select 1 from mail_recipients r where r.message_id = m.id and r.user_id = $3))`,
+
+  /** A message the caller sent and kept, or received and kept: what its files may be read by. */
+  keptBy: `
+  select 1 from mail_messages m
+   where m.id = $1 and m.department_id = $2 and ${keptByCaller('m', '$3')}`,
 
   auditHeader: 'select sender_id, sender_name, created_at, recipient_count from mail_messages where id = $1 and department_id = $2',
 
@@ -250,6 +264,10 @@ export class MailRepository {
 
   async visibleTo(messageId: number, departmentId: number, userId: number): Promise<boolean> {
     return (await this.sql.query(MAIL_SQL.visibleTo, [messageId, departmentId, userId], 'mail_message_visible')).length > 0;
+  }
+
+  async keptBy(messageId: number, departmentId: number, userId: number): Promise<boolean> {
+    return (await this.sql.query(MAIL_SQL.keptBy, [messageId, departmentId, userId])).length > 0;
   }
 
   async auditHeader(messageId: number, departmentId: number): Promise<AuditHeaderRow | undefined> {

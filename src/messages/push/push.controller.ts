@@ -5,7 +5,7 @@ import { Caller, type Principal } from '../../common/access';
 import { RemoveSubscription } from './commands/remove-subscription.command';
 import { SaveSubscription } from './commands/save-subscription.command';
 import { PublicKeyView, PushEndpointDto, PushSubscriptionDto, PushSubscriptionView } from './dto/push-subscription.dto';
-import { PushPublicKeyQuery } from './queries/public-key.query';
+import { GetPushPublicKey } from './queries/get-push-public-key.query';
 
 @ApiTags('push')
 @Controller('push')
@@ -19,7 +19,7 @@ export class PushController {
   @Get('public-key')
   @ApiOkResponse({ type: PublicKeyView })
   publicKey(): Promise<PublicKeyView> {
-    return this.queries.execute(new PushPublicKeyQuery());
+    return this.queries.execute(new GetPushPublicKey());
   }
 
   @Post('subscriptions')

@@ -1,12 +1,12 @@
 import { Module } from '@nestjs/common';
 import { MESSAGES_OPTIONS, type MessagesModuleOptions } from '../messages.options';
-import { RemoveSubscriptionHandler } from './commands/remove-subscription.command';
-import { SaveSubscriptionHandler } from './commands/save-subscription.command';
+import { RemoveSubscriptionHandler } from './commands/remove-subscription.handler';
+import { SaveSubscriptionHandler } from './commands/save-subscription.handler';
 import { PushDeliveryWorker } from './push-delivery.worker';
 import { PushController } from './push.controller';
 import { PushEndpointPolicy } from './push-endpoint-policy';
 import { PushSender } from './push-sender';
-import { PushPublicKeyHandler } from './queries/public-key.query';
+import { GetPushPublicKeyHandler } from './queries/get-push-public-key.handler';
 
 /**
  * Web Push: device subscriptions and the delivery workers. Queueing (`OfflineNotifier`) and the
@@ -17,7 +17,7 @@ import { PushPublicKeyHandler } from './queries/public-key.query';
   providers: [
     SaveSubscriptionHandler,
     RemoveSubscriptionHandler,
-    PushPublicKeyHandler,
+    GetPushPublicKeyHandler,
     PushSender,
     PushDeliveryWorker,
     {

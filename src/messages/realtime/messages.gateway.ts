@@ -19,10 +19,10 @@ import { DomainError } from '../../common/errors/domain-error';
 import { toHttpError } from '../../common/errors/errors.filter';
 import { describeValidationErrors } from '../../common/validation/error-messages';
 import { rawInputProblem } from '../../common/validation/raw-input';
-import { MarkConversationReadCommand } from '../conversations/commands/mark-conversation-read.command';
-import { PostMessageCommand } from '../conversations/commands/post-message.command';
+import { MarkConversationRead } from '../conversations/commands/mark-conversation-read.command';
+import { PostMessage } from '../conversations/commands/post-message.command';
 import { ConversationStore } from '../conversations/conversation.store';
-import { SignalTypingCommand } from '../conversations/commands/signal-typing.command';
+import { SignalTyping } from '../conversations/commands/signal-typing.command';
 import { ReadConversationDto, SendConversationMessageDto, TypingDto } from '../conversations/dto/conversation.dto';
 import { MESSAGES_ACCESS } from '../messages.access';
 import { MESSAGES_OPTIONS, type MessagesModuleOptions } from '../messages.options';
@@ -280,7 +280,7 @@ export class MessagesGateway implements OnGatewayInit, OnGatewayConnection, OnGa
       const caller = await this.callerOf(socket, 'conversation:send');
       const input = parse(SendConversationMessageDto, payload);
       const { conversationId, ...message } = input;
-      return this.commands.execute(new PostMessageCommand({ author: caller, conversationId, ...message }));
+      return this.commands.execute(new PostMessage({ author: caller, conversationId, ...message }));
     });
   }
 
@@ -289,7 +289,7 @@ export class MessagesGateway implements OnGatewayInit, OnGatewayConnection, OnGa
     return this.answer(socket, async () => {
       const caller = await this.callerOf(socket, 'conversation:read');
       const input = parse(ReadConversationDto, payload);
-      return this.commands.execute(new MarkConversationReadCommand(caller.departmentId, caller.userId, input.conversationId, input.seq));
+      return this.commands.execute(new MarkConversationRead(caller.departmentId, caller.userId, input.conversationId, input.seq));
     });
   }
 
@@ -334,7 +334,7 @@ export class MessagesGateway implements OnGatewayInit, OnGatewayConnection, OnGa
     return this.answer(socket, async () => {
       const caller = await this.callerOf(socket, 'conversation:typing');
       const input = parse(TypingDto, payload);
-      return this.commands.execute(new SignalTypingCommand(caller, input.conversationId));
+      return this.commands.execute(new SignalTyping(caller, input.conversationId));
     });
   }
 

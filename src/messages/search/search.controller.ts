@@ -4,7 +4,7 @@ import { ApiOkResponse, ApiTags } from '@nestjs/swagger';
 import { Caller, type Principal } from '../../common/access';
 import { SearchPageView } from './dto/search-results.dto';
 import { SearchQueryDto } from './dto/search.dto';
-import { SearchQuery } from './queries/search.query';
+import { SearchMessages } from './queries/search-messages.query';
 
 @ApiTags('search')
 @Controller('search')
@@ -15,6 +15,6 @@ export class SearchController {
   @Get()
   @ApiOkResponse({ type: SearchPageView })
   search(@Caller() caller: Principal, @Query() query: SearchQueryDto) {
-    return this.queries.execute(new SearchQuery(caller, query.q, query.limit, query.cursor));
+    return this.queries.execute(new SearchMessages(caller, query.q, query.limit, query.cursor));
   }
 }

@@ -1,6 +1,7 @@
 import { Logger } from '@nestjs/common';
 import { EventsHandler, type IEventHandler } from '@nestjs/cqrs';
 import { SqlPool } from '../database/sql-pool';
+import { UrgentRepository } from './urgent.repository';
 import { OfflineNotifier } from '../push/offline-notifier';
 import { MessagesGateway } from '../realtime/messages.gateway';
 import { userRoom, userRooms } from '../realtime/rooms';
@@ -52,19 +53,16 @@ export class ClearSeenNotifications implements IEventHandler<MailSeen> {
 
   constructor(
     private readonly sql: SqlPool,
+    private readonly urgent: UrgentRepository,
     private readonly offline: OfflineNotifier,
   ) {}
 
   async handle({ departmentId, userId, messageIds }: MailSeen) {
     try {
-      const pushed = await this.sql.query<{ message_id: number }>(
-        `select message_id from mail_recipients
-          where user_id = $1 and department_id = $2 and message_id = any($3::int[]) and push_at is not null`,
-        [userId, departmentId, messageIds],
-      );
+      const pushed = await this.urgent.pushedMail(departmentId, userId, messageIds);
       if (!pushed.length) return;
       await this.sql.transaction(async (tx) => {
-        for (const { message_id: messageId } of pushed) {
+        for (const messageId of pushed) {
           await this.offline.enqueue(tx, departmentId, [userId], { kind: 'clear', title: '', preview: '', ids: { messageId } }, { evenWhenOnline: true });
         }
       });

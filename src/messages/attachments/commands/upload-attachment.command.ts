@@ -1,22 +1,7 @@
-import { randomUUID } from 'node:crypto';
-import { createWriteStream } from 'node:fs';
-import { mkdtemp, rm, stat } from 'node:fs/promises';
-import { tmpdir } from 'node:os';
-import { join } from 'node:path';
 import type { Readable } from 'node:stream';
-import { pipeline } from 'node:stream/promises';
-import { HttpException, HttpStatus, Inject, Logger } from '@nestjs/common';
-import { Command, CommandHandler, type ICommandHandler } from '@nestjs/cqrs';
-import sharp from 'sharp';
-import { DomainError } from '../../../common/errors/domain-error';
+import { Command } from '@nestjs/cqrs';
 import type { Actor } from '../../conversations/conversation.store';
-import { SqlPool } from '../../database/sql-pool';
-import { MESSAGES_OPTIONS, type MessagesModuleOptions } from '../../messages.options';
 import type { AttachmentView } from '../../realtime/socket-events';
-import { toAttachment, type AttachmentRow } from '../attachment.mapper';
-import { attachmentSettings, THUMBNAIL_PIXELS } from '../attachment-settings';
-import { detectContentType } from '../content-type';
-import { AttachmentStorage } from '../storage/attachment-storage';
 
 /** One uploaded file part as the multipart parser hands it over: its stream is read once, here. */
 export interface UploadedPart {
@@ -25,7 +10,7 @@ export interface UploadedPart {
 }
 
 /** Stores an upload for its uploader; it is theirs alone until a message carries it. */
-export class UploadAttachmentCommand extends Command<AttachmentView> {
+export class UploadAttachment extends Command<AttachmentView> {
   constructor(
     readonly uploader: Actor,
     readonly part: UploadedPart,
@@ -40,100 +25,4 @@ export function cleanFileName(raw: string): string {
   // eslint-disable-next-line no-control-regex
   const name = base.replace(/[\u0000-\u001f\u007f"]/g, '').trim().slice(0, 200);
   return name || 'file';
-}
-
-const tooLarge = (maxBytes: number) => new HttpException(`file: larger than the ${maxBytes} bytes an attachment may have`, HttpStatus.PAYLOAD_TOO_LARGE);
-
-@CommandHandler(UploadAttachmentCommand)
-export class UploadAttachmentHandler implements ICommandHandler<UploadAttachmentCommand> {
-  private readonly logger = new Logger('UploadAttachment');
-  private readonly settings: ReturnType<typeof attachmentSettings>;
-
-  constructor(
-    private readonly sql: SqlPool,
-    private readonly storage: AttachmentStorage,
-    @Inject(MESSAGES_OPTIONS) options: MessagesModuleOptions,
-  ) {
-    this.settings = attachmentSettings(options.attachments);
-  }
-
-  async execute({ uploader, part }: UploadAttachmentCommand): Promise<AttachmentView> {
-    // The upload goes to a file of its own first: checked and measured there, never held in memory.
-    const folder = await mkdtemp(join(tmpdir(), 'messages-upload-'));
-    const stored: string[] = [];
-    try {
-      const path = join(folder, 'upload');
-      await this.receive(part.stream, path);
-      const { size } = await stat(path);
-      const contentType = await detectContentType(path);
-      if (!this.settings.types.has(contentType)) {
-        throw new HttpException(`file: content of type ${contentType} is not accepted (${[...this.settings.types].join(', ')})`, HttpStatus.UNSUPPORTED_MEDIA_TYPE);
-      }
-      const image = contentType.startsWith('image/') ? await this.thumbnail(path, join(folder, 'thumbnail')) : null;
-
-      const key = `${uploader.departmentId}/${randomUUID()}`;
-      const row = await this.sql.transaction(async (tx) => {
-        // One upload at a time per department passes the quota check, so two cannot overshoot it together.
-        await tx.query('select pg_advisory_xact_lock(hashtext($1), $2)', ['attachments-quota', uploader.departmentId]);
-        const [{ used }] = (await tx.query<{ used: string }>('select coalesce(sum(size), 0) as used from attachments where department_id = $1', [uploader.departmentId]))
-          .rows;
-        if (Number(used) + size > this.settings.quotaBytes) {
-          throw new HttpException(`file: the department's attachment quota of ${this.settings.quotaBytes} bytes is used up`, HttpStatus.PAYLOAD_TOO_LARGE);
-        }
-        await this.put(key, path, contentType, size);
-        stored.push(key);
-        if (image) {
-          await this.put(`${key}.thumbnail`, join(folder, 'thumbnail'), 'image/jpeg', image.thumbnailSize);
-          stored.push(`${key}.thumbnail`);
-        }
-        const { rows } = await tx.query<AttachmentRow>(
-          `insert into attachments (department_id, uploaded_by, name, content_type, size, width, height, storage_key, thumbnail_key)
-           values ($1, $2, $3, $4, $5, $6, $7, $8, $9) returning *`,
-          [uploader.departmentId, uploader.userId, cleanFileName(part.fileName), contentType, size, image?.width ?? null, image?.height ?? null, key, image ? `${key}.thumbnail` : null],
-        );
-        return rows[0];
-      });
-      stored.length = 0;
-      return toAttachment(row);
-    } finally {
-      // A refused or failed upload leaves nothing behind.
-      await Promise.all(stored.map((key) => this.storage.remove(key).catch(() => undefined)));
-      await rm(folder, { recursive: true, force: true });
-    }
-  }
-
-  /** A storage that fails or refuses the server is an outage (503), told in one line. */
-  private async put(key: string, path: string, contentType: string, size: number): Promise<void> {
-    await this.storage.put(key, path, contentType, size).catch((error: unknown) => {
-      this.logger.warn(`put ${key}: ${error instanceof Error ? error.message : String(error)}`);
-      throw new DomainError('unavailable', 'The attachment storage is unavailable; try again shortly');
-    });
-  }
-
-  private async receive(stream: Readable, path: string): Promise<void> {
-    try {
-      await pipeline(stream, createWriteStream(path));
-    } catch (error) {
-      if ((error as { code?: string }).code === 'FST_REQ_FILE_TOO_LARGE') throw tooLarge(this.settings.maxBytes);
-      throw error;
-    }
-    if ((stream as Readable & { truncated?: boolean }).truncated) throw tooLarge(this.settings.maxBytes);
-  }
-
-  /** The image's size (as shown, after its orientation) and a small JPEG of it. */
-  private async thumbnail(path: string, target: string): Promise<{ width: number; height: number; thumbnailSize: number }> {
-    try {
-      const meta = await sharp(path).metadata();
-      const turned = (meta.orientation ?? 1) >= 5;
-      const info = await sharp(path)
-        .rotate()
-        .resize(THUMBNAIL_PIXELS, THUMBNAIL_PIXELS, { fit: 'inside', withoutEnlargement: true })
-        .flatten({ background: '#ffffff' })
-        .jpeg({ quality: 75 })
-        .toFile(target);
-      return { width: (turned ? meta.height : meta.width) ?? 0, height: (turned ? meta.width : meta.height) ?? 0, thumbnailSize: info.size };
-    } catch {
-      throw DomainError.invalid('file: the image cannot be read');
-    }
-  }
 }

@@ -1,11 +1,7 @@
-import { Command, CommandHandler, EventBus, type ICommandHandler } from '@nestjs/cqrs';
-import { DomainError } from '../../../common/errors/domain-error';
-import { SqlPool } from '../../database/sql-pool';
-import { ConversationStore, SYSTEM_SENDER } from '../conversation.store';
-import { ConversationArchived, ConversationMessagesPosted } from '../events/conversation.events';
+import { Command } from '@nestjs/cqrs';
 
 /** Makes the conversation read-only (writes and invitations answer 409); its history stays. Archiving twice is harmless. */
-export class ArchiveConversationCommand extends Command<{ conversationId: number; archived: boolean }> {
+export class ArchiveConversation extends Command<{ conversationId: number; archived: boolean }> {
   constructor(
     readonly departmentId: number,
     readonly conversationId: number,
@@ -13,30 +9,5 @@ export class ArchiveConversationCommand extends Command<{ conversationId: number
     readonly note = 'This conversation was archived',
   ) {
     super();
-  }
-}
-
-@CommandHandler(ArchiveConversationCommand)
-export class ArchiveConversationHandler implements ICommandHandler<ArchiveConversationCommand> {
-  constructor(
-    private readonly sql: SqlPool,
-    private readonly store: ConversationStore,
-    private readonly events: EventBus,
-  ) {}
-
-  async execute({ departmentId, conversationId, note }: ArchiveConversationCommand) {
-    const outcome = await this.sql.transaction(async (tx) => {
-      const conversation = await this.store.access(tx, departmentId, conversationId, 0, true);
-      if (!conversation) throw DomainError.notFound(`Conversation ${conversationId} not found`);
-      if (conversation.archived) return null;
-      const messages = await this.store.append(tx, departmentId, conversationId, [{ senderId: null, senderName: SYSTEM_SENDER, kind: 'system', body: note }]);
-      await this.store.archive(tx, conversationId);
-      return { messages, userIds: await this.store.readerIds(tx, conversationId) };
-    });
-    if (outcome) {
-      this.events.publish(new ConversationMessagesPosted(departmentId, outcome.messages.map((message) => ({ message, userIds: outcome.userIds }))));
-      this.events.publish(new ConversationArchived(departmentId, conversationId, outcome.userIds));
-    }
-    return { conversationId, archived: true };
   }
 }

@@ -1,49 +1,12 @@
-import { Command, CommandHandler, EventBus, type ICommandHandler } from '@nestjs/cqrs';
-import { DomainError } from '../../../common/errors/domain-error';
-import { SqlPool } from '../../database/sql-pool';
-import { ConversationStore, SYSTEM_SENDER, type Actor } from '../conversation.store';
-import { ConversationMembersChanged, ConversationMessagesPosted } from '../events/conversation.events';
+import { Command } from '@nestjs/cqrs';
+import { type Actor } from '../conversation.store';
 
 /** The member leaves: the conversation leaves their list (unless the dispatch rule keeps them reading). */
-export class LeaveConversationCommand extends Command<{ conversationId: number; left: boolean }> {
+export class LeaveConversation extends Command<{ conversationId: number; left: boolean }> {
   constructor(
     readonly member: Actor,
     readonly conversationId: number,
   ) {
     super();
-  }
-}
-
-@CommandHandler(LeaveConversationCommand)
-export class LeaveConversationHandler implements ICommandHandler<LeaveConversationCommand> {
-  constructor(
-    private readonly sql: SqlPool,
-    private readonly store: ConversationStore,
-    private readonly events: EventBus,
-  ) {}
-
-  async execute({ member, conversationId }: LeaveConversationCommand) {
-    const departmentId = member.departmentId;
-    const outcome = await this.sql.transaction(async (tx) => {
-      const conversation = await this.store.access(tx, departmentId, conversationId, member.userId, true);
-      if (!conversation?.hasMembership) throw DomainError.notFound(`Conversation ${conversationId} not found`);
-      if (!conversation.isMember) return null;
-      await this.store.leave(tx, conversationId, member.userId);
-      // A direct conversation is only hidden for the one who leaves, and an archived history is
-      // closed: no announcement in either.
-      if (conversation.kind === 'direct' || conversation.archived) return null;
-      const messages = await this.store.append(tx, departmentId, conversationId, [
-        { senderId: null, senderName: SYSTEM_SENDER, kind: 'system', body: `${member.name} left` },
-      ]);
-      const memberIds = await this.store.currentMemberIds(tx, conversationId);
-      return { messages, memberIds };
-    });
-    if (outcome) {
-      // The leaver hears it too, so their other devices drop the conversation.
-      const notify = [...outcome.memberIds, member.userId];
-      this.events.publish(new ConversationMembersChanged(departmentId, conversationId, [{ userId: member.userId, change: 'left' }], notify));
-      this.events.publish(new ConversationMessagesPosted(departmentId, outcome.messages.map((message) => ({ message, userIds: outcome.memberIds }))));
-    }
-    return { conversationId, left: true };
   }
 }

@@ -1,10 +1,8 @@
-import { Command, CommandHandler, EventBus, type ICommandHandler } from '@nestjs/cqrs';
+import { Command } from '@nestjs/cqrs';
 import type { ConversationReadResult } from '../../realtime/socket-events';
-import { ConversationStore } from '../conversation.store';
-import { ConversationReadMoved } from '../events/conversation.events';
 
 /** Everything up to `seq` is read (the position only moves forward, and not past the last message). */
-export class MarkConversationReadCommand extends Command<ConversationReadResult> {
+export class MarkConversationRead extends Command<ConversationReadResult> {
   constructor(
     readonly departmentId: number,
     readonly userId: number,
@@ -12,24 +10,5 @@ export class MarkConversationReadCommand extends Command<ConversationReadResult>
     readonly seq: number,
   ) {
     super();
-  }
-}
-
-@CommandHandler(MarkConversationReadCommand)
-export class MarkConversationReadHandler implements ICommandHandler<MarkConversationReadCommand> {
-  constructor(
-    private readonly store: ConversationStore,
-    private readonly events: EventBus,
-  ) {}
-
-  async execute({ departmentId, userId, conversationId, seq }: MarkConversationReadCommand): Promise<ConversationReadResult> {
-    const conversation = await this.store.readable(this.store.pool, departmentId, conversationId, userId);
-    const row = await this.store.markRead(conversation.id, userId, seq);
-    // Receipts are for the members: one who moved forward is shown to the others.
-    if (row.last_read_seq > row.before && row.member) {
-      const others = (await this.store.currentMemberIds(this.store.pool, conversationId)).filter((id) => id !== userId);
-      if (others.length) this.events.publish(new ConversationReadMoved(departmentId, conversationId, userId, row.last_read_seq, others));
-    }
-    return { conversationId, seq: row.last_read_seq, unreadCount: row.unread_count };
   }
 }

@@ -4,7 +4,9 @@ import { ApiOkResponse, ApiTags } from '@nestjs/swagger';
 import { Caller, ResolvesPathId, type Principal } from '../../../common/access';
 import { ParseIdPipe } from '../../../common/validation/ids';
 import { ListMassTextsDto, MassTextOverviewDto, MassTextPageDto } from './mass-texts.dto';
-import { ListMassTextsQuery, MassTextOverviewQuery, type MassTextOverview, type MassTextSummary } from './mass-text.queries';
+import type { MassTextOverview, MassTextSummary } from './mass-text.queries';
+import { ListMassTexts } from './queries/list-mass-texts.query';
+import { GetMassTextOverview } from './queries/get-mass-text-overview.query';
 import { CallersMassText } from './mass-text.resource';
 
 /** The sender's view of their mass texts: one entry each, with who read and who replied. */
@@ -16,13 +18,13 @@ export class MassTextsController {
   @Get()
   @ApiOkResponse({ type: MassTextPageDto })
   list(@Caller() caller: Principal, @Query() query: ListMassTextsDto): Promise<{ items: MassTextSummary[]; nextCursor: null }> {
-    return this.queries.execute(new ListMassTextsQuery(caller.departmentId, caller.userId, query.limit ?? 20));
+    return this.queries.execute(new ListMassTexts(caller.departmentId, caller.userId, query.limit ?? 20));
   }
 
   @Get(':id')
   @ApiOkResponse({ type: MassTextOverviewDto })
   @ResolvesPathId(CallersMassText)
   overview(@Caller() caller: Principal, @Param('id', ParseIdPipe) id: number): Promise<MassTextOverview> {
-    return this.queries.execute(new MassTextOverviewQuery(caller.departmentId, caller.userId, id));
+    return this.queries.execute(new GetMassTextOverview(caller.departmentId, caller.userId, id));
   }
 }

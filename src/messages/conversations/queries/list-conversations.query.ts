@@ -1,23 +1,14 @@
-import { Query, QueryHandler, type IQueryHandler } from '@nestjs/cqrs';
+import { Query } from '@nestjs/cqrs';
 import type { ConversationKind } from '../../realtime/socket-events';
-import { ConversationStore, type ConversationPage } from '../conversation.store';
+import { type ConversationPage } from '../conversation.store';
 
 /** A page of the caller's open conversations, most recently active first, each with its unread count and last message. */
-export class ListConversationsQuery extends Query<ConversationPage> {
+export class ListConversations extends Query<ConversationPage> {
   constructor(
     readonly departmentId: number,
     readonly userId: number,
     readonly page: { limit: number; cursor?: string; kind?: ConversationKind },
   ) {
     super();
-  }
-}
-
-@QueryHandler(ListConversationsQuery)
-export class ListConversationsHandler implements IQueryHandler<ListConversationsQuery> {
-  constructor(private readonly store: ConversationStore) {}
-
-  execute({ departmentId, userId, page }: ListConversationsQuery) {
-    return this.store.listFor(departmentId, userId, page);
   }
 }

@@ -1,15 +1,12 @@
-import { Command, CommandHandler, type ICommandHandler } from '@nestjs/cqrs';
-import { DomainError } from '../../../common/errors/domain-error';
-import { PostMessageCommand, PostMessageHandler } from '../../conversations/commands/post-message.command';
+import { Command } from '@nestjs/cqrs';
 import type { Actor } from '../../conversations/conversation.store';
 import type { ConversationMessagePayload } from '../../realtime/socket-events';
-import { DispatchRecords } from '../dispatch-records';
 
 /**
  * Writes in a dispatch's conversation; a member of the department who is not in it joins by
  * writing, when authorized in the dispatch's zone (comment-to-join).
  */
-export class CommentOnDispatchCommand extends Command<ConversationMessagePayload> {
+export class CommentOnDispatch extends Command<ConversationMessagePayload> {
   constructor(
     readonly author: Actor,
     readonly dispatchId: number,
@@ -17,25 +14,5 @@ export class CommentOnDispatchCommand extends Command<ConversationMessagePayload
     readonly clientId?: string,
   ) {
     super();
-  }
-}
-
-@CommandHandler(CommentOnDispatchCommand)
-export class CommentOnDispatchHandler implements ICommandHandler<CommentOnDispatchCommand> {
-  constructor(
-    private readonly records: DispatchRecords,
-    // Composed by injection: a handler never calls back through the bus.
-    private readonly post: PostMessageHandler,
-  ) {}
-
-  async execute({ author, dispatchId, body, clientId }: CommentOnDispatchCommand): Promise<ConversationMessagePayload> {
-    const record = await this.records.find(author.departmentId, dispatchId);
-    if (!record) throw DomainError.notFound(`Dispatch ${dispatchId} not found`);
-    if (record.status === 'closed') throw DomainError.conflict(`Dispatch ${record.number} is closed; its conversation is read-only`);
-    if (!record.withConversation) {
-      throw DomainError.conflict(`Dispatch ${record.number} has no conversation: it was opened while the messages module was off`);
-    }
-    if (record.conversationId === null) throw DomainError.conflict(`Dispatch ${record.number}'s conversation is being opened; try again in a moment`);
-    return this.post.execute(new PostMessageCommand({ author, conversationId: record.conversationId, body, clientId, joinByWriting: true }));
   }
 }

@@ -1,6 +1,6 @@
 import { ApiProperty } from '@nestjs/swagger';
 import { ConversationMessageView, ConversationView } from '../../conversations/dto/conversation-views.dto';
-import type { DispatchConversationView, DispatchSummary } from '../queries/dispatch-conversation-record.query';
+import type { DispatchConversationView, DispatchSummary } from '../queries/get-dispatch-conversation-record.query';
 
 /** What the dispatch record route answers, described for /api/docs. */
 

@@ -1,9 +1,7 @@
-import { Query, QueryHandler, type IQueryHandler } from '@nestjs/cqrs';
+import { Query } from '@nestjs/cqrs';
 import type { Principal } from '../../../common/access';
-import { toPage } from '../cursor';
 import type { InboxItem, Page } from '../dto/mail-views';
-import { toInboxItem } from '../mail.mapper';
-import { MAIL_SQL, MailRepository } from '../mail.repository';
+import { MAIL_SQL } from '../mail.repository';
 
 /** For the benchmark's bare handler. */
 export const INBOX_SQL = MAIL_SQL.inbox;
@@ -16,16 +14,5 @@ export class GetInbox extends Query<Page<InboxItem>> {
     readonly unreadOnly: boolean,
   ) {
     super();
-  }
-}
-
-/** Newest first, by keyset on the message id (the inbox index is `(user_id, message_id desc)`). */
-@QueryHandler(GetInbox)
-export class GetInboxHandler implements IQueryHandler<GetInbox, Page<InboxItem>> {
-  constructor(private readonly mail: MailRepository) {}
-
-  async execute({ caller, limit, cursor, unreadOnly }: GetInbox): Promise<Page<InboxItem>> {
-    const rows = await this.mail.inbox(caller.userId, caller.departmentId, unreadOnly, cursor, limit + 1);
-    return toPage(rows, limit, toInboxItem);
   }
 }

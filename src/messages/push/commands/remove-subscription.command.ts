@@ -1,5 +1,4 @@
-import { Command, CommandHandler, type ICommandHandler } from '@nestjs/cqrs';
-import { PushRepository } from '../push.repository';
+import { Command } from '@nestjs/cqrs';
 
 /** Forgets one of the caller's device subscriptions; an endpoint that is not theirs is left alone. */
 export class RemoveSubscription extends Command<void> {
@@ -9,14 +8,5 @@ export class RemoveSubscription extends Command<void> {
     readonly endpoint: string,
   ) {
     super();
-  }
-}
-
-@CommandHandler(RemoveSubscription)
-export class RemoveSubscriptionHandler implements ICommandHandler<RemoveSubscription, void> {
-  constructor(private readonly push: PushRepository) {}
-
-  execute(c: RemoveSubscription): Promise<void> {
-    return this.push.removeSubscription(c.departmentId, c.userId, c.endpoint);
   }
 }

@@ -1,6 +1,5 @@
-import { Command, CommandHandler, type ICommandHandler } from '@nestjs/cqrs';
+import { Command } from '@nestjs/cqrs';
 import type { ReceivedResult } from '../../realtime/socket-events';
-import { DeliveryRecorder } from '../delivery-recorder';
 
 /** A connected client confirms that a department message or a conversation message arrived. */
 export class ConfirmReceived extends Command<ReceivedResult> {
@@ -10,19 +9,5 @@ export class ConfirmReceived extends Command<ReceivedResult> {
     readonly target: { messageId: number } | { conversationId: number; seq: number },
   ) {
     super();
-  }
-}
-
-/** Only the recipient's own row can change, so a confirmation for anything else records nothing. */
-@CommandHandler(ConfirmReceived)
-export class ConfirmReceivedHandler implements ICommandHandler<ConfirmReceived, ReceivedResult> {
-  constructor(private readonly record: DeliveryRecorder) {}
-
-  async execute({ departmentId, userId, target }: ConfirmReceived): Promise<ReceivedResult> {
-    const recorded =
-      'messageId' in target
-        ? await this.record.mailReached(departmentId, userId, target.messageId, 'socket')
-        : await this.record.conversationReached(departmentId, userId, target.conversationId, target.seq, 'socket');
-    return { recorded };
   }
 }

@@ -2,6 +2,7 @@ import type { PoolClient } from 'pg';
 import type { OfflineNotification } from '../../push/offline-notifier';
 import type { EscalationPlan } from '../dto/urgent.dto';
 import { ConversationRemindersSent, RemindersSent } from '../urgent.events';
+import { URGENT_SQL } from '../urgent.repository';
 import type { EscalationRef } from './escalation-queues';
 
 export const escapeHtml = (text: string) => text.replace(/&/g, '&amp;').replace(/</g, '&lt;').replace(/>/g, '&gt;').replace(/"/g, '&quot;');
@@ -43,24 +44,16 @@ class MailSubject implements EscalationSubject<MailRow> {
   constructor(readonly ref: { messageId: number }) {}
 
   async lock(tx: PoolClient): Promise<MailRow | undefined> {
-    const { rows } = await tx.query<MailRow>(
-      `select department_id as "departmentId", sender_id as "authorId", sender_name as "authorName", subject,
-              created_at as "createdAt", escalation as plan, escalation_step as step, coalesce(expires_at <= now(), false) as over
-         from mail_messages where id = $1 for update`,
-      [this.ref.messageId],
-    );
+    const { rows } = await tx.query<MailRow>(URGENT_SQL.lockEscalatedMail, [this.ref.messageId]);
     return rows[0];
   }
 
   async recordStep(tx: PoolClient, step: number) {
-    await tx.query('update mail_messages set escalation_step = $2 where id = $1', [this.ref.messageId, step]);
+    await tx.query(URGENT_SQL.recordMailStep, [this.ref.messageId, step]);
   }
 
   async unacknowledged(tx: PoolClient) {
-    const { rows } = await tx.query<{ user_id: number }>(
-      'select user_id from mail_recipients where message_id = $1 and acknowledged_at is null order by user_id',
-      [this.ref.messageId],
-    );
+    const { rows } = await tx.query<{ user_id: number }>(URGENT_SQL.unacknowledgedMail, [this.ref.messageId]);
     return rows.map((r) => r.user_id);
   }
 
@@ -102,19 +95,12 @@ class ConversationLineSubject implements EscalationSubject<ConversationLineRow> 
   constructor(readonly ref: { conversationId: number; seq: number }) {}
 
   async lock(tx: PoolClient): Promise<ConversationLineRow | undefined> {
-    const { rows } = await tx.query<ConversationLineRow>(
-      `select m.department_id as "departmentId", m.sender_id as "authorId", m.sender_name as "authorName", m.body,
-              m.created_at as "createdAt", m.escalation as plan, m.escalation_step as step, m.retracted_at is not null as over,
-              c.title, c.kind
-         from conversation_messages m join conversations c on c.id = m.conversation_id
-        where m.conversation_id = $1 and m.seq = $2 for update of m`,
-      [this.ref.conversationId, this.ref.seq],
-    );
+    const { rows } = await tx.query<ConversationLineRow>(URGENT_SQL.lockEscalatedLine, [this.ref.conversationId, this.ref.seq]);
     return rows[0];
   }
 
   async recordStep(tx: PoolClient, step: number) {
-    await tx.query('update conversation_messages set escalation_step = $3 where conversation_id = $1 and seq = $2', [
+    await tx.query(URGENT_SQL.recordLineStep, [
       this.ref.conversationId,
       this.ref.seq,
       step,
@@ -122,10 +108,7 @@ class ConversationLineSubject implements EscalationSubject<ConversationLineRow> 
   }
 
   async unacknowledged(tx: PoolClient) {
-    const { rows } = await tx.query<{ user_id: number }>(
-      'select user_id from conversation_message_acks where conversation_id = $1 and seq = $2 and acknowledged_at is null order by user_id',
-      [this.ref.conversationId, this.ref.seq],
-    );
+    const { rows } = await tx.query<{ user_id: number }>(URGENT_SQL.unacknowledgedLine, [this.ref.conversationId, this.ref.seq]);
     return rows.map((r) => r.user_id);
   }
 

@@ -4,6 +4,7 @@ import type PgBoss from 'pg-boss';
 import type { UnreadChange } from '../../mail/unread/unread-state.repository';
 import type { PoolClient } from 'pg';
 import { SqlPool } from '../../database/sql-pool';
+import { UrgentRepository } from '../urgent.repository';
 import { DepartmentDirectory } from '../../directory/department-directory';
 import { MessageSent, UnreadChanged } from '../../events/mail.events';
 import { MailWriter, newInboxItem, type NewMail } from '../../mail/mail-writer';
@@ -39,6 +40,7 @@ export class EscalationWorker implements OnApplicationBootstrap {
   constructor(
     private readonly queue: PushQueue,
     private readonly sql: SqlPool,
+    private readonly urgent: UrgentRepository,
     private readonly offline: OfflineNotifier,
     private readonly directory: DepartmentDirectory,
     private readonly mailer: UrgentMailer,
@@ -125,11 +127,7 @@ export class EscalationWorker implements OnApplicationBootstrap {
   /** One recipient's email with the acknowledgement link; skipped once they acknowledged or were emailed. */
   async email(job: PgBoss.JobWithMetadata<EmailJob>): Promise<void> {
     const { messageId, userId } = job.data;
-    const [row] = await this.sql.query<{ department_id: number; subject: string; body: string; sender_name: string }>(
-      `select m.department_id, m.subject, m.body, m.sender_name from mail_recipients r join mail_messages m on m.id = r.message_id
-        where r.message_id = $1 and r.user_id = $2 and r.acknowledged_at is null and r.email_at is null`,
-      [messageId, userId],
-    );
+    const row = await this.urgent.emailDue(messageId, userId);
     if (!row) return;
     const [address] = await this.directory.emailAddresses(row.department_id, [userId]);
     if (!address) return;

@@ -1,49 +1,27 @@
-import type { Readable } from 'node:stream';
 import { Logger } from '@nestjs/common';
-import { Query, QueryHandler, type IQueryHandler } from '@nestjs/cqrs';
+import { QueryHandler, type IQueryHandler } from '@nestjs/cqrs';
 import { DomainError } from '../../../common/errors/domain-error';
 import { ConversationStore, type Actor } from '../../conversations/conversation.store';
-import { SqlPool } from '../../database/sql-pool';
+import { MailRepository } from '../../mail/mail.repository';
 import type { AttachmentRow } from '../attachment.mapper';
+import { AttachmentRepository } from '../attachment.repository';
 import { AttachmentMissing, AttachmentStorage } from '../storage/attachment-storage';
+import { AttachmentFile, GetAttachmentFile } from './get-attachment-file.query';
 
-export interface AttachmentFile {
-  name: string;
-  contentType: string;
-  size: number;
-  stream: Readable;
-}
-
-/**
- * The file (or its thumbnail) for a caller who may read a message carrying it; an upload no
- * message carries is its uploader's alone. To anyone else it does not exist: 404.
- */
-export class AttachmentFileQuery extends Query<AttachmentFile> {
-  constructor(
-    readonly caller: Actor,
-    readonly attachmentId: number,
-    readonly variant: 'file' | 'thumbnail',
-  ) {
-    super();
-  }
-}
-
-@QueryHandler(AttachmentFileQuery)
-export class AttachmentFileHandler implements IQueryHandler<AttachmentFileQuery> {
+@QueryHandler(GetAttachmentFile)
+export class GetAttachmentFileHandler implements IQueryHandler<GetAttachmentFile> {
   private readonly logger = new Logger('AttachmentFile');
 
   constructor(
-    private readonly sql: SqlPool,
+    private readonly attachments: AttachmentRepository,
     private readonly store: ConversationStore,
+    private readonly mail: MailRepository,
     private readonly storage: AttachmentStorage,
   ) {}
 
-  async execute({ caller, attachmentId, variant }: AttachmentFileQuery): Promise<AttachmentFile> {
+  async execute({ caller, attachmentId, variant }: GetAttachmentFile): Promise<AttachmentFile> {
     const notFound = DomainError.notFound(`Attachment ${attachmentId} not found`);
-    const [row] = await this.sql.query<AttachmentRow & { thumbnail_size: number | null }>(
-      'select * from attachments where id = $1 and department_id = $2',
-      [attachmentId, caller.departmentId],
-    );
+    const row = await this.attachments.find(caller.departmentId, attachmentId);
     if (!row || !(await this.mayRead(caller, row))) throw notFound;
     if (variant === 'thumbnail' && !row.thumbnail_key) throw DomainError.notFound(`Attachment ${attachmentId} has no thumbnail: it is not an image`);
     const key = variant === 'thumbnail' ? row.thumbnail_key! : row.storage_key;
@@ -67,14 +45,7 @@ export class AttachmentFileHandler implements IQueryHandler<AttachmentFileQuery>
       );
     }
     if (row.mail_message_id !== null) {
-      const [found] = await this.sql.query(
-        `select 1 from mail_messages m
-          where m.id = $1 and m.department_id = $2
-            and ((m.sender_id = $3 and m.sender_deleted_at is null)
-                 or exists (select 1 from mail_recipients r where r.message_id = m.id and r.user_id = $3 and r.deleted_at is null))`,
-        [row.mail_message_id, caller.departmentId, caller.userId],
-      );
-      return !!found;
+      return this.mail.keptBy(row.mail_message_id, caller.departmentId, caller.userId);
     }
     return row.uploaded_by === caller.userId;
   }

@@ -1,23 +1,7 @@
-import { Query, QueryHandler, type IQueryHandler } from '@nestjs/cqrs';
-import type { Actor } from '../../conversations/conversation.store';
-import { SqlPool } from '../../database/sql-pool';
-import { htmlToTextSql } from '../../html-to-text';
-import { SEARCH_CURSOR } from '../dto/search.dto';
-import type { SearchPage } from '../search-views';
-
-export type { SearchHit, SearchPage } from '../search-views';
-
-/** Department mail and conversation messages matching `q` that the caller may read, best match first. */
-export class SearchQuery extends Query<SearchPage> {
-  constructor(
-    readonly caller: Actor,
-    readonly q: string,
-    readonly limit: number,
-    readonly cursor?: string,
-  ) {
-    super();
-  }
-}
+import { Injectable } from '@nestjs/common';
+import { SqlPool } from '../database/sql-pool';
+import { htmlToTextSql } from '../html-to-text';
+import { keptByCaller, VISIBLE } from '../mail/mail.repository';
 
 /*
  * Each side finds its matches through its GIN index and keeps only what the caller may read:
@@ -26,16 +10,13 @@ export class SearchQuery extends Query<SearchPage> {
  * officer while their task is open), never retracted ones. The page is cut before `ts_headline`,
  * the costly part, runs on its rows alone. Keyset order: rank, then mail before chat, then id.
  */
-export const SEARCH_SQL = `
+const SEARCH = `
   with q as (select websearch_to_tsquery('english', $1) as query),
   hits as (
     select 0 as side, m.id as a, 0 as b, ts_rank(m.search, q.query) as rank
       from mail_messages m, q
      where m.department_id = $2 and m.search @@ q.query
-       and ((m.sender_id = $3 and m.sender_deleted_at is null)
-            or exists (select 1 from mail_recipients r
-                        where r.message_id = m.id and r.user_id = $3 and r.deleted_at is null
-                          and (r.expires_at is null or r.expires_at > now())))
+       and ${keptByCaller('m', '$3', VISIBLE)}
     union all
     select 1, cm.conversation_id, cm.seq, ts_rank(cm.search, q.query)
       from conversation_members mem
@@ -66,7 +47,10 @@ export const SEARCH_SQL = `
     left join conversations c on p.side = 1 and c.id = p.a
    order by p.rank desc, p.side, p.a desc, p.b desc`;
 
-interface HitRow {
+/** The statements of search, written once; the snapshot test keeps their text. */
+export const SEARCH_SQL = { search: SEARCH };
+
+export interface HitRow {
   side: 0 | 1;
   a: number;
   b: number;
@@ -77,27 +61,23 @@ interface HitRow {
   snippet: string;
 }
 
-@QueryHandler(SearchQuery)
-export class SearchHandler implements IQueryHandler<SearchQuery> {
+/** Where the page starts: after the last hit of the previous page (its rank, side and ids). */
+export interface SearchAfter {
+  rank: string;
+  side: number;
+  a: string;
+  b: string;
+}
+
+@Injectable()
+export class SearchRepository {
   constructor(private readonly sql: SqlPool) {}
 
-  async execute({ caller, q, limit, cursor }: SearchQuery): Promise<SearchPage> {
-    const after = cursor ? SEARCH_CURSOR.exec(cursor) : null;
-    const rows = await this.sql.query<HitRow>(
-      SEARCH_SQL,
-      [q, caller.departmentId, caller.userId, after?.[1] ?? null, after ? Number(after[2]) : null, after?.[3] ?? null, after?.[4] ?? null, limit + 1],
+  hits(q: string, departmentId: number, userId: number, after: SearchAfter | null, limit: number): Promise<HitRow[]> {
+    return this.sql.query<HitRow>(
+      SEARCH_SQL.search,
+      [q, departmentId, userId, after?.rank ?? null, after?.side ?? null, after?.a ?? null, after?.b ?? null, limit],
       'search',
     );
-    const page = rows.slice(0, limit);
-    const last = page[page.length - 1];
-    return {
-      items: page.map((r) => {
-        const base = { snippet: r.snippet, senderName: r.sender_name, createdAt: r.created_at.toISOString() };
-        return r.side === 0
-          ? { kind: 'mail' as const, messageId: r.a, subject: r.title, ...base }
-          : { kind: 'conversation' as const, conversationId: r.a, seq: r.b, conversationTitle: r.title, ...base };
-      }),
-      nextCursor: rows.length > limit && last ? `${last.rank}_${last.side}_${last.a}_${last.b}` : null,
-    };
   }
 }

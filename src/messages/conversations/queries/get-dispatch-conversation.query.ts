@@ -1,4 +1,4 @@
-import { Query, QueryHandler, type IQueryHandler } from '@nestjs/cqrs';
+import { Query } from '@nestjs/cqrs';
 import type { ConversationMessagePayload, ConversationSummary } from '../../realtime/socket-events';
 import { ConversationStore } from '../conversation.store';
 
@@ -21,7 +21,7 @@ export interface RecordRange {
  * A dispatch's conversation and its history, as kept with the dispatch record (no membership
  * check: the caller decides who may see the record). Null when it has none.
  */
-export class DispatchConversationQuery extends Query<DispatchConversationRecord | null> {
+export class GetDispatchConversation extends Query<DispatchConversationRecord | null> {
   constructor(
     readonly departmentId: number,
     readonly dispatchId: number,
@@ -37,7 +37,7 @@ export class DispatchConversationQuery extends Query<DispatchConversationRecord 
 /** Reads a dispatch's conversation record; shared by the query here and the dispatch record's own query. */
 export async function readDispatchConversation(
   store: ConversationStore,
-  { departmentId, dispatchId, viewerId, range }: Pick<DispatchConversationQuery, 'departmentId' | 'dispatchId' | 'viewerId' | 'range'>,
+  { departmentId, dispatchId, viewerId, range }: Pick<GetDispatchConversation, 'departmentId' | 'dispatchId' | 'viewerId' | 'range'>,
 ): Promise<DispatchConversationRecord | null> {
   const conversationId = await store.dispatchConversationId(departmentId, dispatchId);
   if (conversationId === null) return null;
@@ -46,13 +46,4 @@ export async function readDispatchConversation(
     range ? store.history(departmentId, conversationId, range) : store.wholeHistory(departmentId, conversationId),
   ]);
   return { conversation: conversation!, messages: page.items, nextCursor: page.nextCursor };
-}
-
-@QueryHandler(DispatchConversationQuery)
-export class DispatchConversationHandler implements IQueryHandler<DispatchConversationQuery> {
-  constructor(private readonly store: ConversationStore) {}
-
-  execute(query: DispatchConversationQuery): Promise<DispatchConversationRecord | null> {
-    return readDispatchConversation(this.store, query);
-  }
 }

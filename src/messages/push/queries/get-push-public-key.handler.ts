@@ -1,13 +1,11 @@
-import { Query, QueryHandler, type IQueryHandler } from '@nestjs/cqrs';
+import { QueryHandler, type IQueryHandler } from '@nestjs/cqrs';
 import { DomainError } from '../../../common/errors/domain-error';
 import type { PublicKeyView } from '../dto/push-subscription.dto';
 import { PushQueue } from '../push-queue';
+import { GetPushPublicKey } from './get-push-public-key.query';
 
-/** The server's VAPID public key, for `pushManager.subscribe({ applicationServerKey })`; 503 while Web Push is not configured. */
-export class PushPublicKeyQuery extends Query<PublicKeyView> {}
-
-@QueryHandler(PushPublicKeyQuery)
-export class PushPublicKeyHandler implements IQueryHandler<PushPublicKeyQuery> {
+@QueryHandler(GetPushPublicKey)
+export class GetPushPublicKeyHandler implements IQueryHandler<GetPushPublicKey> {
   constructor(private readonly queue: PushQueue) {}
 
   async execute(): Promise<PublicKeyView> {
