@@ -9,6 +9,9 @@ import { startTestServer, TEST_JWT_SECRET, type TestServer } from '../support/te
 import { sendOk } from './mail-support';
 
 const TOP = '/api/messages/unread/top';
+const INBOX = '/api/messages/inbox';
+/** The pipeline server's limit: high enough for every comparison (refusals count per address too). */
+const COMPARED_PER_MINUTE = 1000;
 const PER_MINUTE = 10;
 
 /** Headers that differ between any two answers (time, connection) or that only the limiter adds. */
@@ -32,7 +35,7 @@ async function ask(baseUrl: string, url: string, headers: Record<string, string>
  * database: one with the short path, one with rate limiting on (so every request goes through
  * the whole pipeline). Every answer must be the same on both.
  */
-describe('GET /messages/unread/top: the short path answers as the pipeline does', () => {
+describe('the polled routes (unread/top, the inbox first page): the short path answers as the pipeline does', () => {
   let fast: TestServer;
   let pipeline: TestServer;
   let dept: TestDepartment;
@@ -41,7 +44,7 @@ describe('GET /messages/unread/top: the short path answers as the pipeline does'
 
   beforeAll(async () => {
     fast = await startTestServer();
-    pipeline = await startTestServer({ RATE_LIMIT: 'on', RATE_LIMIT_PER_MINUTE: String(PER_MINUTE) }, fast.databaseUrl);
+    pipeline = await startTestServer({ RATE_LIMIT: 'on', RATE_LIMIT_PER_MINUTE: String(COMPARED_PER_MINUTE) }, fast.databaseUrl);
     dept = await TestDepartment.create(fast);
     sender = await dept.newMember();
     const answer = PolledFastPath.prototype.answer;
@@ -136,13 +139,44 @@ describe('GET /messages/unread/top: the short path answers as the pipeline does'
     }
   });
 
-  it('stands aside while rate limiting is on: the limit still applies to the poll', async () => {
-    const poller = await withMail();
-    const before = answered;
-    const seen: number[] = [];
-    for (let i = 0; i <= PER_MINUTE; i++) seen.push((await request(pipeline.baseUrl).get(TOP).set('Authorization', poller.auth)).status);
-    expect(seen).toEqual([...Array.from({ length: PER_MINUTE }, () => 200), 429]);
-    expect(answered).toBe(before);
+  it("answers the inbox's first page as the pipeline does, and leaves every other inbox request to it", async () => {
+    const reader = await withMail();
+    const page = await same(INBOX, { Authorization: reader.auth }, { status: 200, short: true });
+    expect((page.body as { items: unknown[] }).items).toHaveLength(1);
+    expect(page.headers['content-type']).toMatch(/^application\/json/);
+    await same(`${INBOX}?limit=100`, { Authorization: reader.auth }, { status: 200, short: true });
+    await same(`${INBOX}?unread=true`, { Authorization: reader.auth }, { status: 200, short: false });
+    await same(`${INBOX}?cursor=1`, { Authorization: reader.auth }, { status: 200, short: false });
+    for (const query of ['limit=0', 'limit=abc', 'limit=101', 'cursor=x']) await same(`${INBOX}?${query}`, { Authorization: (await dept.newMember()).auth }, { status: 400, short: false });
+    await same(INBOX, {}, { status: 401, short: false });
+    await same(INBOX, { Authorization: 'Bearer not.a.token' }, { status: 401, short: false });
+    const blind = await dept.newMember({ permissions: MESSAGES_MEMBER_DEFAULTS.filter((p) => p !== MessagesPermission.View) });
+    await same(INBOX, { Authorization: blind.auth }, { status: 403, short: false });
+    const departed = await dept.newMember();
+    await dept.asAdmin().patch(`/api/department/members/${departed.id}`).send({ active: false }).expect(200);
+    await same(INBOX, { Authorization: departed.auth }, { status: 401, short: false });
+    const other = await TestDepartment.create(fast);
+    const member = await other.newMember();
+    await other.switchMessages(false);
+    await same(INBOX, { Authorization: member.auth }, { status: 403, short: false });
+  });
+
+  it('stands aside while rate limiting is on: the limit still applies to the polls', async () => {
+    // An address of its own (through a trusted proxy): the refusals compared above count against the loopback's.
+    const limited = await startTestServer({ RATE_LIMIT: 'on', RATE_LIMIT_PER_MINUTE: String(PER_MINUTE), TRUST_PROXY: '127.0.0.1' }, fast.databaseUrl);
+    try {
+      const poller = await withMail();
+      const before = answered;
+      // Each route counts on its own.
+      for (const url of [TOP, INBOX]) {
+        const seen: number[] = [];
+        for (let i = 0; i <= PER_MINUTE; i++) seen.push((await request(limited.baseUrl).get(url).set('Authorization', poller.auth).set('X-Forwarded-For', '198.51.100.77')).status);
+        expect(seen).toEqual([...Array.from({ length: PER_MINUTE }, () => 200), 429]);
+      }
+      expect(answered).toBe(before);
+    } finally {
+      await limited.close();
+    }
   });
 
   it('is seen by the request log, with the caller, when request lines are on', async () => {

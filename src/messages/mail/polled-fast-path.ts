@@ -6,15 +6,55 @@ import { rawInputProblem } from '../../common/validation/raw-input';
 import { MESSAGES_AUTHENTICATOR, type Authenticator } from '../auth/messages-auth';
 import { MESSAGES_ACCESS } from '../messages.access';
 import { MESSAGES_OPTIONS, type MessagesModuleOptions } from '../messages.options';
+import type { InboxItem, Page } from './dto/mail-views';
+import { GetInbox } from './queries/get-inbox.query';
 import { GetTopUnread, type TopUnreadResult } from './queries/get-top-unread.query';
 
-/** The dashboard's poll, below whatever global prefix the host gives the API. */
-const TOP_UNREAD_URL = /^(\/[\w-]+)*\/messages\/unread\/top$/;
+/** `limit` in canonical digits, 1 to 50 and 1 to 100 (as the query DTOs accept them); any other form goes the long way. */
+const LIMIT_TO_50 = /^(?:[1-9]|[1-4]\d|50)$/;
+const LIMIT_TO_100 = /^(?:[1-9]|[1-9]\d|100)$/;
 
-/** `limit` as `TopUnreadQueryDto` accepts it in canonical digits (1 to 50); anything else goes the long way. */
-const CANONICAL_LIMIT = /^(?:[1-9]|[1-4]\d|50)$/;
-/** `TopUnreadQueryDto`'s default. */
-const DEFAULT_LIMIT = 5;
+/** A polled route: its path below the host's global prefix, its action in the access table, and how it answers. */
+interface PolledRoute {
+  readonly url: RegExp;
+  readonly action: keyof typeof MESSAGES_ACCESS;
+  /** `TopUnreadQueryDto` or `InboxQueryDto`'s default limit. */
+  readonly defaultLimit: number;
+  readonly limit: RegExp;
+  /** Answers as the controller does; false when the query handler's answer is not a plain one. */
+  answer(queries: QueryBus, caller: Principal, limit: number, request: PolledRequest, reply: PolledReply): Promise<boolean>;
+}
+
+const POLLED_ROUTES: readonly PolledRoute[] = [
+  {
+    url: /^(\/[\w-]+)*\/messages\/unread\/top$/,
+    action: 'GET /messages/unread/top',
+    defaultLimit: 5,
+    limit: LIMIT_TO_50,
+    async answer(queries, caller, limit, request, reply) {
+      const ifNoneMatch = request.headers['if-none-match'];
+      // The pipeline's raw-input check on the header: anything it might refuse goes the long way.
+      if (ifNoneMatch !== undefined && (typeof ifNoneMatch !== 'string' || rawInputProblem(ifNoneMatch) !== null)) return false;
+      const result: TopUnreadResult = await queries.execute(new GetTopUnread(caller, limit, ifNoneMatch));
+      reply.header('ETag', result.etag).header('Cache-Control', 'private, no-cache');
+      if (result.notModified) reply.status(304).send();
+      else reply.status(200).send(result.body);
+      return true;
+    },
+  },
+  {
+    // The first page only: a cursor or `unread` goes the long way.
+    url: /^(\/[\w-]+)*\/messages\/inbox$/,
+    action: 'GET /messages/inbox',
+    defaultLimit: 20,
+    limit: LIMIT_TO_100,
+    async answer(queries, caller, limit, _request, reply) {
+      const page: Page<InboxItem> = await queries.execute(new GetInbox(caller, limit, undefined, false));
+      reply.status(200).send(page);
+      return true;
+    },
+  },
+];
 
 type RouteHandler = (this: unknown, request: PolledRequest, reply: PolledReply) => unknown;
 
@@ -41,13 +81,13 @@ interface FastifyLike {
   addHook(name: 'onRoute', hook: (route: RouteOptions) => void): unknown;
 }
 
-/** The limit of a query the pipeline would take as it is, or undefined for any other query. */
-function plainLimit(query: unknown): number | undefined {
+/** The limit of a query that names at most `limit`, in canonical digits; undefined for any other query. */
+function plainLimit(query: unknown, route: PolledRoute): number | undefined {
   if (query === null || typeof query !== 'object') return undefined;
-  let limit = DEFAULT_LIMIT;
+  let limit = route.defaultLimit;
   for (const key in query) {
     const value = (query as Record<string, unknown>)[key];
-    if (key !== 'limit' || typeof value !== 'string' || !CANONICAL_LIMIT.test(value)) return undefined;
+    if (key !== 'limit' || typeof value !== 'string' || !route.limit.test(value)) return undefined;
     limit = Number(value);
   }
   return limit;
@@ -61,21 +101,20 @@ function bearerToken(header: unknown): string | undefined {
 }
 
 /**
- * `GET /messages/unread/top` is polled by every open dashboard all day; its plain success (a
- * member allowed to read mail, a canonical query) is answered here, inside the route's own
- * handler, without the framework's per-request chain: the same Authenticator, the same access
- * rule with `refusalOf`, the same query handler and the same reply calls as the controller.
- * Every other request (no or bad token, a refusal, any other query, an error) is handed on
- * untouched to the normal pipeline, so every refusal and error still comes from one place.
- * The route's hooks (request log, security headers) run as for any route.
+ * `GET /messages/unread/top` and the inbox's first page are polled by every open dashboard all
+ * day; their plain success (a member allowed to read mail, a plain query) is answered here,
+ * inside the route's own handler, without the framework's per-request chain: the same
+ * Authenticator, the same access rule with `refusalOf`, the same query handler and the same
+ * reply calls as the controller. Every other request (no or bad token, a refusal, any other
+ * query, an error) is handed on untouched to the normal pipeline, so every refusal and error
+ * still comes from one place. The route's hooks (request log, security headers) run as for
+ * any route.
  *
- * While the host rate-limits HTTP requests the module cannot apply its limiter, so the route
- * is left entirely to the pipeline.
+ * While the host rate-limits HTTP requests the module cannot apply its limiter, so the routes
+ * are left entirely to the pipeline.
  */
 @Injectable()
 export class PolledFastPath {
-  private readonly rule: AccessRule = MESSAGES_ACCESS['GET /messages/unread/top'];
-
   constructor(
     adapterHost: HttpAdapterHost,
     @Inject(MESSAGES_AUTHENTICATOR) private readonly authenticator: Authenticator,
@@ -87,37 +126,33 @@ export class PolledFastPath {
     // Routes are registered when the app initialises, after every provider exists: the hook sees them.
     if (typeof instance?.addHook !== 'function') return;
     const fastPath = this;
-    instance.addHook('onRoute', (route) => {
-      if (route.method !== 'GET' || !TOP_UNREAD_URL.test(route.url)) return;
-      const pipeline = route.handler;
-      route.handler = function (request, reply) {
+    instance.addHook('onRoute', (options) => {
+      const route = options.method === 'GET' ? POLLED_ROUTES.find((r) => r.url.test(options.url)) : undefined;
+      if (!route) return;
+      const pipeline = options.handler;
+      options.handler = function (request, reply) {
         if (request.method !== 'GET') return pipeline.call(this, request, reply);
-        return fastPath.answer(request, reply).then((answered) => (answered ? reply : pipeline.call(this, request, reply)));
+        return fastPath.answer(route, request, reply).then((answered) => (answered ? reply : pipeline.call(this, request, reply)));
       };
     });
   }
 
   /** Whether the request was answered; false leaves it, unanswered and unchanged, to the pipeline. */
-  async answer(request: PolledRequest, reply: PolledReply): Promise<boolean> {
-    const limit = plainLimit(request.query);
-    const ifNoneMatch = request.headers['if-none-match'];
-    if (limit === undefined || (ifNoneMatch !== undefined && (typeof ifNoneMatch !== 'string' || rawInputProblem(ifNoneMatch) !== null))) return false;
+  async answer(route: PolledRoute, request: PolledRequest, reply: PolledReply): Promise<boolean> {
+    const limit = plainLimit(request.query, route);
     const token = bearerToken(request.headers.authorization);
-    if (!token) return false;
-    let result: TopUnreadResult;
-    let caller: Principal | null;
+    if (limit === undefined || !token) return false;
     try {
-      caller = await this.authenticator.authenticate(token);
-      if (!caller || refusalOf(caller, this.rule) !== null) return false;
-      result = await this.queries.execute(new GetTopUnread(caller, limit, ifNoneMatch));
+      const caller = await this.authenticator.authenticate(token);
+      if (!caller || refusalOf(caller, MESSAGES_ACCESS[route.action]) !== null) return false;
+      // The caller, as the access guard leaves it, for the request log line.
+      request.user = caller;
+      if (await route.answer(this.queries, caller, limit, request, reply)) return true;
+      delete request.user;
+      return false;
     } catch {
+      delete request.user;
       return false;
     }
-    // The caller, as the access guard leaves it, for the request log line.
-    request.user = caller;
-    reply.header('ETag', result.etag).header('Cache-Control', 'private, no-cache');
-    if (result.notModified) reply.status(304).send();
-    else reply.status(200).send(result.body);
-    return true;
   }
 }
