@@ -551,15 +551,24 @@ async function main() {
     });
   }
 
-  // A send to the whole department, against the same rows written by one plain statement.
+  // A send to the whole department, against the same rows written by one plain statement: the
+  // message, its recipient rows, and each recipient's unread state raised as the server's upsert does.
   if (want('send')) {
     const sender = id(0);
     const headers = { authorization: `Bearer ${sign(sender, departmentId)}` };
     const plain = `with m as (
         insert into mail_messages (department_id, sender_id, sender_name, subject, body, type, expires_at, recipient_count)
-        values ($1, $2, 'Member 0', $3, '<p>Drill tonight at 19:00.</p>', 'normal', null, $4) returning id)
-      insert into mail_recipients (message_id, user_id, department_id, expires_at)
-      select m.id, x.id, $1, null from m, members x where x.department_id = $1 and x.active and x.id <> $2`;
+        values ($1, $2, 'Member 0', $3, '<p>Drill tonight at 19:00.</p>', 'normal', null, $4) returning id),
+      r as (
+        insert into mail_recipients (message_id, user_id, department_id, expires_at)
+        select m.id, x.id, $1, null from m, members x where x.department_id = $1 and x.active and x.id <> $2
+        returning message_id, user_id)
+      insert into mail_unread_state as s (user_id, department_id, unread_count, newest_unread_id, version)
+      select r.user_id, $1, 1, r.message_id, 1 from r order by r.user_id
+      on conflict (user_id) do update
+         set unread_count = s.unread_count + 1,
+             newest_unread_id = greatest(s.newest_unread_id, excluded.newest_unread_id),
+             version = s.version + 1`;
     const s = [];
     const f = [];
     for (let k = 0; k < 12; k++) {
@@ -578,7 +587,7 @@ async function main() {
     add({
       figure: 'POST /api/messages to all 10,000 members, p50',
       value: `${median(s).toFixed(1)} ms`,
-      floor: `${median(f).toFixed(1)} ms (one INSERT ... SELECT)`,
+      floor: `${median(f).toFixed(1)} ms (one INSERT ... SELECT: recipient rows and their unread state upsert)`,
       ratio: ratio.toFixed(2),
       target: '<= 2 and < 150 ms',
       met: ratio <= 2 && median(s) < 150,

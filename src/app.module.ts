@@ -161,6 +161,7 @@ export class AppModule {
             socketRateLimit:
               env.RATE_LIMIT === 'off' ? undefined : { eventsPerMinute: env.SOCKET_EVENTS_PER_MINUTE, handshakesPerMinute: env.SOCKET_HANDSHAKES_PER_MINUTE },
             socketsPerUser: env.SOCKETS_PER_USER,
+            httpRequestsRateLimited: env.RATE_LIMIT !== 'off',
             clientAddress: (request) => clientAddressOf(request, trust),
           }),
         }),

@@ -3,6 +3,7 @@ import { EntityManager } from '@mikro-orm/postgresql';
 import { Authenticator, type Principal } from '../common/access';
 import { DatabaseNotifications, type NotificationSubscription } from '../database/database-notifications';
 import { completeClaims, TokenService, type AccessTokenClaims } from './token.service';
+import { VerifiedTokens } from './verified-tokens';
 
 /** Every process listens here; a change to a member or a department's modules is announced on it. */
 const CHANNEL = 'principal_changed';
@@ -46,6 +47,8 @@ export class PrincipalService extends Authenticator implements OnModuleInit, OnM
   /** Raised by every change heard; a lookup that overlapped one is not cached. */
   private changes = 0;
   private subscription?: NotificationSubscription;
+  /** Signatures checked once per token (until it expires), as the HTTP guard does: modules poll through here too. */
+  private readonly verified = new VerifiedTokens();
 
   constructor(
     private readonly em: EntityManager,
@@ -88,8 +91,17 @@ export class PrincipalService extends Authenticator implements OnModuleInit, OnM
   }
 
   async authenticate(token: string): Promise<Principal | null> {
-    const claims = this.tokens.verify(token);
+    const claims = this.verifiedClaims(token);
     return claims ? this.forToken(claims) : null;
+  }
+
+  /** The claims of a valid token: remembered from an earlier check until it expires, else verified now. */
+  private verifiedClaims(token: string): AccessTokenClaims | null {
+    const known = this.verified.get(token);
+    if (known) return known;
+    const claims = this.tokens.verify(token);
+    if (claims) this.verified.remember(token, claims);
+    return claims;
   }
 
   override async check(token: string): Promise<{ principal: Principal } | { refused: string }> {

@@ -31,6 +31,12 @@ export interface MessagesModuleOptions {
    * address's handshakes per minute; unset: unlimited.
    */
   socketRateLimit?: { eventsPerMinute: number; handshakesPerMinute?: number };
+  /**
+   * Whether the host limits the rate of HTTP requests to the module's routes (default true).
+   * Only when it says false are the polled routes answered on their short path, which passes
+   * the host's guards by: the module cannot reach the host's limiter.
+   */
+  httpRequestsRateLimited?: boolean;
   /** Sockets one member may have open at once, over every process (default 20). */
   socketsPerUser?: number;
   /** The client's address for a handshake's request (the host knows its proxies); default: the peer's. */

@@ -12,6 +12,7 @@ import { MailStoreModule } from './mail-store.module';
 import { MessageDetails } from './message-details';
 import { ReadMarker } from './read-marker';
 import { MessagesController } from './messages.controller';
+import { PolledFastPath } from './polled-fast-path';
 import { GetInboxHandler } from './queries/get-inbox.handler';
 import { GetMessageAuditHandler } from './queries/get-message-audit.handler';
 import { GetOutboxHandler } from './queries/get-outbox.handler';
@@ -31,6 +32,6 @@ const QueryHandlers = [GetInboxHandler, GetOutboxHandler, GetTopUnreadHandler, G
 @Module({
   imports: [RecipientsModule, EscalationModule, MailStoreModule],
   controllers: [MessagesController],
-  providers: [...CommandHandlers, ...QueryHandlers, CallersMessage, ReadMarker, MessageDetails],
+  providers: [...CommandHandlers, ...QueryHandlers, CallersMessage, ReadMarker, MessageDetails, PolledFastPath],
 })
 export class MailModule {}
