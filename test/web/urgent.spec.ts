@@ -27,12 +27,10 @@ describeInBrowser('urgent messages and notifications in a real browser', () => {
     const { context, page } = await personIn(rig.browser, rig.server.baseUrl);
     await context.grantPermissions(['notifications'], { origin: rig.server.baseUrl });
     await logIn(page, member.email, MEMBER_PASSWORD);
-    // eslint-disable-next-line @typescript-eslint/no-explicit-any
     const scope = await page.evaluate(async () => (await (globalThis as any).navigator.serviceWorker.ready).scope);
     expect(scope).toBe(`${rig.server.baseUrl}/`);
     const worker = context.serviceWorkers()[0] ?? (await context.waitForEvent('serviceworker'));
     // The token reaches the worker after the app signs in; the acknowledge button needs it.
-    // eslint-disable-next-line @typescript-eslint/no-explicit-any
     await expectEventually(() => worker.evaluate(async () => !!(await (await (globalThis as any).caches.open('session')).match('/session/token'))));
     return { member, context, page, worker };
   }
@@ -62,7 +60,6 @@ describeInBrowser('urgent messages and notifications in a real browser', () => {
 
   const shownNotifications = (page: Page) =>
     page.evaluate(async () =>
-      // eslint-disable-next-line @typescript-eslint/no-explicit-any
       (await (await (globalThis as any).navigator.serviceWorker.ready).getNotifications()).map((n: any) => ({
         title: n.title,
         body: n.body,
@@ -75,7 +72,6 @@ describeInBrowser('urgent messages and notifications in a real browser', () => {
   /** What the person's tap does: the worker's own `notificationclick` handler runs (with the button tapped, if any). */
   const tapNotification = (worker: Worker, action = '') =>
     worker.evaluate(async (action) => {
-      // eslint-disable-next-line @typescript-eslint/no-explicit-any
       const sw = globalThis as any;
       const [notification] = await sw.registration.getNotifications();
       sw.dispatchEvent(new sw.NotificationEvent('notificationclick', { notification, action }));

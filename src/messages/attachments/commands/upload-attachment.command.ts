@@ -22,7 +22,7 @@ export class UploadAttachment extends Command<AttachmentView> {
 /** The name as shown and offered for download: no folders, no control characters, not too long. */
 export function cleanFileName(raw: string): string {
   const base = raw.split(/[/\\]/).pop() ?? '';
-  // eslint-disable-next-line no-control-regex
+  // Control characters and quotes would break the Content-Disposition header.
   const name = base.replace(/[\u0000-\u001f\u007f"]/g, '').trim().slice(0, 200);
   return name || 'file';
 }
