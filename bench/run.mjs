@@ -700,7 +700,7 @@ async function main() {
 
   // Search over the million recipient rows: the server's route against its own SQL run straight through pg.
   if (want('search')) {
-    const { SEARCH_SQL } = require('../dist/messages/search/queries/search.query.js');
+    const { SEARCH_SQL } = require('../dist/messages/search/search.repository.js');
     const cases = [
       // A member with 88 messages, a word in all 100,000 of the department's: only theirs may come back.
       { who: id(1003), q: 'briefing gear', label: 'a word in every message, member with 88 messages', target: 50 },
@@ -720,7 +720,7 @@ async function main() {
         if (res.status !== 200) throw new Error(`search answered ${res.status}: ${res.text}`);
         if (k >= 2) s.push(performance.now() - t0);
         t0 = performance.now();
-        await db.query(SEARCH_SQL, [c.q, departmentId, c.who, null, null, null, null, 21]);
+        await db.query(SEARCH_SQL.search, [c.q, departmentId, c.who, null, null, null, null, 21]);
         if (k >= 2) f.push(performance.now() - t0);
       }
       const ratio = median(s) / median(f);
@@ -1078,7 +1078,7 @@ async function main() {
 - PostgreSQL ${pgVersion} on loopback (${pgChoice.where.replace(/ on port \d+/, '')}); pool of ${POOL_SIZE} connections in the server and in the floor
 - Data: one department, ${MEMBERS.toLocaleString('en')} members in 200 groups, 40 roles and 4 shifts; ${MESSAGES.toLocaleString('en')} messages and ${recipientRows.toLocaleString('en')} recipient rows (two members with 100,000, a thousand with 10, the rest 88 each; one in ten unread), seeded in ${seedSeconds.toFixed(0)} s
 - Also seeded for their figures: a member in 1,000 conversations and one in 10 (3 messages each); conversations of 100,000 and of 100 messages; a conversation of 2,001 members for the delivery through Redis (two more server processes, \`REDIS_URL\`, 1,000 sockets on each)
-- Server: \`node dist/main.js\`, NODE_ENV=production, RATE_LIMIT=off, LOG_LEVEL=warn; load from autocannon (50 connections, ${DURATION_S} s per run, floor and server alternated: floor, server, floor, server, after a 2 s warm-up of each) and socket.io-client, all in one process on the same machine
+- Server: \`node dist/main.js\`, NODE_ENV=production, RATE_LIMIT=off (so the polled routes take their short path; with HTTP rate limiting on they run the whole pipeline), LOG_LEVEL=warn; load from autocannon (50 connections, ${DURATION_S} s per run, floor and server alternated: floor, server, floor, server, after a 2 s warm-up of each) and socket.io-client, all in one process on the same machine
 - Floors: \`bench/floor.mjs\`, a bare \`node:http\` + \`pg\` handler in its own process running the server's own SQL (imported from \`dist/\`) for the same users, with no authentication; for the send, the same rows written by one \`INSERT ... SELECT\`
 - Whole run: ${totalSeconds.toFixed(0)} s
 
