@@ -1,6 +1,7 @@
 import { ApiProperty, ApiPropertyOptional } from '@nestjs/swagger';
-import { Transform, Type } from 'class-transformer';
-import { IsIn, IsInt, IsOptional, IsPositive, IsString, Length, Max, Min } from 'class-validator';
+import { Transform } from 'class-transformer';
+import { IsIn, IsInt, IsOptional, IsPositive, IsString, Length, Max } from 'class-validator';
+import { PageLimit } from '../../common/validation/page-limit';
 
 const MAX_ID = 2_147_483_647;
 
@@ -63,12 +64,7 @@ export class ListDispatchesQuery {
   @Length(1, 40, { message: 'number must be 1 to 40 characters' })
   number?: string;
 
-  @ApiPropertyOptional({ minimum: 1, maximum: 100, default: 50 })
-  @IsOptional()
-  @Type(() => Number)
-  @IsInt({ message: 'limit must be an integer from 1 to 100' })
-  @Min(1, { message: 'limit must be an integer from 1 to 100' })
-  @Max(100, { message: 'limit must be an integer from 1 to 100' })
+  @PageLimit(100, 50)
   limit?: number;
 
   @ApiPropertyOptional({ description: 'nextCursor of the previous page' })

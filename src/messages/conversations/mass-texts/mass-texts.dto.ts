@@ -1,15 +1,9 @@
-import { ApiProperty, ApiPropertyOptional } from '@nestjs/swagger';
-import { Type } from 'class-transformer';
-import { IsInt, IsOptional, Max, Min } from 'class-validator';
+import { ApiProperty, OmitType } from '@nestjs/swagger';
 import type { MassTextOverview, MassTextRecipient, MassTextSummary } from './mass-text.queries';
+import { PageLimit } from '../../../common/validation/page-limit';
 
 export class ListMassTextsDto {
-  @ApiPropertyOptional({ minimum: 1, maximum: 100, default: 20 })
-  @IsOptional()
-  @Type(() => Number)
-  @IsInt({ message: 'limit must be an integer from 1 to 100' })
-  @Min(1, { message: 'limit must be an integer from 1 to 100' })
-  @Max(100, { message: 'limit must be an integer from 1 to 100' })
+  @PageLimit(100, 20)
   limit?: number;
 }
 
@@ -46,12 +40,6 @@ export class MassTextRecipientDto implements MassTextRecipient {
   @ApiProperty({ type: MassTextReplyDto, nullable: true, description: 'Their latest line after the mass text' }) lastReply!: MassTextReplyDto | null;
 }
 
-export class MassTextOverviewDto implements MassTextOverview {
-  @ApiProperty() id!: number;
-  @ApiProperty() body!: string;
-  @ApiProperty({ format: 'date-time' }) createdAt!: string;
-  @ApiProperty() recipientCount!: number;
-  @ApiProperty() readCount!: number;
-  @ApiProperty() repliedCount!: number;
+export class MassTextOverviewDto extends OmitType(MassTextSummaryDto, ['conversationIds'] as const) implements MassTextOverview {
   @ApiProperty({ type: [MassTextRecipientDto] }) recipients!: MassTextRecipientDto[];
 }

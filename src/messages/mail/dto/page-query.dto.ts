@@ -1,18 +1,14 @@
 import { ApiPropertyOptional } from '@nestjs/swagger';
-import { Transform, Type } from 'class-transformer';
-import { IsBoolean, IsInt, IsOptional, Max, Min, ValidateBy } from 'class-validator';
+import { Transform } from 'class-transformer';
+import { IsBoolean, IsOptional, ValidateBy } from 'class-validator';
 import { isId } from '../../../common/validation/ids';
+import { PageLimit } from '../../../common/validation/page-limit';
 
 const toBoolean = ({ value }: { value: unknown }) => (value === 'true' ? true : value === 'false' ? false : value);
 
 /** `limit` and `cursor` of a keyset-paginated list; `cursor` is the `nextCursor` of the page before. */
 export class PageQueryDto {
-  @ApiPropertyOptional({ minimum: 1, maximum: 100, default: 20 })
-  @IsOptional()
-  @Type(() => Number)
-  @IsInt({ message: 'limit must be an integer from 1 to 100' })
-  @Min(1, { message: 'limit must be an integer from 1 to 100' })
-  @Max(100, { message: 'limit must be an integer from 1 to 100' })
+  @PageLimit(100, 20)
   limit = 20;
 
   @ApiPropertyOptional({ description: 'nextCursor of the previous page' })
@@ -31,11 +27,6 @@ export class InboxQueryDto extends PageQueryDto {
 }
 
 export class TopUnreadQueryDto {
-  @ApiPropertyOptional({ minimum: 1, maximum: 50, default: 5 })
-  @IsOptional()
-  @Type(() => Number)
-  @IsInt({ message: 'limit must be an integer from 1 to 50' })
-  @Min(1, { message: 'limit must be an integer from 1 to 50' })
-  @Max(50, { message: 'limit must be an integer from 1 to 50' })
+  @PageLimit(50, 5)
   limit = 5;
 }
