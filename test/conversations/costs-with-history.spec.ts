@@ -2,8 +2,9 @@ import { Client } from 'pg';
 import { CONVERSATION_SQL } from '../../src/messages/conversations/conversation.store';
 import { MESSAGES_MEMBER_DEFAULTS, MessagesPermission } from '../../src/messages/messages.permissions';
 import type { ConversationMessagePayload, ConversationSummary } from '../../src/messages/realtime/socket-events';
+import { useServerAndDatabase } from '../mail/mail-support';
 import { TestDepartment } from '../support/factories';
-import { startTestServer, type TestServer } from '../support/test-server';
+import type { TestServer } from '../support/test-server';
 
 /** A node of `explain (analyze, buffers, format json)`. */
 interface PlanNode {
@@ -22,15 +23,7 @@ const nodesOf = (node: PlanNode): PlanNode[] => [node, ...(node.Plans ?? []).fla
 describe('costs that do not grow with history', () => {
   let server: TestServer;
   let db: Client;
-  beforeAll(async () => {
-    server = await startTestServer();
-    db = new Client({ connectionString: server.databaseUrl });
-    await db.connect();
-  }, 60_000);
-  afterAll(async () => {
-    await db.end();
-    await server.close();
-  });
+  useServerAndDatabase((s, d) => ((server = s), (db = d)));
 
   async function plan(sql: string, params: unknown[]): Promise<PlanNode> {
     const { rows } = await db.query(`explain (analyze, buffers, format json) ${sql}`, params);

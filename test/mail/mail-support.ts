@@ -39,7 +39,7 @@ export function useServerAndDatabase(ready: (server: TestServer, db: Client) => 
     server = await startTestServer();
     db = await openDatabase(server);
     ready(server, db);
-  });
+  }, 60_000);
   afterAll(async () => {
     await db?.end();
     await server?.close();

@@ -6,7 +6,8 @@ import { DISPATCH_RECORD_SQL } from '../../src/messages/dispatch-conversations/d
 import { PUSH_SQL } from '../../src/messages/push/push.repository';
 import { SEARCH_SQL } from '../../src/messages/search/search.repository';
 import { URGENT_SQL } from '../../src/messages/urgent/urgent.repository';
-import { startTestServer, type TestServer } from '../support/test-server';
+import type { TestServer } from '../support/test-server';
+import { useServerAndDatabase } from '../mail/mail-support';
 
 /**
  * Each repository's statements, as text: a changed query shows up in review as a changed
@@ -34,15 +35,7 @@ const tidy = (sql: string) =>
 describe('repository SQL', () => {
   let server: TestServer;
   let db: Client;
-  beforeAll(async () => {
-    server = await startTestServer();
-    db = new Client({ connectionString: server.databaseUrl });
-    await db.connect();
-  }, 60_000);
-  afterAll(async () => {
-    await db.end();
-    await server.close();
-  });
+  useServerAndDatabase((s, d) => ((server = s), (db = d)));
 
   for (const [repository, statements] of Object.entries(REPOSITORIES)) {
     describe(repository, () => {
