@@ -1,16 +1,5 @@
-import {
-  Global,
-  Inject,
-  Injectable,
-  Logger,
-  Module,
-  OnModuleInit,
-  RequestMethod,
-  type DynamicModule,
-  type MiddlewareConsumer,
-  type NestMiddleware,
-  type NestModule,
-} from '@nestjs/common';
+import { Global, Inject, Injectable, Logger, Module, OnModuleInit, type DynamicModule } from '@nestjs/common';
+import { HttpAdapterHost } from '@nestjs/core';
 import { ConfigService } from '@nestjs/config';
 import { MikroORM, PostgreSqlDriver, RequestContext, type MigrationObject } from '@mikro-orm/postgresql';
 import { MikroOrmModule } from '@mikro-orm/nestjs';
@@ -38,32 +27,35 @@ const ORM_FREE_ROUTES = Symbol('ORM_FREE_ROUTES');
 /** The prefix `app.ts` gives every route. */
 export const API_PREFIX = 'api';
 
+/** The request hook of the HTTP server the ORM context is attached to (Fastify's `addHook`). */
+interface RequestHooks {
+  addHook(name: 'onRequest', hook: (request: { url: string }, reply: unknown, done: () => void) => void): unknown;
+}
+
 /**
- * A fork of the EntityManager per request, for the routes that use the ORM. The ORM-free routes
- * are told apart by one precompiled pattern here rather than Nest's `exclude`, which tries each
- * excluded path in turn on every request of the polled routes.
+ * A fork of the EntityManager per request, for the routes that use the ORM, made in Fastify's
+ * first request hook. A Nest middleware would do the same through the middleware engine, which
+ * then runs on every request (the polled routes included) only to reach this one test. The
+ * ORM-free routes are told apart by one precompiled pattern.
  */
 @Injectable()
-class OrmRequestContext implements NestMiddleware {
-  private readonly ormFree: RegExp;
-
-  constructor(
-    private readonly orm: MikroORM,
-    @Inject(ORM_FREE_ROUTES) ormFreeRoutes: readonly string[],
-  ) {
+class OrmRequestContext {
+  constructor(orm: MikroORM, @Inject(ORM_FREE_ROUTES) ormFreeRoutes: readonly string[], adapterHost: HttpAdapterHost) {
     const names = ormFreeRoutes.map((prefix) => prefix.replace(/[.*+?^${}()|[\]\\/]/g, '\\$&')).join('|');
-    this.ormFree = names ? new RegExp(`^/${API_PREFIX}/(?:${names})(?:[/?]|$)`) : /$^/;
-  }
-
-  use(request: { originalUrl?: string; url?: string }, _response: unknown, next: () => void) {
-    if (this.ormFree.test(request.originalUrl ?? request.url ?? '')) return next();
-    RequestContext.create(this.orm.em, next);
+    const ormFree = names ? new RegExp(`^/${API_PREFIX}/(?:${names})(?:[/?]|$)`) : /$^/;
+    const server = adapterHost.httpAdapter?.getInstance?.() as Partial<RequestHooks> | undefined;
+    // Without an HTTP server (a host that only runs jobs) there are no requests to give a context.
+    if (typeof server?.addHook !== 'function') return;
+    server.addHook('onRequest', (request, _reply, done) => {
+      if (ormFree.test(request.url)) return done();
+      RequestContext.create(orm.em, done);
+    });
   }
 }
 
 @Global()
 @Module({})
-export class DatabaseModule implements NestModule {
+export class DatabaseModule {
   /**
    * `migrations`: the host's and every mounted module's, run in name order at start.
    * `ormFreeRoutes`: route prefixes (below the global prefix) whose handlers never use the ORM;
@@ -110,9 +102,5 @@ export class DatabaseModule implements NestModule {
       ],
       exports: [SharedPool, DatabaseNotifications],
     };
-  }
-
-  configure(consumer: MiddlewareConsumer) {
-    consumer.apply(OrmRequestContext).forRoutes({ path: '{*all}', method: RequestMethod.ALL });
   }
 }
