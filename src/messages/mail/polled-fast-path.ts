@@ -1,18 +1,28 @@
 import { Inject, Injectable } from '@nestjs/common';
 import { HttpAdapterHost } from '@nestjs/core';
-import { QueryBus } from '@nestjs/cqrs';
 import { refusalOf, type AccessRule, type Principal } from '../../common/access';
 import { rawInputProblem } from '../../common/validation/raw-input';
 import { MESSAGES_AUTHENTICATOR, type Authenticator } from '../auth/messages-auth';
 import { MESSAGES_ACCESS } from '../messages.access';
 import { MESSAGES_OPTIONS, type MessagesModuleOptions } from '../messages.options';
 import type { InboxItem, Page } from './dto/mail-views';
+import { GetInboxHandler } from './queries/get-inbox.handler';
 import { GetInbox } from './queries/get-inbox.query';
+import { GetTopUnreadHandler } from './queries/get-top-unread.handler';
 import { GetTopUnread, type TopUnreadResult } from './queries/get-top-unread.query';
 
 /** `limit` in canonical digits, 1 to 50 and 1 to 100 (as the query DTOs accept them); any other form goes the long way. */
 const LIMIT_TO_50 = /^(?:[1-9]|[1-4]\d|50)$/;
 const LIMIT_TO_100 = /^(?:[1-9]|[1-9]\d|100)$/;
+
+/**
+ * The query handlers of the polled routes, called directly: the same handlers the query bus
+ * would look up for the controller, without the bus's lookup and wrapping on every poll.
+ */
+interface PolledHandlers {
+  readonly topUnread: GetTopUnreadHandler;
+  readonly inbox: GetInboxHandler;
+}
 
 /** A polled route: its path below the host's global prefix, its action in the access table, and how it answers. */
 interface PolledRoute {
@@ -22,7 +32,7 @@ interface PolledRoute {
   readonly defaultLimit: number;
   readonly limit: RegExp;
   /** Answers as the controller does; false when the query handler's answer is not a plain one. */
-  answer(queries: QueryBus, caller: Principal, limit: number, request: PolledRequest, reply: PolledReply): Promise<boolean>;
+  answer(handlers: PolledHandlers, caller: Principal, limit: number, request: PolledRequest, reply: PolledReply): Promise<boolean>;
 }
 
 const POLLED_ROUTES: readonly PolledRoute[] = [
@@ -31,11 +41,11 @@ const POLLED_ROUTES: readonly PolledRoute[] = [
     action: 'GET /messages/unread/top',
     defaultLimit: 5,
     limit: LIMIT_TO_50,
-    async answer(queries, caller, limit, request, reply) {
+    async answer(handlers, caller, limit, request, reply) {
       const ifNoneMatch = request.headers['if-none-match'];
       // The pipeline's raw-input check on the header: anything it might refuse goes the long way.
       if (ifNoneMatch !== undefined && (typeof ifNoneMatch !== 'string' || rawInputProblem(ifNoneMatch) !== null)) return false;
-      const result: TopUnreadResult = await queries.execute(new GetTopUnread(caller, limit, ifNoneMatch));
+      const result: TopUnreadResult = await handlers.topUnread.execute(new GetTopUnread(caller, limit, ifNoneMatch));
       reply.header('ETag', result.etag).header('Cache-Control', 'private, no-cache');
       if (result.notModified) reply.status(304).send();
       else reply.status(200).send(result.body);
@@ -48,8 +58,8 @@ const POLLED_ROUTES: readonly PolledRoute[] = [
     action: 'GET /messages/inbox',
     defaultLimit: 20,
     limit: LIMIT_TO_100,
-    async answer(queries, caller, limit, _request, reply) {
-      const page: Page<InboxItem> = await queries.execute(new GetInbox(caller, limit, undefined, false));
+    async answer(handlers, caller, limit, _request, reply) {
+      const page: Page<InboxItem> = await handlers.inbox.execute(new GetInbox(caller, limit, undefined, false));
       reply.status(200).send(page);
       return true;
     },
@@ -115,12 +125,16 @@ function bearerToken(header: unknown): string | undefined {
  */
 @Injectable()
 export class PolledFastPath {
+  private readonly handlers: PolledHandlers;
+
   constructor(
     adapterHost: HttpAdapterHost,
     @Inject(MESSAGES_AUTHENTICATOR) private readonly authenticator: Authenticator,
     @Inject(MESSAGES_OPTIONS) options: MessagesModuleOptions,
-    private readonly queries: QueryBus,
+    topUnread: GetTopUnreadHandler,
+    inbox: GetInboxHandler,
   ) {
+    this.handlers = { topUnread, inbox };
     if (options.httpRequestsRateLimited !== false) return;
     const instance = adapterHost.httpAdapter?.getInstance?.() as Partial<FastifyLike> | undefined;
     // Routes are registered when the app initialises, after every provider exists: the hook sees them.
@@ -147,7 +161,7 @@ export class PolledFastPath {
       if (!caller || refusalOf(caller, MESSAGES_ACCESS[route.action]) !== null) return false;
       // The caller, as the access guard leaves it, for the request log line.
       request.user = caller;
-      if (await route.answer(this.queries, caller, limit, request, reply)) return true;
+      if (await route.answer(this.handlers, caller, limit, request, reply)) return true;
       delete request.user;
       return false;
     } catch {
