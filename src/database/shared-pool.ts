@@ -1,4 +1,4 @@
-import { Injectable } from '@nestjs/common';
+import { Injectable, type OnModuleDestroy } from '@nestjs/common';
 import { MikroORM } from '@mikro-orm/postgresql';
 import type { Knex } from 'knex';
 import { types as pgTypes, type Client, type PoolClient, type QueryResultRow } from 'pg';
@@ -35,15 +35,41 @@ function rawView(connection: Client): PoolClient {
   }) as unknown as PoolClient;
 }
 
+/** One statement or transaction waiting for a connection of the raw SQL side. */
+interface Waiter {
+  resolve(connection: PooledConnection): void;
+  reject(error: unknown): void;
+  /** `performance.now()` when it began to wait. */
+  since: number;
+}
+
+/** What the ORM's pool (tarn, under knex) tells of itself. */
+interface PoolQueue {
+  numPendingAcquires(): number;
+}
+
 /**
  * The process's one pool of connections: the ORM's. Raw SQL borrows its `pg` clients, so a
  * statement costs what it costs on a plain `pg` pool (named prepared statements included), and
  * the ORM, raw SQL and the job queue together never hold more than `DATABASE_POOL_SIZE`.
+ *
+ * Between two raw statements a connection is handed straight to the next one waiting, or kept
+ * until the end of the event-loop turn for the next one to come, instead of going back through
+ * the ORM's pool each time (its acquire and release cost a polled request a tenth of its time).
+ * Whenever anyone else waits on the ORM's pool, connections go back to it at once: the ORM and
+ * the job queue never wait longer for the raw side's sake.
  */
 @Injectable()
-export class SharedPool {
+export class SharedPool implements OnModuleDestroy {
   /** pg's query API, each call on a connection borrowed for it. */
   readonly client: Queryable;
+
+  /** Borrowed from the ORM's pool, free, given back at the end of this turn. */
+  private readonly idle: PooledConnection[] = [];
+  private readonly waiting: Waiter[] = [];
+  /** This side's acquires still pending in the ORM's pool. */
+  private acquiring = 0;
+  private givingBack = false;
 
   constructor(private readonly orm: MikroORM) {
     const query = (...args: unknown[]) => this.borrow((c) => (rawView(c).query as (...a: unknown[]) => Promise<unknown>)(...args));
@@ -54,26 +80,22 @@ export class SharedPool {
     return this.orm.em.getConnection().getKnex().client;
   }
 
+  onModuleDestroy() {
+    this.giveBackIdle();
+  }
+
   /**
    * Runs `work` on one connection of the pool, then gives it back. A connection whose server
    * went away, or that stopped answering, is marked so the pool closes it instead of lending it again.
    */
-  async borrow<T>(work: (connection: Client) => Promise<T>): Promise<T> {
-    const knex = this.knex;
-    const connection = (await knex.acquireConnection()) as PooledConnection;
-    try {
-      return await work(connection);
-    } catch (error) {
-      if (isDatabaseUnavailable(error)) connection.__knex__disposed ??= error;
-      throw error;
-    } finally {
-      await knex.releaseConnection(connection);
-    }
+  borrow<T>(work: (connection: Client) => Promise<T>): Promise<T> {
+    const connection = this.takeIdle();
+    return connection ? this.run(connection, work) : this.connection().then((c) => this.run(c, work));
   }
 
-  async query<T extends QueryResultRow>(sql: string, params: unknown[] = [], name?: string): Promise<T[]> {
-    const result = await this.borrow((c) => c.query<T>(name ? { name, text: sql, values: params, types: pgTypes } : { text: sql, values: params, types: pgTypes }));
-    return result.rows;
+  query<T extends QueryResultRow>(sql: string, params: unknown[] = [], name?: string): Promise<T[]> {
+    const config = name ? { name, text: sql, values: params, types: pgTypes } : { text: sql, values: params, types: pgTypes };
+    return this.borrow((c) => c.query<T>(config)).then((result) => result.rows);
   }
 
   /** Runs `work` inside one transaction on one connection; rolls back when it throws. */
@@ -91,5 +113,77 @@ export class SharedPool {
         throw error;
       }
     });
+  }
+
+  private async run<T>(connection: PooledConnection, work: (connection: Client) => Promise<T>): Promise<T> {
+    try {
+      return await work(connection);
+    } catch (error) {
+      if (isDatabaseUnavailable(error)) connection.__knex__disposed ??= error;
+      throw error;
+    } finally {
+      this.giveBack(connection);
+    }
+  }
+
+  private takeIdle(): PooledConnection | undefined {
+    for (let connection = this.idle.pop(); connection; connection = this.idle.pop()) {
+      if (!connection.__knex__disposed) return connection;
+      void this.knex.releaseConnection(connection);
+    }
+    return undefined;
+  }
+
+  /** Waits its turn among the raw side's statements; the ORM's pool is asked for as many connections as there are waiting. */
+  private connection(): Promise<PooledConnection> {
+    return new Promise<PooledConnection>((resolve, reject) => {
+      this.waiting.push({ resolve, reject, since: performance.now() });
+      this.askPool();
+    });
+  }
+
+  /**
+   * One more connection from the ORM's pool while fewer are asked for than there are waiting (a
+   * waiter served by a connection handed on leaves its request standing for the next one).
+   */
+  private askPool() {
+    if (this.acquiring >= this.waiting.length) return;
+    this.acquiring++;
+    const asked = performance.now();
+    this.knex.acquireConnection().then(
+      (connection: unknown) => {
+        this.acquiring--;
+        this.handOn(connection as PooledConnection);
+      },
+      (error: unknown) => {
+        this.acquiring--;
+        // The pool's wait ran out (or it is closing): those already waiting when it was asked have
+        // waited as long as anyone may, and give up; anyone who came later asks again.
+        while (this.waiting.length && this.waiting[0].since <= asked) this.waiting.shift()!.reject(error);
+        this.askPool();
+      },
+    );
+  }
+
+  private giveBack(connection: PooledConnection) {
+    const othersWaiting = (this.knex as unknown as { pool: PoolQueue }).pool.numPendingAcquires() > this.acquiring;
+    if (connection.__knex__disposed || othersWaiting) return void this.knex.releaseConnection(connection);
+    this.handOn(connection);
+  }
+
+  private handOn(connection: PooledConnection) {
+    const next = this.waiting.shift();
+    if (next) return next.resolve(connection);
+    this.idle.push(connection);
+    if (this.givingBack) return;
+    this.givingBack = true;
+    setImmediate(() => {
+      this.givingBack = false;
+      this.giveBackIdle();
+    });
+  }
+
+  private giveBackIdle() {
+    for (const connection of this.idle.splice(0)) void this.knex.releaseConnection(connection);
   }
 }

@@ -1,3 +1,4 @@
+import { MikroORM } from '@mikro-orm/postgresql';
 import { Client } from 'pg';
 import { DepartmentDirectory, MessagesDatabase } from '../../src/messages';
 import { TestDepartment } from '../support/factories';
@@ -69,5 +70,32 @@ describe("the host's one database pool, as the messages module uses it", () => {
     } finally {
       await subscription.close();
     }
+  });
+  it('hands connections from one raw statement to the next, yet the ORM gets its turn while raw statements keep every connection busy', async () => {
+    const database = server.app.get(MessagesDatabase);
+    const orm = server.app.get(MikroORM);
+    const deadline = Date.now() + 3_000;
+    let rawStatements = 0;
+    // Far more raw statements in flight than the pool has connections, for three seconds.
+    const raw = Array.from({ length: 40 }, async () => {
+      while (Date.now() < deadline) {
+        await database.query('select pg_sleep(0.001)');
+        rawStatements++;
+      }
+    });
+    const ormWaits: number[] = [];
+    const ormSide = (async () => {
+      await new Promise((resolve) => setTimeout(resolve, 200));
+      while (Date.now() < deadline - 300) {
+        const started = performance.now();
+        await orm.em.fork().getConnection().execute('select 1');
+        ormWaits.push(performance.now() - started);
+      }
+    })();
+    await Promise.all([...raw, ormSide]);
+    expect(rawStatements).toBeGreaterThan(500);
+    // Each ORM statement waited its turn among the raw ones, never until the raw load ended.
+    expect(ormWaits.length).toBeGreaterThan(5);
+    expect(Math.max(...ormWaits)).toBeLessThan(1_000);
   });
 });
