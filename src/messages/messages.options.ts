@@ -33,8 +33,8 @@ export interface MessagesModuleOptions {
   socketRateLimit?: { eventsPerMinute: number; handshakesPerMinute?: number };
   /**
    * Whether the host limits the rate of HTTP requests to the module's routes (default true).
-   * Only when it says false are the polled routes answered on their short path, which passes
-   * the host's guards by: the module cannot reach the host's limiter.
+   * The polled routes' short path passes the host's guards by; while this is true it is taken
+   * only when the host provides a `RequestRateLimiter` (`common/access`) to count its requests.
    */
   httpRequestsRateLimited?: boolean;
   /** Sockets one member may have open at once, over every process (default 20). */

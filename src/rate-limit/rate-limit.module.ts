@@ -1,14 +1,15 @@
 import { createHash } from 'node:crypto';
-import { Module } from '@nestjs/common';
+import { Global, Module } from '@nestjs/common';
 import { ConfigService } from '@nestjs/config';
 import { APP_GUARD } from '@nestjs/core';
 import { ThrottlerModule, type ThrottlerModuleOptions } from '@nestjs/throttler';
 import type { ExecutionContext } from '@nestjs/common';
-import { MANY_PEOPLE, RATE_LIMIT_CLASS, RATE_LIMIT_LIST, type Principal } from '../common/access';
+import { MANY_PEOPLE, RATE_LIMIT_CLASS, RATE_LIMIT_LIST, RequestRateLimiter, type Principal } from '../common/access';
 import { normalizeEmail } from '../common/validation/email';
 import { isWellFormed } from '../common/validation/raw-input';
 import { RedisStatus } from '../common/health/redis-status';
 import type { Environment } from '../config/environment';
+import { GuardedRequestRateLimiter } from './guarded-request-rate-limiter';
 import { RateLimitGuard } from './rate-limit.guard';
 import { RedisThrottlerStorage } from './redis-throttler.storage';
 import { RefusedRequests } from './refused-requests';
@@ -54,8 +55,9 @@ const reachesFew = (ctx: ExecutionContext): boolean => {
 /**
  * Every caller is limited per user (per address before login); logins per email and per
  * address; mass sends more strictly. With REDIS_URL the counts are shared by all processes.
- * `RATE_LIMIT=off` turns it all off.
+ * `RATE_LIMIT=off` turns it all off. Global for its `RequestRateLimiter`.
  */
+@Global()
 @Module({
   imports: [
     ThrottlerModule.forRootAsync({
@@ -98,6 +100,13 @@ const reachesFew = (ctx: ExecutionContext): boolean => {
       },
     }),
   ],
-  providers: [{ provide: APP_GUARD, useClass: RateLimitGuard }, RefusedRequests],
+  providers: [
+    RateLimitGuard,
+    { provide: APP_GUARD, useExisting: RateLimitGuard },
+    // For a module's routes answered outside the pipeline (the messages module's polled routes).
+    { provide: RequestRateLimiter, useClass: GuardedRequestRateLimiter },
+    RefusedRequests,
+  ],
+  exports: [RequestRateLimiter],
 })
 export class RateLimitModule {}

@@ -31,9 +31,9 @@ async function ask(baseUrl: string, url: string, headers: Record<string, string>
 }
 
 /**
- * The dashboard's poll has a short path while HTTP rate limiting is off. Two servers share one
- * database: one with the short path, one with rate limiting on (so every request goes through
- * the whole pipeline). Every answer must be the same on both.
+ * The dashboard's poll has a short path. Two servers share one database: one with the short
+ * path, one held to the whole pipeline (its short path always stands aside), with rate limiting
+ * on. Every answer must be the same on both.
  */
 describe('the polled routes (unread/top, the inbox first page): the short path answers as the pipeline does', () => {
   let fast: TestServer;
@@ -48,7 +48,9 @@ describe('the polled routes (unread/top, the inbox first page): the short path a
     dept = await TestDepartment.create(fast);
     sender = await dept.newMember();
     const answer = PolledFastPath.prototype.answer;
+    const wholeWay = pipeline.app.get(PolledFastPath);
     jest.spyOn(PolledFastPath.prototype, 'answer').mockImplementation(async function (this: PolledFastPath, ...args) {
+      if (this === wholeWay) return false;
       const done = await answer.apply(this, args);
       if (done) answered++;
       return done;
@@ -161,19 +163,36 @@ describe('the polled routes (unread/top, the inbox first page): the short path a
     await same(INBOX, { Authorization: member.auth }, { status: 403, short: false });
   });
 
-  it('stands aside while rate limiting is on: the limit still applies to the polls', async () => {
+  it("counts the polls in the host's own limit while rate limiting is on: the same count as the long way, then a 429", async () => {
     // An address of its own (through a trusted proxy): the refusals compared above count against the loopback's.
     const limited = await startTestServer({ RATE_LIMIT: 'on', RATE_LIMIT_PER_MINUTE: String(PER_MINUTE), TRUST_PROXY: '127.0.0.1' }, fast.databaseUrl);
     try {
       const poller = await withMail();
-      const before = answered;
+      const poll = (url: string) => request(limited.baseUrl).get(url).set('Authorization', poller.auth).set('X-Forwarded-For', '198.51.100.77');
       // Each route counts on its own.
       for (const url of [TOP, INBOX]) {
+        const before = answered;
+        const remaining: string[] = [];
         const seen: number[] = [];
-        for (let i = 0; i <= PER_MINUTE; i++) seen.push((await request(limited.baseUrl).get(url).set('Authorization', poller.auth).set('X-Forwarded-For', '198.51.100.77')).status);
+        for (let i = 0; i < PER_MINUTE / 2; i++) {
+          const res = await poll(url);
+          seen.push(res.status);
+          remaining.push(res.headers['x-ratelimit-remaining']);
+        }
+        expect(answered - before).toBe(PER_MINUTE / 2);
+        // The long way (a limit written with a leading zero is not a plain query) counts on from there.
+        for (let i = 0; i < PER_MINUTE / 2; i++) {
+          const res = await poll(`${url}?limit=05`);
+          seen.push(res.status);
+          remaining.push(res.headers['x-ratelimit-remaining']);
+        }
+        expect(answered - before).toBe(PER_MINUTE / 2);
+        const refused = await poll(url);
+        seen.push(refused.status);
         expect(seen).toEqual([...Array.from({ length: PER_MINUTE }, () => 200), 429]);
+        expect(remaining).toEqual(Array.from({ length: PER_MINUTE }, (_, i) => String(PER_MINUTE - 1 - i)));
+        expect(Number(refused.headers['retry-after'])).toBeGreaterThan(0);
       }
-      expect(answered).toBe(before);
     } finally {
       await limited.close();
     }

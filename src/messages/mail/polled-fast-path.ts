@@ -1,11 +1,12 @@
-import { Inject, Injectable } from '@nestjs/common';
+import { Inject, Injectable, Optional } from '@nestjs/common';
 import { HttpAdapterHost } from '@nestjs/core';
-import { refusalOf, type AccessRule, type Principal } from '../../common/access';
+import { refusalOf, RequestRateLimiter, type Principal } from '../../common/access';
 import { rawInputProblem } from '../../common/validation/raw-input';
 import { MESSAGES_AUTHENTICATOR, type Authenticator } from '../auth/messages-auth';
 import { MESSAGES_ACCESS } from '../messages.access';
 import { MESSAGES_OPTIONS, type MessagesModuleOptions } from '../messages.options';
 import type { InboxItem, Page } from './dto/mail-views';
+import { MessagesController } from './messages.controller';
 import { GetInboxHandler } from './queries/get-inbox.handler';
 import { GetInbox } from './queries/get-inbox.query';
 import { GetTopUnreadHandler } from './queries/get-top-unread.handler';
@@ -28,6 +29,8 @@ interface PolledHandlers {
 interface PolledRoute {
   readonly url: RegExp;
   readonly action: keyof typeof MESSAGES_ACCESS;
+  /** The controller method the pipeline would run: the host's limits count the request under it. */
+  readonly handler: 'topUnread' | 'inbox';
   /** `TopUnreadQueryDto` or `InboxQueryDto`'s default limit. */
   readonly defaultLimit: number;
   readonly limit: RegExp;
@@ -39,6 +42,7 @@ const POLLED_ROUTES: readonly PolledRoute[] = [
   {
     url: /^(\/[\w-]+)*\/messages\/unread\/top$/,
     action: 'GET /messages/unread/top',
+    handler: 'topUnread',
     defaultLimit: 5,
     limit: LIMIT_TO_50,
     async answer(handlers, caller, limit, request, reply) {
@@ -56,6 +60,7 @@ const POLLED_ROUTES: readonly PolledRoute[] = [
     // The first page only: a cursor or `unread` goes the long way.
     url: /^(\/[\w-]+)*\/messages\/inbox$/,
     action: 'GET /messages/inbox',
+    handler: 'inbox',
     defaultLimit: 20,
     limit: LIMIT_TO_100,
     async answer(handlers, caller, limit, _request, reply) {
@@ -120,12 +125,16 @@ function bearerToken(header: unknown): string | undefined {
  * still comes from one place. The route's hooks (request log, security headers) run as for
  * any route.
  *
- * While the host rate-limits HTTP requests the module cannot apply its limiter, so the routes
- * are left entirely to the pipeline.
+ * While the host rate-limits HTTP requests, each request is first counted by the host's
+ * `RequestRateLimiter`, under the controller method the pipeline would run, so the short path
+ * and the pipeline share one count; a request over the limit goes the long way, to be refused
+ * there. A host that limits requests but gives no limiter leaves the routes to the pipeline.
  */
 @Injectable()
 export class PolledFastPath {
   private readonly handlers: PolledHandlers;
+  /** The host's limits, while it applies any. */
+  private readonly limiter?: RequestRateLimiter;
 
   constructor(
     adapterHost: HttpAdapterHost,
@@ -133,9 +142,13 @@ export class PolledFastPath {
     @Inject(MESSAGES_OPTIONS) options: MessagesModuleOptions,
     topUnread: GetTopUnreadHandler,
     inbox: GetInboxHandler,
+    @Optional() limiter?: RequestRateLimiter,
   ) {
     this.handlers = { topUnread, inbox };
-    if (options.httpRequestsRateLimited !== false) return;
+    if (options.httpRequestsRateLimited !== false) {
+      if (!limiter) return;
+      this.limiter = limiter;
+    }
     const instance = adapterHost.httpAdapter?.getInstance?.() as Partial<FastifyLike> | undefined;
     // Routes are registered when the app initialises, after every provider exists: the hook sees them.
     if (typeof instance?.addHook !== 'function') return;
@@ -159,8 +172,12 @@ export class PolledFastPath {
     try {
       const caller = await this.authenticator.authenticate(token);
       if (!caller || refusalOf(caller, MESSAGES_ACCESS[route.action]) !== null) return false;
-      // The caller, as the access guard leaves it, for the request log line.
+      // The caller, as the access guard leaves it, for the request log line and the limits' count.
       request.user = caller;
+      if (this.limiter && !(await this.limiter.admit(request, reply, MessagesController, MessagesController.prototype[route.handler]))) {
+        delete request.user;
+        return false;
+      }
       if (await route.answer(this.handlers, caller, limit, request, reply)) return true;
       delete request.user;
       return false;
