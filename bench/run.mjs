@@ -18,7 +18,7 @@ import { io } from 'socket.io-client';
 const require = createRequire(import.meta.url);
 
 const ROOT = new URL('..', import.meta.url).pathname;
-// BENCH_ONLY=top,etag,inbox,connections,latency,send,sender,urgent,search,history,convlist,deephistory,sockets,redis runs only
+// BENCH_ONLY=top,etag,inbox,limited,connections,latency,send,sender,urgent,search,history,convlist,deephistory,sockets,redis runs only
 // those parts (for profiling one of them).
 const ONLY = process.env.BENCH_ONLY ? new Set(process.env.BENCH_ONLY.split(',')) : null;
 const want = (part) => !ONLY || ONLY.has(part);
@@ -135,13 +135,14 @@ async function startServer(databaseUrl, jwtSecret, extraEnv = {}) {
   child.stdout.on('data', keep);
   child.stderr.on('data', keep);
   const exited = new Promise((resolve) => child.once('exit', resolve));
-  cleanups.push(async () => {
+  const stop = async () => {
     if (child.exitCode === null) {
       child.kill('SIGTERM');
       await withTimeout(exited, 10_000, 'server shutdown').catch(() => child.kill('SIGKILL'));
     }
     rmSync(dataDir, { recursive: true, force: true });
-  });
+  };
+  cleanups.push(stop);
   const baseUrl = `http://${HOST}:${port}`;
   const deadline = Date.now() + 90_000;
   for (;;) {
@@ -151,7 +152,7 @@ async function startServer(databaseUrl, jwtSecret, extraEnv = {}) {
     if (status === 200) break;
     await sleep(250);
   }
-  return { baseUrl, pid: child.pid, output: () => output };
+  return { baseUrl, pid: child.pid, output: () => output, stop };
 }
 
 /** Starts the bare handler in its own process. */
@@ -495,6 +496,33 @@ async function main() {
     1.0,
   );
   if (want('inbox')) await sideBySide('GET /api/messages/inbox first page, 50 connections', '/api/messages/inbox', auth, (u) => ({ 'x-user-id': u }), 200, 0.7);
+
+  // The same poll on a server that keeps HTTP rate limiting on (a limit no poll here reaches), side
+  // by side with the server above: what counting each poll in the host's limit costs.
+  if (want('limited')) {
+    const limited = await startServer(databaseUrl, jwtSecret, { RATE_LIMIT: 'on', RATE_LIMIT_PER_MINUTE: '100000000' });
+    const path = '/api/messages/unread/top';
+    await cannon(server, path, auth, pollers, 200, 2);
+    await cannon(limited, path, auth, pollers, 200, 2);
+    const off = [];
+    const on = [];
+    for (let round = 0; round < 2; round++) {
+      off.push(await cannon(server, path, auth, pollers, 200));
+      on.push(await cannon(limited, path, auth, pollers, 200));
+    }
+    const mean = (xs) => xs.reduce((a, b) => a + b.rps, 0) / xs.length;
+    const cpu = (xs) => (xs.reduce((a, b) => a + b.cpuUs, 0) / xs.length).toFixed(0);
+    const ratio = mean(on) / mean(off);
+    add({
+      figure: 'GET /api/messages/unread/top with HTTP rate limiting on (each poll counted), against the same with it off',
+      value: `${mean(on).toFixed(0)} req/s (runs ${on.map((x) => x.rps.toFixed(0)).join(', ')}; ${cpu(on)} µs CPU/request)`,
+      floor: `${mean(off).toFixed(0)} req/s (runs ${off.map((x) => x.rps.toFixed(0)).join(', ')}; ${cpu(off)} µs CPU/request), the server above`,
+      ratio: ratio.toFixed(2),
+      target: 'the short path with limits on (no target)',
+      met: true,
+    });
+    await limited.stop();
+  }
 
   // The database sessions one server process holds while 50 connections poll it (sampled every 200 ms).
   if (want('connections')) {
@@ -1078,7 +1106,7 @@ async function main() {
 - PostgreSQL ${pgVersion} on loopback (${pgChoice.where.replace(/ on port \d+/, '')}); pool of ${POOL_SIZE} connections in the server and in the floor
 - Data: one department, ${MEMBERS.toLocaleString('en')} members in 200 groups, 40 roles and 4 shifts; ${MESSAGES.toLocaleString('en')} messages and ${recipientRows.toLocaleString('en')} recipient rows (two members with 100,000, a thousand with 10, the rest 88 each; one in ten unread), seeded in ${seedSeconds.toFixed(0)} s
 - Also seeded for their figures: a member in 1,000 conversations and one in 10 (3 messages each); conversations of 100,000 and of 100 messages; a conversation of 2,001 members for the delivery through Redis (two more server processes, \`REDIS_URL\`, 1,000 sockets on each)
-- Server: \`node dist/main.js\`, NODE_ENV=production, RATE_LIMIT=off (so the polled routes take their short path; with HTTP rate limiting on they run the whole pipeline), LOG_LEVEL=warn; load from autocannon (50 connections, ${DURATION_S} s per run, floor and server alternated: floor, server, floor, server, after a 2 s warm-up of each) and socket.io-client, all in one process on the same machine
+- Server: \`node dist/main.js\`, NODE_ENV=production, RATE_LIMIT=off (as for a server behind a proxy that limits; one figure compares a second server with HTTP rate limiting on, where each poll is also counted), LOG_LEVEL=warn; load from autocannon (50 connections, ${DURATION_S} s per run, floor and server alternated: floor, server, floor, server, after a 2 s warm-up of each) and socket.io-client, all in one process on the same machine
 - Floors: \`bench/floor.mjs\`, a bare \`node:http\` + \`pg\` handler in its own process running the server's own SQL (imported from \`dist/\`) for the same users, with no authentication; for the send, the same rows written by one \`INSERT ... SELECT\`
 - Whole run: ${totalSeconds.toFixed(0)} s
 
