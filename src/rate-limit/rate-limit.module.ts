@@ -2,7 +2,7 @@ import { createHash } from 'node:crypto';
 import { Global, Module } from '@nestjs/common';
 import { ConfigService } from '@nestjs/config';
 import { APP_GUARD } from '@nestjs/core';
-import { ThrottlerModule, type ThrottlerModuleOptions } from '@nestjs/throttler';
+import { ThrottlerModule, type ThrottlerModuleOptions, type ThrottlerStorage } from '@nestjs/throttler';
 import type { ExecutionContext } from '@nestjs/common';
 import { MANY_PEOPLE, RATE_LIMIT_CLASS, RATE_LIMIT_LIST, RequestRateLimiter, type Principal } from '../common/access';
 import { normalizeEmail } from '../common/validation/email';
@@ -11,6 +11,7 @@ import { RedisStatus } from '../common/health/redis-status';
 import type { Environment } from '../config/environment';
 import { GuardedRequestRateLimiter } from './guarded-request-rate-limiter';
 import { RateLimitGuard } from './rate-limit.guard';
+import { MemoryThrottlerStorage } from './memory-throttler.storage';
 import { RedisThrottlerStorage } from './redis-throttler.storage';
 import { RefusedRequests } from './refused-requests';
 
@@ -21,7 +22,7 @@ const deploymentNamespace = (databaseUrl: string) => createHash('sha256').update
 
 type Request = Record<string, any> & { ip?: string; user?: Principal; body?: Record<string, unknown> };
 
-const SHARED_STORAGE = Symbol('SHARED_STORAGE');
+const LIMIT_COUNTS = Symbol('LIMIT_COUNTS');
 
 /** What a login's email counts under: its normalized form (a malformed one under its own text). */
 const emailKey = (email: unknown) => (typeof email === 'string' && isWellFormed(email) ? normalizeEmail(email) : String(email ?? ''));
@@ -30,15 +31,17 @@ const emailKey = (email: unknown) => (typeof email === 'string' && isWellFormed(
 @Module({
   providers: [
     {
-      provide: SHARED_STORAGE,
+      provide: LIMIT_COUNTS,
       inject: [ConfigService, RedisStatus],
       useFactory: (config: ConfigService<Environment, true>, status: RedisStatus) => {
         const redisUrl = config.get('REDIS_URL', { infer: true });
-        return redisUrl ? new RedisThrottlerStorage(redisUrl, deploymentNamespace(config.get('DATABASE_URL', { infer: true }) as string), status) : null;
+        return redisUrl
+          ? new RedisThrottlerStorage(redisUrl, deploymentNamespace(config.get('DATABASE_URL', { infer: true }) as string), status)
+          : new MemoryThrottlerStorage();
       },
     },
   ],
-  exports: [SHARED_STORAGE],
+  exports: [LIMIT_COUNTS],
 })
 class RateLimitStorageModule {}
 
@@ -62,15 +65,15 @@ const reachesFew = (ctx: ExecutionContext): boolean => {
   imports: [
     ThrottlerModule.forRootAsync({
       imports: [RateLimitStorageModule],
-      inject: [ConfigService, SHARED_STORAGE],
-      useFactory: (config: ConfigService<Environment, true>, shared: RedisThrottlerStorage | null): ThrottlerModuleOptions => {
+      inject: [ConfigService, LIMIT_COUNTS],
+      useFactory: (config: ConfigService<Environment, true>, storage: ThrottlerStorage): ThrottlerModuleOptions => {
         const off = config.get('RATE_LIMIT', { infer: true }) === 'off';
         const byCaller = (req: Request) => (req.user ? `user:${req.user.userId}` : `ip:${req.ip}`);
         // A throttler's own skipIf replaces the common one, so each repeats the switch.
         const only = (kind: string) => (ctx: ExecutionContext) => off || classOf(ctx) !== kind;
         return {
           skipIf: () => off,
-          storage: shared ?? undefined,
+          storage,
           throttlers: [
             { name: 'default', ttl: MINUTE_MS, limit: config.get('RATE_LIMIT_PER_MINUTE', { infer: true }), getTracker: byCaller },
             {

@@ -1,7 +1,8 @@
-import { ThrottlerStorageService, type ThrottlerStorage } from '@nestjs/throttler';
+import type { ThrottlerStorage } from '@nestjs/throttler';
 import type { ThrottlerStorageRecord } from '@nestjs/throttler/dist/throttler-storage-record.interface';
 import Redis from 'ioredis';
 import type { RedisStatus } from '../common/health/redis-status';
+import { MemoryThrottlerStorage } from './memory-throttler.storage';
 
 // One round trip: count the hit, start the window on the first one, block when over the limit.
 const COMMAND_TIMEOUT_MS = 500;
@@ -28,7 +29,7 @@ const USER = 'rate limits';
  */
 export class RedisThrottlerStorage implements ThrottlerStorage {
   private readonly redis: Redis;
-  private readonly local = new ThrottlerStorageService();
+  private readonly local = new MemoryThrottlerStorage();
   private localUntil = 0;
 
   /** `namespace`: one per deployment (all processes on one database share it). */
