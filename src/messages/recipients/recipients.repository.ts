@@ -11,6 +11,16 @@ const reachable = (stale: string) =>
   `(${PresenceService.onlineCondition('x.user_id', stale)}
     or exists (select 1 from push_subscriptions s where s.department_id = x.department_id and s.user_id = x.user_id))`;
 
+/**
+ * SQL: `reachable`, for an aggregate over all of a message's rows in department `department`.
+ * One uncorrelated set of user ids, hashed once per statement, where `reachable` probes two
+ * indexes per row: cheaper over thousands of rows, dearer for a page of them. Neither user_id
+ * column is nullable, so `in` answers as `exists` does.
+ */
+const inReachableSet = (department: string, stale: string) =>
+  `(x.user_id in (${PresenceService.onlineUserIds(stale)}
+      union all select s.user_id from push_subscriptions s where s.department_id = ${department}))`;
+
 const REACHED = 'x.socket_at is not null or x.push_at is not null or x.email_at is not null or x.read_at is not null';
 
 /** Each recipient row's delivery state, as one SQL expression. */
@@ -46,7 +56,7 @@ export const RECIPIENTS_SQL = {
          count(*)::int as recipients,
          count(*) filter (where ${REACHED})::int as reached,
          count(x.acknowledged_at)::int as acknowledged,
-         count(*) filter (where not (${REACHED}) and not ${reachable('$3')})::int as unreachable
+         count(*) filter (where not (${REACHED}) and not ${inReachableSet('$2', '$3')})::int as unreachable
     from mail_recipients x where x.message_id = $1 and x.department_id = $2`,
 
   /** A page of recipients with their read and response status, by user id. */
