@@ -2,6 +2,7 @@ import type { Client } from 'pg';
 import webpush from 'web-push';
 import { PresenceService } from '../../src/messages/presence/presence.service';
 import type { MessageDeliveryPayload } from '../../src/messages/realtime/socket-events';
+import { RECIPIENTS_SQL } from '../../src/messages/recipients/recipients.repository';
 import { TestDepartment, type TestMember } from '../support/factories';
 import { eventually as poll, PushService } from '../support/push-service';
 import { collect, connectSocket, closeAllSockets, eventually, nextEvent, type MessagesClient } from '../support/sockets';
@@ -143,6 +144,10 @@ describe('urgent department messages: acknowledgements and the delivery record',
         [otherDevice.id]: 'unreachable',
         [reader.id]: 'read',
       });
+      // A message to more than PROBE_REACHABLE_UP_TO is counted against the hashed set of reachable ids: the same counts.
+      const counts = async (sql: string) => (await db.query(sql, [id, dept.id, server.app.get(PresenceService).staleAfterSeconds])).rows[0];
+      expect(await counts(RECIPIENTS_SQL.summaryOfMany)).toEqual(await counts(RECIPIENTS_SQL.summary));
+      expect(await counts(RECIPIENTS_SQL.summaryOfMany)).toMatchObject({ recipients: 6, reached: 1, unreachable: 3 });
     } finally {
       await db.query('delete from server_processes where id = $1', [staleProcess]);
     }

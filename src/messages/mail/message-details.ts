@@ -53,7 +53,7 @@ export class MessageDetails {
   private async senderView(departmentId: number, row: MessageRow): Promise<Partial<MessageDetail>> {
     // The names wait only for the page, not for the aggregate over every recipient row.
     const [summary, { recipients, recipientsNextCursor }] = await Promise.all([
-      this.recipients.summary(row.id, departmentId),
+      this.recipients.summary(row.id, departmentId, row.recipient_count),
       this.firstRecipientsPage(departmentId, row.id),
     ]);
     return {

@@ -20,7 +20,7 @@ export class GetMessageRecipientsHandler implements IQueryHandler<GetMessageReci
     const after = cursor && /^\d{1,10}$/.test(cursor) ? Number(cursor) : 0;
     const [rows, summary] = await Promise.all([
       this.recipients.delivery(messageId, caller.departmentId, state, after, limit + 1),
-      this.recipients.summary(messageId, caller.departmentId),
+      this.recipients.summary(messageId, caller.departmentId, message.recipient_count),
     ]);
     const more = rows.length > limit;
     const page = more ? rows.slice(0, limit) : rows;
