@@ -2,6 +2,7 @@ import type { Client } from 'pg';
 import webpush from 'web-push';
 import { PresenceService } from '../../src/messages/presence/presence.service';
 import type { MessageDeliveryPayload } from '../../src/messages/realtime/socket-events';
+import { RECIPIENTS_SQL } from '../../src/messages/recipients/recipients.repository';
 import { TestDepartment, type TestMember } from '../support/factories';
 import { eventually as poll, PushService } from '../support/push-service';
 import { collect, connectSocket, closeAllSockets, eventually, nextEvent, type MessagesClient } from '../support/sockets';
@@ -96,6 +97,60 @@ describe('urgent department messages: acknowledgements and the delivery record',
     const states = Object.fromEntries(all.body.items.map((r: { userId: number; state: string }) => [r.userId, r.state]));
     expect(states).toEqual({ [connected.id]: 'reached', [pushOnly.id]: 'reached', [unreachable.id]: 'unreachable' });
     expect(all.body.items.find((r: { userId: number }) => r.userId === pushOnly.id).channels.push).toEqual(expect.any(String));
+  });
+
+  it('counts a member not yet reached as unreachable only with neither a live socket nor a push device of the department', async () => {
+    const dept = await TestDepartment.create(server);
+    const other = await TestDepartment.create(server);
+    const [sender, online, pushOnly, neither, staleSocket, otherDevice, reader] = await dept.newMembers(7);
+    // Written straight to the tables: a send would queue pushes, and one could reach a member before the counts are read.
+    const {
+      rows: [{ id }],
+    } = await db.query<{ id: number }>(
+      `insert into mail_messages (department_id, sender_id, sender_name, subject, body, recipient_count)
+       values ($1, $2, $3, 'Roll call', '<p>Answer, please.</p>', 6) returning id`,
+      [dept.id, sender.id, sender.name],
+    );
+    await db.query(
+      `insert into mail_recipients (message_id, user_id, department_id, read_at, unread)
+       select $1, u.id, $2, case when u.id = $4 then now() end, u.id <> $4 from unnest($3::int[]) u(id)`,
+      [id, dept.id, [online.id, pushOnly.id, neither.id, staleSocket.id, otherDevice.id, reader.id], reader.id],
+    );
+    await connect(online);
+    await db.query(
+      `insert into push_subscriptions (department_id, user_id, endpoint, p256dh, auth)
+       values ($1, $2, $4 || '/here', 'key', 'auth'), ($3, $5, $4 || '/elsewhere', 'key', 'auth')`,
+      [dept.id, pushOnly.id, other.id, `${service.baseUrl}/${id}`, otherDevice.id],
+    );
+    // A socket on a process whose heartbeat stopped long ago.
+    const {
+      rows: [{ process_id: staleProcess }],
+    } = await db.query<{ process_id: string }>(
+      `with gone as (insert into server_processes (id, heartbeat_at) values (gen_random_uuid(), now() - interval '1 hour') returning id)
+       insert into socket_presence (process_id, socket_id, user_id) select id, 'gone', $1 from gone returning process_id`,
+      [staleSocket.id],
+    );
+    try {
+      const detail = await dept.as(sender).get(`/api/messages/${id}`).expect(200);
+      expect(detail.body.delivery).toEqual({ recipients: 6, reached: 1, read: 1, acknowledged: 0, unreachable: 3 });
+      const record = await dept.as(sender).get(`/api/messages/${id}/recipients?state=all`).expect(200);
+      expect(record.body.summary).toEqual(detail.body.delivery);
+      const states = Object.fromEntries(record.body.items.map((r: { userId: number; state: string }) => [r.userId, r.state]));
+      expect(states).toEqual({
+        [online.id]: 'pending',
+        [pushOnly.id]: 'pending',
+        [neither.id]: 'unreachable',
+        [staleSocket.id]: 'unreachable',
+        [otherDevice.id]: 'unreachable',
+        [reader.id]: 'read',
+      });
+      // A message to more than PROBE_REACHABLE_UP_TO is counted against the hashed set of reachable ids: the same counts.
+      const counts = async (sql: string) => (await db.query(sql, [id, dept.id, server.app.get(PresenceService).staleAfterSeconds])).rows[0];
+      expect(await counts(RECIPIENTS_SQL.summaryOfMany)).toEqual(await counts(RECIPIENTS_SQL.summary));
+      expect(await counts(RECIPIENTS_SQL.summaryOfMany)).toMatchObject({ recipients: 6, reached: 1, unreachable: 3 });
+    } finally {
+      await db.query('delete from server_processes where id = $1', [staleProcess]);
+    }
   });
 
   it('takes acknowledgements over HTTP, the socket and a coded response, each once, and tells the sender live', async () => {

@@ -51,10 +51,27 @@ export class MessageDetails {
 
   /** What only the sender sees: the tallies (counted in SQL) and the first page of recipients with their status. */
   private async senderView(departmentId: number, row: MessageRow): Promise<Partial<MessageDetail>> {
-    const [summary, rows] = await Promise.all([
-      this.recipients.summary(row.id, departmentId),
-      this.recipients.statuses(row.id, departmentId, 0, FIRST_RECIPIENTS_PAGE + 1),
+    // The names wait only for the page, not for the aggregate over every recipient row.
+    const [summary, { recipients, recipientsNextCursor }] = await Promise.all([
+      this.recipients.summary(row.id, departmentId, row.recipient_count),
+      this.firstRecipientsPage(departmentId, row.id),
     ]);
+    return {
+      recipientCount: row.recipient_count,
+      readCount: summary.read_count,
+      responses: toTally(summary),
+      recipients,
+      recipientsNextCursor,
+      delivery: toDeliverySummary(summary),
+    };
+  }
+
+  /** Up to FIRST_RECIPIENTS_PAGE recipients by user id, named by the directory. */
+  private async firstRecipientsPage(
+    departmentId: number,
+    messageId: number,
+  ): Promise<{ recipients: RecipientStatus[]; recipientsNextCursor: string | null }> {
+    const rows = await this.recipients.statuses(messageId, departmentId, 0, FIRST_RECIPIENTS_PAGE + 1);
     const more = rows.length > FIRST_RECIPIENTS_PAGE;
     const page = more ? rows.slice(0, FIRST_RECIPIENTS_PAGE) : rows;
     const names = new Map((await this.directory.members(departmentId, page.map((r) => r.user_id))).map((m) => [m.id, m.name]));
@@ -66,13 +83,6 @@ export class MessageDetails {
       note: r.response_note,
       respondedAt: iso(r.responded_at),
     }));
-    return {
-      recipientCount: row.recipient_count,
-      readCount: summary.read_count,
-      responses: toTally(summary),
-      recipients,
-      recipientsNextCursor: more ? String(page[page.length - 1].user_id) : null,
-      delivery: toDeliverySummary(summary),
-    };
+    return { recipients, recipientsNextCursor: more ? String(page[page.length - 1].user_id) : null };
   }
 }

@@ -6,6 +6,9 @@ import { MESSAGES_OPTIONS, type MessagesModuleOptions } from '../messages.option
 /** A process that missed this many heartbeats counts as gone. */
 const MISSED_HEARTBEATS = 3;
 
+/** SQL: the process `sp` sent a heartbeat within the last `staleParam` seconds. */
+const liveProcess = (staleParam: string) => `sp.heartbeat_at > clock_timestamp() - ${staleParam} * interval '1 second'`;
+
 /**
  * Who has a live socket, as every server process sees it. Each process keeps a row in
  * `server_processes` with a heartbeat and one `socket_presence` row per open socket; a process
@@ -46,7 +49,16 @@ export class PresenceService implements OnApplicationBootstrap, BeforeApplicatio
   static onlineCondition(userIdSql: string, staleParam: string): string {
     return `exists (
       select 1 from socket_presence p join server_processes sp on sp.id = p.process_id
-      where p.user_id = ${userIdSql} and sp.heartbeat_at > clock_timestamp() - ${staleParam} * interval '1 second')`;
+      where p.user_id = ${userIdSql} and ${liveProcess(staleParam)})`;
+  }
+
+  /**
+   * SQL subquery: the ids of the members with a live socket on some process (repeated per socket).
+   * For testing many rows at once: PostgreSQL hashes the set once, where `onlineCondition` probes per row.
+   */
+  static onlineUserIds(staleParam: string): string {
+    return `select p.user_id from socket_presence p join server_processes sp on sp.id = p.process_id
+      where ${liveProcess(staleParam)}`;
   }
 
   async onApplicationBootstrap() {

@@ -4,6 +4,7 @@ import { DepartmentDirectory } from '../../directory/department-directory';
 import { iso } from '../../mail/mail.mapper';
 import { RecipientsRepository, toDeliverySummary } from '../../recipients/recipients.repository';
 import type { RecipientDeliveryPage } from '../dto/delivery-views';
+import type { RecipientState } from '../dto/urgent.dto';
 import { GetMessageRecipients } from './get-message-recipients.query';
 
 @QueryHandler(GetMessageRecipients)
@@ -18,14 +19,11 @@ export class GetMessageRecipientsHandler implements IQueryHandler<GetMessageReci
     // Only the sender sees who got it; to anyone else the message does not exist.
     if (!message) throw DomainError.notFound(`Message ${messageId} not found`);
     const after = cursor && /^\d{1,10}$/.test(cursor) ? Number(cursor) : 0;
-    const [rows, summary] = await Promise.all([
-      this.recipients.delivery(messageId, caller.departmentId, state, after, limit + 1),
-      this.recipients.summary(messageId, caller.departmentId),
+    // The names wait only for the page, not for the aggregate over every recipient row.
+    const [{ page, more, names }, summary] = await Promise.all([
+      this.namedPage(caller.departmentId, messageId, state, after, limit),
+      this.recipients.summary(messageId, caller.departmentId, message.recipient_count),
     ]);
-    const more = rows.length > limit;
-    const page = more ? rows.slice(0, limit) : rows;
-    const members = await this.directory.members(caller.departmentId, page.map((r) => r.user_id));
-    const names = new Map(members.map((m) => [m.id, m.name]));
     return {
       messageId,
       priority: message.priority,
@@ -41,5 +39,14 @@ export class GetMessageRecipientsHandler implements IQueryHandler<GetMessageReci
       })),
       nextCursor: more ? String(page[page.length - 1].user_id) : null,
     };
+  }
+
+  /** Up to `limit` rows after `after`, whether there are more, and the rows' names. */
+  private async namedPage(departmentId: number, messageId: number, state: RecipientState, after: number, limit: number) {
+    const rows = await this.recipients.delivery(messageId, departmentId, state, after, limit + 1);
+    const more = rows.length > limit;
+    const page = more ? rows.slice(0, limit) : rows;
+    const members = await this.directory.members(departmentId, page.map((r) => r.user_id));
+    return { page, more, names: new Map(members.map((m) => [m.id, m.name])) };
   }
 }
