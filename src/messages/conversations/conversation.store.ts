@@ -139,9 +139,6 @@ export const CONVERSATION_SQL = {
          update conversations set last_seq = last_seq + $3, text_count = text_count + $9, last_message_at = now()
           where id = $1 and department_id = $2
           returning last_seq, text_count
-       ), listed as (
-         -- The conversation moves to the top of every member's list.
-         update conversation_members set active_at = now() where conversation_id = $1 and active_at is not null
        ), numbered as (
          select m.*, b.last_seq - $3 + m.ord as seq,
                 b.text_count - $9 + count(*) filter (where m.kind = 'text') over (order by m.ord) as text_seq
@@ -159,6 +156,8 @@ export const CONVERSATION_SQL = {
               coalesce(n.extra->>'priority', 'normal')
          from numbered n
        returning ${MESSAGE_COLUMNS}`,
+  /** The conversation moves to the top of every member's list; never back, whatever order two of these commit in. */
+  markActive: 'update conversation_members set active_at = greatest(active_at, now()) where conversation_id = $1 and active_at is not null',
   currentMembersWithLevels:
     'select user_id, notification_level from conversation_members where conversation_id = $1 and left_at is null order by user_id',
   currentMemberIds: 'select user_id from conversation_members where conversation_id = $1 and left_at is null order by user_id',
@@ -359,6 +358,7 @@ export class ConversationStore {
   /**
    * Appends messages in order. The conversation row's `last_seq` is bumped in the same
    * statement, and the row lock it takes makes concurrent senders queue: no gap, no duplicate.
+   * The members' lists are moved by `markActive`.
    */
   async append(tx: Db, departmentId: number, conversationId: number, messages: readonly NewMessage[]): Promise<ConversationMessagePayload[]> {
     if (messages.length === 0) return [];
@@ -388,6 +388,14 @@ export class ConversationStore {
   }
 
   /** The current members with their notification levels, for deciding who gets a push. */
+  /**
+   * One row per member, each in the list index: in a large conversation the costliest write of
+   * a post, which makes it after its commit rather than before its delivery.
+   */
+  async markActive(db: Db, conversationId: number): Promise<void> {
+    await db.query(CONVERSATION_SQL.markActive, [conversationId]);
+  }
+
   async currentMembersWithLevels(db: Db, conversationId: number): Promise<{ userId: number; level: NotificationLevel }[]> {
     const { rows } = await db.query<{ user_id: number; notification_level: NotificationLevel }>(CONVERSATION_SQL.currentMembersWithLevels, [conversationId]);
     return rows.map((r) => ({ userId: r.user_id, level: r.notification_level }));
