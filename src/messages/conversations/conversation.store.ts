@@ -156,8 +156,14 @@ export const CONVERSATION_SQL = {
               coalesce(n.extra->>'priority', 'normal')
          from numbered n
        returning ${MESSAGE_COLUMNS}`,
-  /** The conversation moves to the top of every member's list; never back, whatever order two of these commit in. */
-  markActive: 'update conversation_members set active_at = greatest(active_at, now()) where conversation_id = $1 and active_at is not null',
+  /**
+   * The conversation moves to the top of every member's list; never back, whatever order two of
+   * these commit in. The conversation's row is locked first, as every other writer of its
+   * members' rows does: outside a transaction too, no deadlock with them.
+   */
+  markActive: `with locked as (select id from conversations where id = $1 for update)
+       update conversation_members set active_at = greatest(active_at, now())
+        where conversation_id = (select id from locked) and active_at is not null`,
   currentMembersWithLevels:
     'select user_id, notification_level from conversation_members where conversation_id = $1 and left_at is null order by user_id',
   currentMemberIds: 'select user_id from conversation_members where conversation_id = $1 and left_at is null order by user_id',
