@@ -158,12 +158,21 @@ export const CONVERSATION_SQL = {
        returning ${MESSAGE_COLUMNS}`,
   /**
    * The conversation moves to the top of every member's list; never back, whatever order two of
-   * these commit in. The conversation's row is locked first, as every other writer of its
-   * members' rows does: outside a transaction too, no deadlock with them.
+   * these commit in. A member whose list it already tops keeps their row as it is (the order
+   * is the same, and a busy conversation tops most of its members' lists): one probe of the list
+   * index instead of a new row version with an entry in every index. Only activity elsewhere in
+   * the same moment, not yet committed, may then end up listed above it. The conversation's row is
+   * locked first, as every other writer of its members' rows does: outside a transaction too,
+   * no deadlock with them.
    */
   markActive: `with locked as (select id from conversations where id = $1 for update)
-       update conversation_members set active_at = greatest(active_at, now())
-        where conversation_id = (select id from locked) and active_at is not null`,
+       update conversation_members m set active_at = greatest(m.active_at, now())
+        where m.conversation_id = (select id from locked) and m.active_at is not null
+          and (not (m.left_at is null or m.reads_after_leaving)
+               or m.conversation_id is distinct from (
+                    select o.conversation_id from conversation_members o
+                     where o.user_id = m.user_id and o.active_at is not null and (o.left_at is null or o.reads_after_leaving)
+                     order by o.active_at desc, o.conversation_id desc limit 1))`,
   currentMembersWithLevels:
     'select user_id, notification_level from conversation_members where conversation_id = $1 and left_at is null order by user_id',
   currentMemberIds: 'select user_id from conversation_members where conversation_id = $1 and left_at is null order by user_id',
