@@ -8,6 +8,9 @@ import { connect } from 'node:net';
 import { performance } from 'node:perf_hooks';
 
 const WEBSOCKET_GUID = '258EAFA5-E914-47DA-95CA-C5AB0DC85B11';
+// Every socket reads into this one buffer (its callback runs before the next read), with no
+// stream in between; whatever part of a frame is left over is copied out.
+const READ_BUFFER = Buffer.allocUnsafe(256 * 1024);
 const OPCODE = { continuation: 0, text: 1, binary: 2, close: 8, ping: 9, pong: 10 };
 
 /** A client frame: always masked, as the protocol requires of clients. */
@@ -31,17 +34,18 @@ function clientFrame(opcode, payload) {
 
 /**
  * Connects to `namespace` on the server at `baseUrl` over a WebSocket, with `{ token }` as the
- * Socket.IO auth. Resolves once the namespace accepted the socket; `onEvent(text, arrivedAt)` is
- * then called for each event packet of the namespace, with its text after the namespace
- * (`["event",payload]`) and the `performance.now()` at which the bytes completing its frame were
- * read from the socket. Nothing is decoded beyond the frame.
+ * Socket.IO auth. Resolves once the namespace accepted the socket; `onEvent(bytes, arrivedAt)` is
+ * then called for each event packet of the namespace, with its UTF-8 bytes after the namespace
+ * (`["event",payload]`, valid during the call only) and the `performance.now()` at which the
+ * bytes completing its frame were read from the socket. Nothing is decoded beyond the frame.
  */
 export function connectLeanSocket(baseUrl, namespace, token, onEvent, { timeoutMs = 30_000 } = {}) {
   const { hostname, port } = new URL(baseUrl);
   const key = randomBytes(16).toString('base64');
   const expectedAccept = createHash('sha1').update(key + WEBSOCKET_GUID).digest('base64');
-  const eventPrefix = `42${namespace},`;
-  const socket = connect({ host: hostname, port: Number(port), noDelay: true });
+  const eventPrefix = Buffer.from(`42${namespace},`);
+  let onRead = () => undefined;
+  const socket = connect({ host: hostname, port: Number(port), noDelay: true, onread: { buffer: READ_BUFFER, callback: (length) => onRead(READ_BUFFER.subarray(0, length)) } });
   let handshaken = false;
   let pending = Buffer.alloc(0);
   let fragments = [];
@@ -89,8 +93,7 @@ export function connectLeanSocket(baseUrl, namespace, token, onEvent, { timeoutM
           close();
           return;
         case '4':
-          if (text.startsWith(eventPrefix)) onEvent(text.slice(eventPrefix.length), arrivedAt);
-          else if (text.startsWith(`40${namespace},`)) accepted();
+          if (text.startsWith(`40${namespace},`)) accepted();
           else if (text.startsWith(`44${namespace},`)) fail(new Error(`lean socket refused: ${text.slice(namespace.length + 3)}`));
           else if (text.startsWith(`41${namespace}`)) close();
           return;
@@ -134,7 +137,9 @@ export function connectLeanSocket(baseUrl, namespace, token, onEvent, { timeoutM
           }
           const whole = fragments.length ? Buffer.concat([...fragments, payload]) : payload;
           fragments = [];
-          if (fragmentOpcode === OPCODE.text) onText(whole.toString('utf8'), arrivedAt);
+          if (fragmentOpcode !== OPCODE.text) continue;
+          if (whole.length > eventPrefix.length && whole.subarray(0, eventPrefix.length).equals(eventPrefix)) onEvent(whole.subarray(eventPrefix.length), arrivedAt);
+          else onText(whole.toString('utf8'), arrivedAt);
         }
       }
     };
@@ -145,7 +150,7 @@ export function connectLeanSocket(baseUrl, namespace, token, onEvent, { timeoutM
           `Sec-WebSocket-Key: ${key}\r\nSec-WebSocket-Version: 13\r\n\r\n`,
       );
     });
-    socket.on('data', (chunk) => {
+    const onBytes = (chunk) => {
       const arrivedAt = performance.now();
       pending = pending.length ? Buffer.concat([pending, chunk]) : chunk;
       if (!handshaken) {
@@ -158,7 +163,11 @@ export function connectLeanSocket(baseUrl, namespace, token, onEvent, { timeoutM
         handshaken = true;
       }
       onFrames(arrivedAt);
-    });
+    };
+    onRead = (chunk) => {
+      onBytes(chunk);
+      if (pending.length && pending.buffer === READ_BUFFER.buffer) pending = Buffer.from(pending);
+    };
     socket.on('error', (error) => fail(error));
     socket.on('close', () => {
       closed = true;

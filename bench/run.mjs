@@ -1022,8 +1022,9 @@ async function main() {
     // The receivers note when the frame carrying the message reaches each socket (see
     // lean-socket.mjs); one listener per socket for the whole run, counting arrivals.
     let waiting = null;
-    const arrival = (text, arrivedAt) => {
-      if (!waiting || !text.startsWith('["conversation:message",') || !text.includes(waiting.conversation) || !text.includes(waiting.body)) return;
+    const messageEvent = Buffer.from('["conversation:message",');
+    const arrival = (bytes, arrivedAt) => {
+      if (!waiting || bytes.indexOf(messageEvent) !== 0 || bytes.indexOf(waiting.conversation) < 0 || bytes.indexOf(waiting.body) < 0) return;
       if (++waiting.arrived === members.length) waiting.done(arrivedAt);
     };
     const sockets = [];
@@ -1043,7 +1044,7 @@ async function main() {
       const body = `Net check ${k}`;
       const t0 = performance.now();
       const arrived = new Promise(
-        (resolve) => (waiting = { conversation: `"conversationId":${conversationId},`, body: `"body":${JSON.stringify(body)},`, arrived: 0, done: resolve }),
+        (resolve) => (waiting = { conversation: Buffer.from(`"conversationId":${conversationId},`), body: Buffer.from(`"body":${JSON.stringify(body)},`), arrived: 0, done: resolve }),
       );
       const ack = await withTimeout(from.timeout(10_000).emitWithAck('conversation:send', { conversationId, body, clientId: `net-${k}` }), 11_000, 'conversation:send');
       if (!ack.ok) throw new Error(`conversation:send refused: ${JSON.stringify(ack.error)}`);
