@@ -402,15 +402,12 @@ export class ConversationStore {
     return rows.map(toMessage).sort((a, b) => a.seq - b.seq);
   }
 
-  /** The current members with their notification levels, for deciding who gets a push. */
-  /**
-   * One row per member, each in the list index: in a large conversation the costliest write of
-   * a post, which makes it after its commit rather than before its delivery.
-   */
+  /** Touches every member's row of the conversation: a post runs it after its commit rather than before its delivery. */
   async markActive(db: Db, conversationId: number): Promise<void> {
     await db.query(CONVERSATION_SQL.markActive, [conversationId]);
   }
 
+  /** The current members with their notification levels, for deciding who gets a push. */
   async currentMembersWithLevels(db: Db, conversationId: number): Promise<{ userId: number; level: NotificationLevel }[]> {
     const { rows } = await db.query<{ user_id: number; notification_level: NotificationLevel }>(CONVERSATION_SQL.currentMembersWithLevels, [conversationId]);
     return rows.map((r) => ({ userId: r.user_id, level: r.notification_level }));
