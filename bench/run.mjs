@@ -14,6 +14,7 @@ import autocannon from 'autocannon';
 import pg from 'pg';
 import { createRequire } from 'node:module';
 import { io } from 'socket.io-client';
+import { connectLeanSocket } from './lean-socket.mjs';
 
 const require = createRequire(import.meta.url);
 
@@ -1046,6 +1047,14 @@ async function main() {
        select id from c`,
       [departmentId, sender, id(0), [sender, ...members]],
     );
+    // The receivers note when the frame carrying the message reaches each socket (see
+    // lean-socket.mjs); one listener per socket for the whole run, counting arrivals.
+    let waiting = null;
+    const messageEvent = Buffer.from('["conversation:message",');
+    const arrival = (bytes, arrivedAt) => {
+      if (!waiting || bytes.indexOf(messageEvent) !== 0 || bytes.indexOf(waiting.conversation) < 0 || bytes.indexOf(waiting.body) < 0) return;
+      if (++waiting.arrived === members.length) waiting.done(arrivedAt);
+    };
     const sockets = [];
     cleanups.push(async () => {
       for (const s of sockets) s.close();
@@ -1053,26 +1062,18 @@ async function main() {
     for (let k = 0; k < members.length; k += 50) {
       const batch = members.slice(k, k + 50);
       // Alternate: half the members on each process.
-      sockets.push(...(await Promise.all(batch.map((u, j) => connectSocket(pair[(k + j) % 2].baseUrl, sign(u, departmentId))))));
+      sockets.push(...(await Promise.all(batch.map((u, j) => connectLeanSocket(pair[(k + j) % 2].baseUrl, '/messages', sign(u, departmentId), arrival)))));
     }
     const from = await connectSocket(pair[0].baseUrl, sign(sender, departmentId));
     sockets.push(from);
     await sleep(1000);
-    // One listener per socket for the whole run, counting arrivals: adding and removing 2,000
-    // listeners per message would load the measuring process more than the delivery does.
-    const receivers = sockets.slice(0, members.length);
-    let waiting = null;
-    for (const s of receivers) {
-      s.on('conversation:message', (message) => {
-        if (!waiting || message.conversationId !== conversationId || message.body !== waiting.body) return;
-        if (++waiting.arrived === receivers.length) waiting.done(performance.now());
-      });
-    }
     const times = [];
     for (let k = 0; k < 110; k++) {
       const body = `Net check ${k}`;
       const t0 = performance.now();
-      const arrived = new Promise((resolve) => (waiting = { body, arrived: 0, done: resolve }));
+      const arrived = new Promise(
+        (resolve) => (waiting = { conversation: Buffer.from(`"conversationId":${conversationId},`), body: Buffer.from(`"body":${JSON.stringify(body)},`), arrived: 0, done: resolve }),
+      );
       const ack = await withTimeout(from.timeout(10_000).emitWithAck('conversation:send', { conversationId, body, clientId: `net-${k}` }), 11_000, 'conversation:send');
       if (!ack.ok) throw new Error(`conversation:send refused: ${JSON.stringify(ack.error)}`);
       const last = await withTimeout(arrived, 10_000, 'delivery through Redis');
@@ -1081,7 +1082,7 @@ async function main() {
     for (const s of sockets) s.close();
     sockets.length = 0;
     add({
-      figure: 'conversation message through Redis to 2,000 sockets on two server processes, until the last has it, p99',
+      figure: 'conversation message through Redis to 2,000 sockets on two server processes, until the last socket has its frame (lean WebSocket receivers), p99',
       value: `${quantile(times, 0.99).toFixed(1)} ms (p50 ${median(times).toFixed(1)} ms, ${times.length} messages)`,
       target: '< 50 ms',
       met: quantile(times, 0.99) < 50,
@@ -1106,7 +1107,7 @@ async function main() {
 - PostgreSQL ${pgVersion} on loopback (${pgChoice.where.replace(/ on port \d+/, '')}); pool of ${POOL_SIZE} connections in the server and in the floor
 - Data: one department, ${MEMBERS.toLocaleString('en')} members in 200 groups, 40 roles and 4 shifts; ${MESSAGES.toLocaleString('en')} messages and ${recipientRows.toLocaleString('en')} recipient rows (two members with 100,000, a thousand with 10, the rest 88 each; one in ten unread), seeded in ${seedSeconds.toFixed(0)} s
 - Also seeded for their figures: a member in 1,000 conversations and one in 10 (3 messages each); conversations of 100,000 and of 100 messages; a conversation of 2,001 members for the delivery through Redis (two more server processes, \`REDIS_URL\`, 1,000 sockets on each)
-- Server: \`node dist/main.js\`, NODE_ENV=production, RATE_LIMIT=off (as for a server behind a proxy that limits; one figure compares a second server with HTTP rate limiting on, where each poll is also counted), LOG_LEVEL=warn; load from autocannon (50 connections, ${DURATION_S} s per run, floor and server alternated: floor, server, floor, server, after a 2 s warm-up of each) and socket.io-client, all in one process on the same machine
+- Server: \`node dist/main.js\`, NODE_ENV=production, RATE_LIMIT=off (as for a server behind a proxy that limits; one figure compares a second server with HTTP rate limiting on, where each poll is also counted), LOG_LEVEL=warn; load from autocannon (50 connections, ${DURATION_S} s per run, floor and server alternated: floor, server, floor, server, after a 2 s warm-up of each) and socket.io-client, all in one process on the same machine; the 2,000 receivers of the delivery through Redis are lean WebSocket clients (\`bench/lean-socket.mjs\`: they join the namespace with their token, answer pings and note when each socket has the frame carrying the message, decoding nothing more), their sender a socket.io-client
 - Floors: \`bench/floor.mjs\`, a bare \`node:http\` + \`pg\` handler in its own process running the server's own SQL (imported from \`dist/\`) for the same users, with no authentication; for the send, the same rows written by one \`INSERT ... SELECT\`
 - Whole run: ${totalSeconds.toFixed(0)} s
 

@@ -54,6 +54,28 @@ describe('conversations that field crews expect', () => {
       expect((await dept.as(dispatcher).get('/api/conversations?kind=chat').expect(400)).body.message).toMatch(/kind/);
     });
 
+    it('keeps the conversation with the latest message on top for each member, whether it was on top already or not', async () => {
+      const dept = await TestDepartment.create(server);
+      const [ann, bob, cai] = await dept.newMembers(3);
+      const net = await open(dept, ann, [bob, cai], 'County net');
+      const side = await open(dept, ann, [bob], 'Side channel');
+      const order = async (member: TestMember) =>
+        ((await dept.as(member).get('/api/conversations?limit=10').expect(200)).body.items as ConversationSummary[]).map((c) => c.id);
+
+      await say(dept, cai, net, { body: 'Net check' });
+      expect(await order(ann)).toEqual([net, side]);
+      // On top already: it stays there, for each of them.
+      await say(dept, cai, net, { body: 'Net check again' });
+      expect(await order(ann)).toEqual([net, side]);
+      expect(await order(bob)).toEqual([net, side]);
+      await say(dept, bob, side, { body: 'Aside' });
+      expect(await order(ann)).toEqual([side, net]);
+      expect(await order(cai)).toEqual([net]);
+      await say(dept, cai, net, { body: 'Back on the net' });
+      expect(await order(ann)).toEqual([net, side]);
+      expect(await order(bob)).toEqual([net, side]);
+    });
+
     it('does not count joins, invitations and leaves as unread', async () => {
       const dept = await TestDepartment.create(server);
       const [ann, bob, cai] = await dept.newMembers(3);

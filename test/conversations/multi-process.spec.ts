@@ -3,7 +3,7 @@ import { EventBus } from '@nestjs/cqrs';
 import { UnreadChanged } from '../../src/messages/events/mail.events';
 import { UnreadCounter } from '../../src/messages/realtime/unread-counter';
 import { TestDepartment } from '../support/factories';
-import { closeAllSockets, connectSocket, nextEvent } from '../support/sockets';
+import { closeAllSockets, collect, connectSocket, nextEvent } from '../support/sockets';
 import { startTestServer, type TestServer } from '../support/test-server';
 
 describe('two server processes on one Redis', () => {
@@ -36,6 +36,32 @@ describe('two server processes on one Redis', () => {
     const ack = await bobOnSecond.timeout(5_000).emitWithAck('conversation:send', { conversationId: conversation.id, body: 'sent on a socket of the second', clientId: 'b-1' });
     expect(ack.ok).toBe(true);
     expect(await overSocket).toEqual(expect.objectContaining({ senderId: bob.id }));
+  });
+
+  it('reaches every socket of a member on both processes, and none of them from the message after they leave', async () => {
+    const dept = await TestDepartment.create(first);
+    const [ann, bob, cyd] = await dept.newMembers(3);
+    const { body: conversation } = await dept.as(ann).post('/api/conversations').send({ title: 'Across', memberIds: [bob.id, cyd.id] }).expect(201);
+    const bobSockets = [await connectSocket(first.baseUrl, bob.token), await connectSocket(second.baseUrl, bob.token)];
+    const cydSockets = [await connectSocket(first.baseUrl, cyd.token), await connectSocket(second.baseUrl, cyd.token)];
+    const sentTo = (sockets: typeof bobSockets, body: string) =>
+      Promise.all(sockets.map((s) => nextEvent(s, 'conversation:message', (m) => m.conversationId === conversation.id && m.body === body)));
+
+    const before = sentTo([...bobSockets, ...cydSockets], 'before anyone left');
+    await dept.as(ann).post(`/api/conversations/${conversation.id}/messages`).send({ body: 'before anyone left' }).expect(201);
+    await before;
+
+    await dept.as(bob).post(`/api/conversations/${conversation.id}/leave`).expect(200);
+    const bobHeard = bobSockets.map((s) => collect(s, 'conversation:message'));
+    const afterOverHttp = sentTo(cydSockets, 'right after bob left');
+    await dept.as(ann).post(`/api/conversations/${conversation.id}/messages`).send({ body: 'right after bob left' }).expect(201);
+    await afterOverHttp;
+    const afterOnSocket = sentTo(cydSockets, 'sent on a socket of the second');
+    const annOnSecond = await connectSocket(second.baseUrl, ann.token);
+    expect((await annOnSecond.timeout(5_000).emitWithAck('conversation:send', { conversationId: conversation.id, body: 'sent on a socket of the second' })).ok).toBe(true);
+    // Cyd's socket on each process had them: a socket of Bob's on the same process would have too.
+    await afterOnSocket;
+    expect(bobHeard.map((heard) => heard.map((m) => m.body))).toEqual([[], []]);
   });
 
   it('sends conversation:invited at once to an invitee connected to the other process', async () => {

@@ -139,9 +139,6 @@ export const CONVERSATION_SQL = {
          update conversations set last_seq = last_seq + $3, text_count = text_count + $9, last_message_at = now()
           where id = $1 and department_id = $2
           returning last_seq, text_count
-       ), listed as (
-         -- The conversation moves to the top of every member's list.
-         update conversation_members set active_at = now() where conversation_id = $1 and active_at is not null
        ), numbered as (
          select m.*, b.last_seq - $3 + m.ord as seq,
                 b.text_count - $9 + count(*) filter (where m.kind = 'text') over (order by m.ord) as text_seq
@@ -159,6 +156,23 @@ export const CONVERSATION_SQL = {
               coalesce(n.extra->>'priority', 'normal')
          from numbered n
        returning ${MESSAGE_COLUMNS}`,
+  /**
+   * The conversation moves to the top of every member's list; never back, whatever order two of
+   * these commit in. A member whose list it already tops keeps their row as it is (the order
+   * is the same, and a busy conversation tops most of its members' lists): one probe of the list
+   * index instead of a new row version with an entry in every index. Only activity elsewhere in
+   * the same moment, not yet committed, may then end up listed above it. The conversation's row is
+   * locked first, as every other writer of its members' rows does: outside a transaction too,
+   * no deadlock with them.
+   */
+  markActive: `with locked as (select id from conversations where id = $1 for update)
+       update conversation_members m set active_at = greatest(m.active_at, now())
+        where m.conversation_id = (select id from locked) and m.active_at is not null
+          and (not (m.left_at is null or m.reads_after_leaving)
+               or m.conversation_id is distinct from (
+                    select o.conversation_id from conversation_members o
+                     where o.user_id = m.user_id and o.active_at is not null and (o.left_at is null or o.reads_after_leaving)
+                     order by o.active_at desc, o.conversation_id desc limit 1))`,
   currentMembersWithLevels:
     'select user_id, notification_level from conversation_members where conversation_id = $1 and left_at is null order by user_id',
   currentMemberIds: 'select user_id from conversation_members where conversation_id = $1 and left_at is null order by user_id',
@@ -359,6 +373,7 @@ export class ConversationStore {
   /**
    * Appends messages in order. The conversation row's `last_seq` is bumped in the same
    * statement, and the row lock it takes makes concurrent senders queue: no gap, no duplicate.
+   * The members' lists are moved by `markActive`.
    */
   async append(tx: Db, departmentId: number, conversationId: number, messages: readonly NewMessage[]): Promise<ConversationMessagePayload[]> {
     if (messages.length === 0) return [];
@@ -385,6 +400,11 @@ export class ConversationStore {
       ),
     ]);
     return rows.map(toMessage).sort((a, b) => a.seq - b.seq);
+  }
+
+  /** Touches every member's row of the conversation: a post runs it after its commit rather than before its delivery. */
+  async markActive(db: Db, conversationId: number): Promise<void> {
+    await db.query(CONVERSATION_SQL.markActive, [conversationId]);
   }
 
   /** The current members with their notification levels, for deciding who gets a push. */

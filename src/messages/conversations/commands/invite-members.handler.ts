@@ -58,6 +58,7 @@ export class InviteMembersHandler implements ICommandHandler<InviteMembers> {
       const names = invitees.filter((m) => added.includes(m.id)).map((m) => m.name);
       const text = invitedBy ? `${invitedBy.name} invited ${nameList(names)}` : `${nameList(names)} joined`;
       const messages = await this.store.append(tx, departmentId, conversationId, [{ senderId: null, senderName: SYSTEM_SENDER, kind: 'system', body: text }]);
+      await this.store.markActive(tx, conversationId);
       await this.notifier.enqueue(tx, departmentId, added, { kind: 'invitation', title: conversation.title, preview: text, ids: { conversationId } });
       const memberIds = await this.store.currentMemberIds(tx, conversationId);
       return { added, messages, memberIds };

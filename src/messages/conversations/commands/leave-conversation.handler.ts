@@ -26,6 +26,7 @@ export class LeaveConversationHandler implements ICommandHandler<LeaveConversati
       const messages = await this.store.append(tx, departmentId, conversationId, [
         { senderId: null, senderName: SYSTEM_SENDER, kind: 'system', body: `${member.name} left` },
       ]);
+      await this.store.markActive(tx, conversationId);
       const memberIds = await this.store.currentMemberIds(tx, conversationId);
       return { messages, memberIds };
     });

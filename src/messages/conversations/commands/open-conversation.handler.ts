@@ -62,6 +62,7 @@ export class OpenConversationHandler implements ICommandHandler<OpenConversation
           ? `${nameList([...(openedBy && openerAdded.length ? [openedBy.name] : []), ...addedNames])} joined`
           : null;
       const messages = text ? await this.store.append(tx, departmentId, conversationId, [{ senderId: null, senderName: SYSTEM_SENDER, kind: 'system', body: text }]) : [];
+      if (messages.length) await this.store.markActive(tx, conversationId);
       if (openedBy && messages.length) await this.store.advanceRead(tx, conversationId, openedBy.userId, messages[messages.length - 1].seq);
       if (added.length) {
         await this.notifier.enqueue(tx, departmentId, added, {

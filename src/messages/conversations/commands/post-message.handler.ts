@@ -1,3 +1,4 @@
+import { Logger } from '@nestjs/common';
 import { CommandHandler, EventBus, type ICommandHandler } from '@nestjs/cqrs';
 import { DomainError } from '../../../common/errors/domain-error';
 import { attachUploads } from '../../attachments/attachment-links';
@@ -14,6 +15,8 @@ import { PostMessageInput, PostMessage } from './post-message.command';
 
 @CommandHandler(PostMessage)
 export class PostMessageHandler implements ICommandHandler<PostMessage> {
+  private readonly logger = new Logger('PostMessageHandler');
+
   constructor(
     private readonly sql: SqlPool,
     private readonly store: ConversationStore,
@@ -109,10 +112,15 @@ export class PostMessageHandler implements ICommandHandler<PostMessage> {
     });
 
     if (outcome.fresh.length) {
+      // The members' lists move after the delivery, and before the author hears back.
+      const listed = this.store
+        .markActive(this.store.pool, conversationId)
+        .catch((error: Error) => this.logger.error(`conversation ${conversationId} not moved up the lists: ${error.message}`));
       if (outcome.changes.length) {
         this.events.publish(new ConversationMembersChanged(departmentId, conversationId, outcome.changes, outcome.memberIds));
       }
       this.events.publish(new ConversationMessagesPosted(departmentId, outcome.fresh.map((message) => ({ message, userIds: outcome.memberIds }))));
+      await listed;
     }
     return outcome.message;
   }
