@@ -249,7 +249,7 @@ describe('per-user unread state', () => {
     expect({ status: afterRead.status, body: afterRead.body }).toEqual({ status: 200, body: { count: 0, items: [] } });
   }, 30_000);
 
-  it('answers the top unread of a user with thousands of read messages from the state row and the unread index', async () => {
+  it('answers the top unread of a user with thousands of read messages from the unread index, its count known from the send', async () => {
     const { dept, sender, reader } = await world();
     const latest = await sendOk(dept, sender, { sendMode: 'specific', userIds: [reader.id] });
     // Thousands of old, read copies in the reader's inbox.
@@ -264,8 +264,28 @@ describe('per-user unread state', () => {
     try {
       const top = await on(a, reader).top().expect(200);
       expect(top.body).toEqual({ count: 1, items: [expect.objectContaining({ id: latest })] });
-      // One primary-key read of the state, then the top rows: the statements the SQL snapshot shows.
+      // The send's notification brought the count and version: only the top rows are read.
+      expect(queries.mock.calls.map((call) => call[2])).toEqual(['mail_unread_top']);
+
+      // A state this process never heard of (written behind its back): one primary-key read of it first.
+      const [unheard] = await dept.newMembers(1);
+      await db.query(
+        `with m as (
+           insert into mail_messages (department_id, sender_id, sender_name, subject, body, type, recipient_count, priority)
+           values ($1, $2, 'Old', 'Unheard of', '<p>x</p>', 'normal', 1, 'normal') returning id),
+         r as (insert into mail_recipients (message_id, user_id, department_id, unread) select id, $3, $1, true from m returning message_id)
+         insert into mail_unread_state (user_id, department_id, unread_count, newest_unread_id, version) select $3, $1, 1, message_id, 7 from r`,
+        [dept.id, sender.id, unheard.id],
+      );
+      queries.mockClear();
+      const cold = await on(a, unheard).top().expect(200);
+      expect(cold.body).toEqual({ count: 1, items: [expect.objectContaining({ subject: 'Unheard of' })] });
+      expect(cold.headers.etag).toBe(`"unread-${unheard.id}-7-5"`);
       expect(queries.mock.calls.map((call) => call[2])).toEqual(['mail_unread_state_one', 'mail_unread_top']);
+      // Learnt from that read: the next poll with its ETag is a 304 without the database.
+      queries.mockClear();
+      await on(a, unheard).top().set('If-None-Match', cold.headers.etag).expect(304);
+      expect(queries).not.toHaveBeenCalled();
     } finally {
       queries.mockRestore();
     }

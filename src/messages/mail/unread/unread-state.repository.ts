@@ -6,18 +6,18 @@ import { SqlPool } from '../../database/sql-pool';
 export const UNREAD_CHANNEL = 'mail_unread';
 
 /**
- * At most this many users are named in one notification (a pair is at most ~24 bytes, well
- * inside PostgreSQL's 8000-byte payload); a larger change names the department instead.
+ * At most this many users are named in one notification (a user's entry is at most ~32 bytes,
+ * well inside PostgreSQL's 8000-byte payload); a larger change names the department instead.
  */
-export const NOTIFY_MAX_USERS = 300;
+export const NOTIFY_MAX_USERS = 200;
 
 /**
  * What changed, as sent to the other processes and applied to this one's cache after the commit:
- * in department `d`, the users `u` with their new versions, or (without `u`) anyone.
+ * in department `d`, the users `u` with their new versions and unread counts, or (without `u`) anyone.
  */
 export interface UnreadChange {
   d: number;
-  u?: [number, number][];
+  u?: [userId: number, version: number, count: number][];
 }
 
 // The notification of a change, sent by the statement that makes it: one per statement, so one
@@ -25,7 +25,7 @@ export interface UnreadChange {
 const notifyFrom = (changed: string, departmentParam: string) => `
   , note as (
     select case when count(*) <= ${NOTIFY_MAX_USERS}
-                then json_build_object('d', ${departmentParam}::int, 'u', json_agg(json_build_array(user_id, version)))::text
+                then json_build_object('d', ${departmentParam}::int, 'u', json_agg(json_build_array(user_id, version, unread_count)))::text
                 else json_build_object('d', ${departmentParam}::int)::text end as payload
       from ${changed})
   select payload, pg_notify('${UNREAD_CHANNEL}', payload) from note where exists (select 1 from ${changed})`;
@@ -49,7 +49,7 @@ export const UNREAD_STATE_SQL = {
        set unread_count = s.unread_count + 1,
            newest_unread_id = greatest(s.newest_unread_id, excluded.newest_unread_id),
            version = s.version + 1
-    returning s.user_id, s.version)${notifyFrom('changed', '$2')}`,
+    returning s.user_id, s.version, s.unread_count)${notifyFrom('changed', '$2')}`,
 
   /** These users ($1) have $2 fewer unread copies each (parallel arrays). */
   removed: `
@@ -59,7 +59,7 @@ export const UNREAD_STATE_SQL = {
        set unread_count = greatest(s.unread_count - d.n, 0), newest_unread_id = ${NEWEST}, version = s.version + 1
       from delta d
      where s.user_id = d.user_id and d.n > 0
-    returning s.user_id, s.version)${notifyFrom('changed', '$3')}`,
+    returning s.user_id, s.version, s.unread_count)${notifyFrom('changed', '$3')}`,
 
   /** One user's state: the primary-key read behind the polled counter and its ETag. */
   one: `select unread_count as count, newest_unread_id as newest, version::float8 as version

@@ -8,12 +8,21 @@ export const UNREAD_VERSIONS_MAX = 10_000;
 interface Entry {
   departmentId: number;
   version: number;
+  /** The unread count at `version`. */
+  count: number;
+}
+
+/** A user's unread state as this process knows it. */
+export interface KnownUnread {
+  readonly version: number;
+  readonly count: number;
 }
 
 /**
- * Each user's current unread version as this process last learnt it, so a poll whose ETag still
- * matches is answered without the database. Kept right by the change notifications every
- * process sends in its write transactions; while they cannot be heard, nothing is kept.
+ * Each user's current unread version and count as this process last learnt them, so a poll
+ * whose ETag still matches is answered without the database, and one that does not needs only
+ * the newest unread rows. Kept right by the change notifications every process sends in its
+ * write transactions; while they cannot be heard, nothing is kept.
  */
 @Injectable()
 export class UnreadVersions implements OnModuleInit, OnModuleDestroy {
@@ -43,15 +52,15 @@ export class UnreadVersions implements OnModuleInit, OnModuleDestroy {
     await this.subscription?.close();
   }
 
-  /** The version known for the user, or undefined: then ask the database. */
-  known(userId: number): number | undefined {
+  /** The state known for the user in the department, or undefined: then ask the database. */
+  known(userId: number, departmentId: number): KnownUnread | undefined {
     if (!this.live) return undefined;
     const entry = this.entries.get(userId);
-    if (!entry) return undefined;
+    if (!entry || entry.departmentId !== departmentId) return undefined;
     // Most recently used last.
     this.entries.delete(userId);
     this.entries.set(userId, entry);
-    return entry.version;
+    return entry;
   }
 
   /** Taken before reading the database; pass to `learnt`. */
@@ -59,10 +68,10 @@ export class UnreadVersions implements OnModuleInit, OnModuleDestroy {
     return this.epoch;
   }
 
-  /** A version read from the database, kept unless a drop happened since `mark` or a newer one is known. */
-  learnt(userId: number, departmentId: number, version: number, mark: number): void {
+  /** A state read from the database, kept unless a drop happened since `mark` or a newer one is known. */
+  learnt(userId: number, departmentId: number, state: KnownUnread, mark: number): void {
     if (!this.live || mark !== this.epoch) return;
-    this.store(userId, departmentId, version);
+    this.store(userId, departmentId, state.version, state.count);
   }
 
   /** A committed change, from this process (right after its commit) or from another one. */
@@ -70,7 +79,7 @@ export class UnreadVersions implements OnModuleInit, OnModuleDestroy {
     if (!change) return;
     if (change.u) {
       // Kept even for users not asked for yet: a read of theirs in flight must not store an older one.
-      if (this.live) for (const [userId, version] of change.u) this.store(userId, change.d, version);
+      if (this.live) for (const [userId, version, count] of change.u) this.store(userId, change.d, version, count);
     } else {
       this.epoch++;
       for (const [userId, entry] of this.entries) if (entry.departmentId === change.d) this.entries.delete(userId);
@@ -85,11 +94,11 @@ export class UnreadVersions implements OnModuleInit, OnModuleDestroy {
     }
   }
 
-  private store(userId: number, departmentId: number, version: number) {
+  private store(userId: number, departmentId: number, version: number, count: number) {
     const entry = this.entries.get(userId);
     if (entry && entry.version >= version) return;
     this.entries.delete(userId);
-    this.entries.set(userId, { departmentId, version });
+    this.entries.set(userId, { departmentId, version, count });
     if (this.entries.size > UNREAD_VERSIONS_MAX) this.entries.delete(this.entries.keys().next().value as number);
   }
 
