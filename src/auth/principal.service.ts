@@ -41,6 +41,15 @@ type Change = { userId: number } | { departmentId: number };
  * with NOTIFY and every process forgets the principals concerned at once; while a process
  * cannot hear them its cache falls back to a few seconds.
  */
+/** The principal a complete, verified token names with the member's record, or why it names none. */
+function verdict(claims: AccessTokenClaims, record: MemberRecord | null): Principal | string {
+  if (!record) return 'This account is deactivated';
+  if (record.principal.departmentId !== claims.dept) return 'A valid access token is required';
+  if (record.sessionVersion !== claims.sv) return 'The password was changed; sign in again';
+  if (record.revoked.has(claims.jti)) return 'This session was signed out';
+  return record.principal;
+}
+
 @Injectable()
 export class PrincipalService extends Authenticator implements OnModuleInit, OnModuleDestroy {
   private readonly cache = new Map<number, { record: MemberRecord | null; expiresAt: number }>();
@@ -90,9 +99,14 @@ export class PrincipalService extends Authenticator implements OnModuleInit, OnM
     }
   }
 
-  async authenticate(token: string): Promise<Principal | null> {
+  authenticate(token: string): Promise<Principal | null> {
     const claims = this.verifiedClaims(token);
-    return claims ? this.forToken(claims) : null;
+    if (!claims) return Promise.resolve(null);
+    // A member already known is judged at once: a polled request then waits on one promise, not four.
+    const known = completeClaims(claims) ? this.cachedRecord(claims.sub) : undefined;
+    if (known === undefined) return this.forToken(claims);
+    const judged = verdict(claims, known);
+    return Promise.resolve(typeof judged === 'string' ? null : judged);
   }
 
   /** The claims of a valid token: remembered from an earlier check until it expires, else verified now. */
@@ -123,18 +137,19 @@ export class PrincipalService extends Authenticator implements OnModuleInit, OnM
   /** The principal, or why the token does not name one. */
   private async judge(claims: AccessTokenClaims): Promise<Principal | string> {
     if (!completeClaims(claims)) return 'A valid access token is required';
-    const record = await this.recordOf(claims.sub);
-    if (!record) return 'This account is deactivated';
-    if (record.principal.departmentId !== claims.dept) return 'A valid access token is required';
-    if (record.sessionVersion !== claims.sv) return 'The password was changed; sign in again';
-    if (record.revoked.has(claims.jti)) return 'This session was signed out';
-    return record.principal;
+    return verdict(claims, await this.recordOf(claims.sub));
+  }
+
+  /** The member's record while cached (null: known to be inactive); undefined when it is to be read. */
+  private cachedRecord(userId: number): MemberRecord | null | undefined {
+    const hit = this.cache.get(userId);
+    return hit && hit.expiresAt > Date.now() ? hit.record : undefined;
   }
 
   private async recordOf(userId: number): Promise<MemberRecord | null> {
+    const cached = this.cachedRecord(userId);
+    if (cached !== undefined) return cached;
     const now = Date.now();
-    const hit = this.cache.get(userId);
-    if (hit && hit.expiresAt > now) return hit.record;
     const changesBefore = this.changes;
     const [row] = await this.em.getConnection().execute<PrincipalRow[]>(
       `select m.id, m.department_id, m.name, m.is_admin, m.permissions, d.modules, m.session_version,
