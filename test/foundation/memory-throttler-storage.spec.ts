@@ -25,15 +25,16 @@ describe('the rate limits’ counts in one process', () => {
     expect(storage.count('user:7', MINUTE_MS, 3, MINUTE_MS, start + MINUTE_MS + 10)).toMatchObject({ totalHits: 1, isBlocked: false, timeToBlockExpire: 0 });
   });
 
-  it('forgets ended windows, and keeps its cost per request flat however many requests a window holds', async () => {
-    // 200,000 requests of 2,000 users within one window: as a busy server's minute.
-    const cpu = process.cpuUsage();
-    for (let i = 0; i < 200_000; i++) await storage.increment(`user:${i % 2_000}`, 200, 1_000_000, 200, 'default');
+  it('forgets ended windows, and has nothing to run for each request once its window ends', async () => {
+    // 50,000 requests of 2,000 users within one window: a busy server's minute.
+    for (let i = 0; i < 50_000; i++) await storage.increment(`user:${i % 2_000}`, 200, 1_000_000, 200, 'default');
     expect(storage.size).toBe(2_000);
-    // The window ends; nothing is left to run for each request counted in it.
-    await new Promise((resolve) => setTimeout(resolve, 400));
+    // The window ends while the process idles: no timer per request fires (a storage with one
+    // each, scanning the list of all as each fires, keeps the process busy all along).
+    const cpu = process.cpuUsage();
+    await new Promise((resolve) => setTimeout(resolve, 600));
     const used = process.cpuUsage(cpu);
-    expect((used.user + used.system) / 1000).toBeLessThan(2_000);
+    expect((used.user + used.system) / 1000).toBeLessThan(100);
     storage.sweep(Date.now());
     expect(storage.size).toBe(0);
   });

@@ -119,11 +119,16 @@ describe('the server while PostgreSQL hangs', () => {
     expect(recoveredIn).toBeGreaterThanOrEqual(0);
 
     // While the database hung: 503 with Retry-After, each within the bound; never another 5xx.
-    // Begun and answered while it hung (one still waiting at SIGCONT may well succeed).
+    // Begun and answered while it hung (one still waiting at SIGCONT may well succeed). Top
+    // unread may still be answered from what the process knows of the caller (their unread
+    // count and version came with the last change, and nothing can change while it hangs) when
+    // there is nothing unread to read.
     const during = outcomes.filter((o) => o.at > frozen + 100 && o.at + o.ms < thawed);
+    const fromMemory = (o: (typeof outcomes)[number]) => o.route === 'GET /messages/unread/top' && o.status === 200;
     expect(during.length).toBeGreaterThanOrEqual(6);
-    expect(during.filter((o) => o.status !== 503)).toEqual([]);
-    expect(new Set(during.map((o) => o.retryAfter))).toEqual(new Set(['5']));
+    expect(during.filter((o) => o.status !== 503 && !fromMemory(o))).toEqual([]);
+    expect(during.filter((o) => o.status === 503).length).toBeGreaterThanOrEqual(6);
+    expect(new Set(during.filter((o) => o.status === 503).map((o) => o.retryAfter))).toEqual(new Set(['5']));
     expect(outcomes.filter((o) => o.status >= 500 && o.status !== 503)).toEqual([]);
     expect(outcomes.filter((o) => o.ms >= BOUND_MS)).toEqual([]);
     expect(stranger.value.status).toBe(503);
