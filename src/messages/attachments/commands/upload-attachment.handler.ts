@@ -7,7 +7,6 @@ import type { Readable } from 'node:stream';
 import { pipeline } from 'node:stream/promises';
 import { HttpException, HttpStatus, Inject, Logger } from '@nestjs/common';
 import { CommandHandler, type ICommandHandler } from '@nestjs/cqrs';
-import sharp from 'sharp';
 import { DomainError } from '../../../common/errors/domain-error';
 import { SqlPool } from '../../database/sql-pool';
 import { AttachmentRepository } from '../attachment.repository';
@@ -103,6 +102,8 @@ export class UploadAttachmentHandler implements ICommandHandler<UploadAttachment
 
   /** The image's size (as shown, after its orientation) and a small JPEG of it. */
   private async thumbnail(path: string, target: string): Promise<{ width: number; height: number; thumbnailSize: number }> {
+    // Loaded with the first image: the image library costs every process about 18 MB from the moment it loads.
+    const { default: sharp } = await import('sharp');
     try {
       const meta = await sharp(path).metadata();
       const turned = (meta.orientation ?? 1) >= 5;
