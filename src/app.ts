@@ -19,6 +19,7 @@ import { jsonNestingExceeds, rejectRawBodiesOnRoutes, RejectRawInputPipe } from 
 import type { Environment } from './config/environment';
 import { API_PREFIX } from './database/database.module';
 import { trustedHops } from './config/trust-proxy';
+import { ListenerIoAdapter } from './realtime/listener-io-adapter';
 
 /** Request bodies larger than this are refused (413) before they are parsed. */
 export const BODY_LIMIT_BYTES = 256 * 1024;
@@ -222,7 +223,8 @@ export async function createApp(env: Environment, options: AppOptions = {}): Pro
   rejectRawBodiesOnRoutes(app.get(ModulesContainer));
   app.useGlobalFilters(new ErrorsFilter());
   app.enableShutdownHooks();
-  // socket.io: Nest's own adapter; the messages module sets up Redis and CORS on it from its options.
+  // socket.io through Nest's adapter with lighter handler bindings; the messages module sets up Redis and CORS on it from its options.
+  app.useWebSocketAdapter(new ListenerIoAdapter(app));
 
   const openApi = new DocumentBuilder()
     .setTitle('Department messages')
