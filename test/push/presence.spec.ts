@@ -39,6 +39,18 @@ describe('presence across server processes', () => {
     expect(await presenceOf(east).offline([kim.id, lee.id])).toEqual(expect.arrayContaining([kim.id, lee.id]));
   });
 
+  it("records a connected socket under its member's department", async () => {
+    const [ray] = await dept.newMembers(1);
+    const socket = await connectSocket(east.baseUrl, ray.token);
+    try {
+      const rows = () => east.app.get(SqlPool).query<{ department_id: number | null }>('select department_id from socket_presence where user_id = $1', [ray.id]);
+      expect(await eventually(async () => (await rows()).length === 1, 2000)).toBe(true);
+      expect(await rows()).toEqual([{ department_id: dept.id }]);
+    } finally {
+      socket.disconnect();
+    }
+  });
+
   it('counts the sockets of a process that stopped its heartbeat as gone, and cleans them up', async () => {
     const [max] = await dept.newMembers(1);
     const sql = east.app.get(SqlPool);

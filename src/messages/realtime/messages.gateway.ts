@@ -176,7 +176,7 @@ export class MessagesGateway implements OnGatewayInit, OnGatewayConnection, OnGa
     // A change heard while the handshake was being checked may have ended this socket's access already.
     if (admittedAt !== this.changesHeard) await this.recheckSocket(socket);
     try {
-      await this.presence.connected(userId, socket.id);
+      await this.presence.connected(userId, socket.id, socket.data.departmentId);
       await this.deliverPendingInvitations(socket);
     } catch (error) {
       this.logger.error(`after connect of user ${userId}: ${(error as Error).message}`);
