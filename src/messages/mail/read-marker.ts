@@ -1,12 +1,9 @@
 import { Injectable } from '@nestjs/common';
 import { EventBus } from '@nestjs/cqrs';
 import type { Principal } from '../../common/access';
-import { SqlPool } from '../database/sql-pool';
-import { UnreadChanged } from '../events/mail.events';
 import { MailDeliveryChanged, MailSeen } from '../urgent/urgent.events';
 import { MailRepository } from './mail.repository';
-import { UnreadStateRepository } from './unread/unread-state.repository';
-import { UnreadVersions } from './unread/unread-versions';
+import { UnreadClearing } from './unread/unread-clearing';
 
 /**
  * Marks the caller's unread copies read and moves their unread state in the same transaction;
@@ -15,23 +12,18 @@ import { UnreadVersions } from './unread/unread-versions';
 @Injectable()
 export class ReadMarker {
   constructor(
-    private readonly sql: SqlPool,
     private readonly mail: MailRepository,
-    private readonly unread: UnreadStateRepository,
-    private readonly versions: UnreadVersions,
+    private readonly clearing: UnreadClearing,
     private readonly events: EventBus,
   ) {}
 
   /** The copies marked read, with their read time. */
   async markRead(caller: Principal, messageIds: readonly number[]): Promise<{ messageId: number; readAt: Date }[]> {
-    const { rows, change } = await this.sql.transaction(async (tx) => {
-      await this.unread.lock(tx, [caller.userId]);
+    const rows = await this.clearing.run(caller.departmentId, caller.userId, async (tx) => {
       const rows = await this.mail.markRead(tx, caller.userId, caller.departmentId, messageIds);
-      return { rows, change: await this.unread.removed(tx, caller.departmentId, rows.map(() => caller.userId)) };
+      return { result: rows, cleared: rows.length };
     });
     if (!rows.length) return [];
-    this.versions.apply(change);
-    this.events.publish(new UnreadChanged(caller.departmentId, [caller.userId]));
     for (const r of rows) {
       this.events.publish(
         new MailDeliveryChanged(caller.departmentId, r.sender_id, { messageId: r.message_id, userId: caller.userId, state: 'read', at: r.read_at.toISOString() }),

@@ -1,13 +1,10 @@
 import { CommandHandler, EventBus, type ICommandHandler } from '@nestjs/cqrs';
 import { DomainError } from '../../../common/errors/domain-error';
-import { SqlPool } from '../../database/sql-pool';
-import { UnreadChanged } from '../../events/mail.events';
 import { MessageResponded } from '../../events/message-responded.event';
 import { MailDeliveryChanged, MailSeen } from '../../urgent/urgent.events';
 import type { ResponseResult } from '../dto/mail-views';
 import { MailRepository } from '../mail.repository';
-import { UnreadStateRepository } from '../unread/unread-state.repository';
-import { UnreadVersions } from '../unread/unread-versions';
+import { UnreadClearing } from '../unread/unread-clearing';
 import { RespondToMessage } from './respond-to-message.command';
 
 /**
@@ -17,24 +14,17 @@ import { RespondToMessage } from './respond-to-message.command';
 @CommandHandler(RespondToMessage)
 export class RespondToMessageHandler implements ICommandHandler<RespondToMessage, ResponseResult> {
   constructor(
-    private readonly sql: SqlPool,
     private readonly mail: MailRepository,
-    private readonly unread: UnreadStateRepository,
-    private readonly versions: UnreadVersions,
+    private readonly clearing: UnreadClearing,
     private readonly events: EventBus,
   ) {}
 
   async execute({ caller, messageId, response, note }: RespondToMessage): Promise<ResponseResult> {
-    const { row, change } = await this.sql.transaction(async (tx) => {
-      await this.unread.lock(tx, [caller.userId]);
+    const row = await this.clearing.run(caller.departmentId, caller.userId, async (tx) => {
       const row = await this.mail.respond(tx, messageId, caller.userId, caller.departmentId, response, note);
-      return { row, change: row?.was_unread ? await this.unread.removed(tx, caller.departmentId, [caller.userId]) : null };
+      return { result: row, cleared: row?.was_unread ? 1 : 0 };
     });
     if (!row) throw await this.whyNot(caller.userId, caller.departmentId, messageId);
-    if (row.was_unread) {
-      this.versions.apply(change);
-      this.events.publish(new UnreadChanged(caller.departmentId, [caller.userId]));
-    }
     if (row.acknowledged_now) {
       const at = row.responded_at.toISOString();
       const delivery = { messageId, userId: caller.userId, at };

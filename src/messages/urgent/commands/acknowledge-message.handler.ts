@@ -1,10 +1,7 @@
 import { CommandHandler, EventBus, type ICommandHandler } from '@nestjs/cqrs';
 import { DomainError } from '../../../common/errors/domain-error';
-import { SqlPool } from '../../database/sql-pool';
-import { UnreadChanged } from '../../events/mail.events';
 import { MailRepository } from '../../mail/mail.repository';
-import { UnreadStateRepository } from '../../mail/unread/unread-state.repository';
-import { UnreadVersions } from '../../mail/unread/unread-versions';
+import { UnreadClearing } from '../../mail/unread/unread-clearing';
 import type { AcknowledgedResult } from '../../realtime/socket-events';
 import { MailDeliveryChanged, MailSeen } from '../urgent.events';
 import { AcknowledgeMessage } from './acknowledge-message.command';
@@ -18,27 +15,20 @@ import { AcknowledgeMessage } from './acknowledge-message.command';
 @CommandHandler(AcknowledgeMessage)
 export class AcknowledgeMessageHandler implements ICommandHandler<AcknowledgeMessage, AcknowledgedResult> {
   constructor(
-    private readonly sql: SqlPool,
     private readonly mail: MailRepository,
-    private readonly unread: UnreadStateRepository,
-    private readonly versions: UnreadVersions,
+    private readonly clearing: UnreadClearing,
     private readonly events: EventBus,
   ) {}
 
   async execute({ departmentId, userId, messageId }: AcknowledgeMessage): Promise<AcknowledgedResult> {
-    const { row, change } = await this.sql.transaction(async (tx) => {
-      await this.unread.lock(tx, [userId]);
+    const row = await this.clearing.run(departmentId, userId, async (tx) => {
       const row = await this.mail.acknowledge(tx, messageId, userId, departmentId);
-      return { row, change: row?.was_unread ? await this.unread.removed(tx, departmentId, [userId]) : null };
+      return { result: row, cleared: row?.was_unread ? 1 : 0 };
     });
     if (!row) throw await this.whyNot(departmentId, userId, messageId);
-    this.versions.apply(change);
     if (row.fresh) {
       const at = row.acknowledged_at.toISOString();
-      if (row.was_unread) {
-        this.events.publish(new UnreadChanged(departmentId, [userId]));
-        this.events.publish(new MailDeliveryChanged(departmentId, row.sender_id, { messageId, userId, state: 'read', at }));
-      }
+      if (row.was_unread) this.events.publish(new MailDeliveryChanged(departmentId, row.sender_id, { messageId, userId, state: 'read', at }));
       this.events.publish(new MailDeliveryChanged(departmentId, row.sender_id, { messageId, userId, state: 'acknowledged', at }));
       this.events.publish(new MailSeen(departmentId, userId, [messageId]));
     }
